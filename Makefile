@@ -1,0 +1,58 @@
+# DomaCross: `make demo` runs the main job, `make test` runs every test.
+# Both first install what is missing (project-local only) and are no-ops when nothing changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.domacross-installed
+NPM_STAMP := node_modules/.domacross-installed
+TOOLS_STAMP := .tools/.domacross-installed
+
+.PHONY: help setup demo test lint typecheck slither ape-test compile clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(TOOLS_STAMP) ## Install the virtualenv, npm tools and compiler (idempotent)
+
+$(PY_STAMP): pyproject.toml
+	@toolchain/check-prereqs.sh python
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	@toolchain/check-prereqs.sh node
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(TOOLS_STAMP): $(PY_STAMP) $(NPM_STAMP) toolchain/install-tools.sh toolchain/solc-native.js
+	@bash toolchain/install-tools.sh
+	@touch $@
+
+compile: setup ## Compile the contracts with Ape (offline)
+	$(BIN)/ape compile
+
+demo: setup ## Deploy the contracts to the embedded chain and print their addresses
+	$(BIN)/ape run demo
+
+lint: setup ## ruff (lint and format check)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup ## mypy --strict over domacross_sdk
+	$(BIN)/mypy
+
+slither: setup ## Static analysis; fails on untriaged medium or high findings
+	@toolchain/slither-gate.sh
+
+ape-test: setup ## Contract, SDK and property tests through `ape test`
+	$(BIN)/ape test tests
+
+test: lint typecheck slither ape-test ## Every test and quality gate (what CI runs)
+
+clean: ## Remove build output (keeps the virtualenv and node_modules)
+	rm -rf .build contracts/.cache crytic-export .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,58 @@
+"""domacross_sdk.networks: network choices and RPC variables."""
+
+from __future__ import annotations
+
+import pytest
+
+from domacross_sdk import (
+    ConfigurationError,
+    MissingRpcUrlError,
+    UnknownNetworkError,
+    resolve_network,
+    rpc_urls,
+)
+
+
+@pytest.mark.parametrize(
+    ("choice", "chain_id"),
+    [("doma:testnet", 97476), ("doma:mainnet:node", 97477), ("ethereum:local:test", None)],
+)
+def test_resolve_network__known__spec(choice, chain_id):
+    assert resolve_network(choice).chain_id == chain_id
+
+
+@pytest.mark.parametrize("choice", ["doma", "doma:devnet", "polygon:mainnet:node", ""])
+def test_resolve_network__unknown__lists_known(choice):
+    with pytest.raises(UnknownNetworkError) as info:
+        resolve_network(choice)
+    assert isinstance(info.value, LookupError)
+    assert "doma:testnet" in str(info.value)
+
+
+def test_rpc_urls__primary_and_fallback__read_from_env():
+    env = {
+        "DOMA_TESTNET_RPC_URL_PRIMARY": "https://a.example",
+        "DOMA_TESTNET_RPC_URL_FALLBACK": "https://b.example",
+    }
+    urls = rpc_urls(resolve_network("doma:testnet"), environ=env)
+    assert (urls.primary, urls.fallback) == ("https://a.example", "https://b.example")
+
+
+def test_rpc_urls__no_fallback__none():
+    env = {"DOMA_MAINNET_RPC_URL_PRIMARY": "https://a.example"}
+    assert rpc_urls(resolve_network("doma:mainnet"), environ=env).fallback is None
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_rpc_urls__missing_primary__names_the_variable(value):
+    env = {} if value is None else {"DOMA_TESTNET_RPC_URL_PRIMARY": value}
+    with pytest.raises(MissingRpcUrlError) as info:
+        rpc_urls(resolve_network("doma:testnet"), environ=env)
+    assert info.value.variable == "DOMA_TESTNET_RPC_URL_PRIMARY"
+    assert isinstance(info.value, ConfigurationError)
+    assert "export DOMA_TESTNET_RPC_URL_PRIMARY" in str(info.value)
+
+
+def test_rpc_urls__local_network__value_error():
+    with pytest.raises(ValueError, match="local network"):
+        rpc_urls(resolve_network("ethereum:local"))

@@ -1,0 +1,7 @@
+"""Values shared by the tests."""
+
+DAY = 86_400
+ETH = 10**18
+MAX_AGE = DAY
+MAX_CHANGE_BPS = 2_000  # 20 % per capped update
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
