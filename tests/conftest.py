@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.utils.constants import MAX_AGE, MAX_CHANGE_BPS
+from tests.utils.constants import (
+    DAY,
+    DISPUTE_WINDOW,
+    FEE,
+    LIMITS,
+    MAX_AGE,
+    MAX_CHANGE_BPS,
+    MIN_CLAIM_PERIOD,
+    PAYOUT_BPS,
+    RAKE_BPS,
+)
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +59,102 @@ def domain_token(project, owner, registrar):
     contract = project.DomaOwnershipToken.deploy(owner, sender=owner)
     contract.grantRole(contract.REGISTRAR_ROLE(), registrar, sender=owner)
     return contract
+
+
+@pytest.fixture(scope="session")
+def carol(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def resolver(accounts):
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
+def guardian(accounts):
+    return accounts[7]
+
+
+@pytest.fixture(scope="session")
+def treasury(accounts):
+    return accounts[8]
+
+
+@pytest.fixture(scope="session")
+def updater(accounts):
+    return accounts[10]
+
+
+@pytest.fixture(scope="session")
+def factory(project, owner, resolver, guardian):
+    contract = project.CompetitionFactory.deploy(owner, LIMITS, sender=owner)
+    contract.grantRole(contract.ORGANIZER_ROLE(), owner, sender=owner)
+    contract.grantRole(contract.RESOLVER_ROLE(), resolver, sender=owner)
+    contract.grantRole(contract.GUARDIAN_ROLE(), guardian, sender=owner)
+    return contract
+
+
+@pytest.fixture(scope="session")
+def tracker(project, owner, updater, oracle, factory):
+    contract = project.PortfolioTracker.deploy(owner, oracle, sender=owner)
+    contract.grantRole(contract.UPDATER_ROLE(), updater, sender=owner)
+    contract.setFactory(factory, sender=owner)
+    return contract
+
+
+@pytest.fixture(scope="session")
+def fraction_token(project, owner):
+    contract = project.DomainFractionToken.deploy(
+        owner, "crypto.com fraction", "FCRYPTO", sender=owner
+    )
+    contract.grantRole(contract.MINTER_ROLE(), owner, sender=owner)
+    return contract
+
+
+@pytest.fixture
+def make_params(chain, oracle, tracker, treasury):
+    """Builds valid CompetitionParams; keyword arguments override single fields."""
+
+    def make(**overrides):
+        start = overrides.pop("start", chain.pending_timestamp + 60)
+        end = overrides.pop("end", start + DAY)
+        params = {
+            "startTime": start,
+            "endTime": end,
+            "claimDeadline": end + DISPUTE_WINDOW + MIN_CLAIM_PERIOD + DAY,
+            "entryFee": FEE,
+            "maxParticipants": 100,
+            "rakeBps": RAKE_BPS,
+            "oracle": oracle.address,
+            "tracker": tracker.address,
+            "treasury": treasury.address,
+            "payoutBps": PAYOUT_BPS,
+        }
+        params.update(overrides)
+        return params
+
+    return make
+
+
+@pytest.fixture
+def make_competition(project, factory, owner, make_params):
+    """Creates a competition through the factory and returns it as a contract instance."""
+
+    def make(sender=None, **overrides):
+        tx = factory.createCompetition(make_params(**overrides), sender=sender or owner)
+        [log] = tx.decode_logs(factory.CompetitionCreated)
+        return project.Competition.at(log.competition)
+
+    return make
+
+
+@pytest.fixture
+def competition(make_competition):
+    return make_competition()
+
+
+@pytest.fixture
+def open_competition(competition, chain):
+    chain.pending_timestamp = competition.config().startTime
+    return competition

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {ICompetition} from "./interfaces/ICompetition.sol";
+import {CompetitionArgs} from "./libraries/CompetitionArgs.sol";
+import {PrizeMath} from "./libraries/PrizeMath.sol";
+
+/// @title Competition
+/// @notice See {ICompetition}. Deployed only as a clone by {CompetitionFactory}.
+/// @dev The configuration lives in the clone's immutable arguments (OpenZeppelin
+/// `Clones.cloneWithImmutableArgs`): it is written once, in the creating transaction, and no
+/// initializer exists that could run twice or be front-run. Roles are the factory's.
+contract Competition is ICompetition, Pausable, ReentrancyGuardTransient {
+    using SafeCast for uint256;
+
+    /// @dev Per-entrant state: one byte, so joining writes a single fresh slot.
+    enum Entry {
+        None,
+        Joined,
+        Paid // prize claimed or fee refunded: never paid twice
+    }
+
+    /// @dev One slot of lifecycle state.
+    struct State {
+        uint32 participantCount;
+        uint64 resultsPostedAt;
+        bool cancelled;
+        bool finalized;
+    }
+
+    bytes32 internal constant RESOLVER_ROLE = keccak256("RESOLVER_ROLE");
+    bytes32 internal constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    address private immutable _implementation;
+
+    State private _state;
+    bytes32 private _merkleRoot;
+    uint128 private _totalPayout;
+    uint128 private _claimedTotal;
+    mapping(address account => Entry) private _entries;
+
+    modifier onlyClone() {
+        if (address(this) == _implementation) revert CompetitionNotAClone();
+        _;
+    }
+
+    modifier onlyOrganizerOrGuardian(CompetitionConfig memory c) {
+        if (msg.sender != c.organizer && !_hasRole(c, GUARDIAN_ROLE, msg.sender)) {
+            revert CompetitionUnauthorized(msg.sender);
+        }
+        _;
+    }
+
+    constructor() {
+        _implementation = address(this);
+    }
+
+    /// @inheritdoc ICompetition
+    function join() external payable onlyClone whenNotPaused {
+        CompetitionConfig memory c = _config();
+        State memory s = _state;
+        if (s.cancelled) revert CompetitionWrongStatus(Status.Open, Status.Cancelled);
+        // slither-disable-next-line timestamp
+        if (block.timestamp < c.startTime || block.timestamp >= c.endTime) {
+            revert CompetitionNotOpen(c.startTime, c.endTime, block.timestamp);
+        }
+        if (msg.value != c.entryFee) revert CompetitionWrongEntryFee(msg.value, c.entryFee);
+        if (_entries[msg.sender] != Entry.None) revert CompetitionAlreadyJoined(msg.sender);
+        if (s.participantCount >= c.maxParticipants) revert CompetitionFull(c.maxParticipants);
+        _entries[msg.sender] = Entry.Joined;
+        _state.participantCount = s.participantCount + 1;
+        emit ParticipantJoined(msg.sender, msg.value, s.participantCount + 1);
+    }
+
+    /// @inheritdoc ICompetition
+    function postResults(bytes32 merkleRoot, uint256 totalPayout) external onlyClone whenNotPaused {
+        CompetitionConfig memory c = _config();
+        if (!_hasRole(c, RESOLVER_ROLE, msg.sender)) revert CompetitionUnauthorized(msg.sender);
+        _requireStatus(c, Status.Ended);
+        if (_state.resultsPostedAt != 0) revert CompetitionResultsAlreadyPosted(_merkleRoot);
+        if (merkleRoot == bytes32(0)) revert CompetitionZeroRoot();
+        uint256 available = PrizeMath.distributable(_pool(c), c.rakeBps);
+        if (totalPayout > available) revert CompetitionPayoutExceedsPool(totalPayout, available);
+        _merkleRoot = merkleRoot;
+        _totalPayout = totalPayout.toUint128();
+        _state.resultsPostedAt = uint64(block.timestamp);
+        emit ResultsPosted(merkleRoot, totalPayout, block.timestamp + c.disputeWindow, msg.sender);
+    }
+
+    /// @inheritdoc ICompetition
+    function rejectResults() external onlyClone {
+        CompetitionConfig memory c = _config();
+        if (!_hasRole(c, GUARDIAN_ROLE, msg.sender)) revert CompetitionUnauthorized(msg.sender);
+        uint256 postedAt = _state.resultsPostedAt;
+        if (postedAt == 0 || _state.finalized || _state.cancelled) revert CompetitionNoResults();
+        uint256 disputeEndsAt = postedAt + c.disputeWindow;
+        // slither-disable-next-line timestamp
+        if (block.timestamp >= disputeEndsAt) revert CompetitionDisputeWindow(disputeEndsAt, block.timestamp);
+        bytes32 root = _merkleRoot;
+        delete _merkleRoot;
+        delete _totalPayout;
+        _state.resultsPostedAt = 0;
+        emit ResultsRejected(root, msg.sender);
+    }
+
+    /// @inheritdoc ICompetition
+    function finalize() external onlyClone whenNotPaused nonReentrant {
+        CompetitionConfig memory c = _config();
+        _requireStatus(c, Status.Ended);
+        uint256 postedAt = _state.resultsPostedAt;
+        if (postedAt == 0) revert CompetitionNoResults();
+        uint256 disputeEndsAt = postedAt + c.disputeWindow;
+        // slither-disable-next-line timestamp
+        if (block.timestamp < disputeEndsAt) revert CompetitionDisputeWindow(disputeEndsAt, block.timestamp);
+        uint256 rake = PrizeMath.rake(_pool(c), c.rakeBps);
+        // Effects before the interaction: `finalized` is set before the treasury call, so a
+        // re-entering treasury finds the status Finalized and cannot be paid the rake twice.
+        _state.finalized = true;
+        emit CompetitionFinalized(_merkleRoot, _totalPayout, rake);
+        if (rake > 0) _send(c.treasury, rake);
+    }
+
+    /// @inheritdoc ICompetition
+    function claim(uint256 amount, bytes32[] calldata proof) external onlyClone whenNotPaused nonReentrant {
+        CompetitionConfig memory c = _config();
+        _requireStatus(c, Status.Finalized);
+        // slither-disable-next-line timestamp
+        if (block.timestamp > c.claimDeadline) revert CompetitionClaimDeadline(c.claimDeadline, block.timestamp);
+        if (_entries[msg.sender] != Entry.Joined) revert CompetitionNotEntrant(msg.sender);
+        // Leaf as OpenZeppelin's StandardMerkleTree: double hash of abi.encode(account, amount).
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(msg.sender, amount))));
+        if (!MerkleProof.verifyCalldata(proof, _merkleRoot, leaf)) revert CompetitionInvalidProof(msg.sender, amount);
+        // Effects before the interaction: the entry is marked Paid before the transfer, so a
+        // re-entering winner fails the Joined check above. The sum of claims cannot exceed the posted
+        // payout (checked just below), itself at most the pool after rake (checked when posted).
+        uint256 claimed = _claimedTotal + amount;
+        if (claimed > _totalPayout) revert CompetitionPayoutExceedsPool(claimed, _totalPayout);
+        _entries[msg.sender] = Entry.Paid;
+        _claimedTotal = claimed.toUint128();
+        emit PrizeClaimed(msg.sender, amount);
+        _send(msg.sender, amount);
+    }
+
+    /// @inheritdoc ICompetition
+    function cancel() external onlyClone {
+        CompetitionConfig memory c = _config();
+        if (msg.sender != c.organizer && !_hasRole(c, GUARDIAN_ROLE, msg.sender)) {
+            revert CompetitionUnauthorized(msg.sender);
+        }
+        Status s = _status(c);
+        if (s == Status.Finalized || s == Status.Cancelled) revert CompetitionWrongStatus(Status.Ended, s);
+        _state.cancelled = true;
+        emit CompetitionCancelled(msg.sender);
+    }
+
+    /// @inheritdoc ICompetition
+    function refund() external onlyClone whenNotPaused nonReentrant {
+        CompetitionConfig memory c = _config();
+        _requireStatus(c, Status.Cancelled);
+        if (_entries[msg.sender] != Entry.Joined) revert CompetitionNotEntrant(msg.sender);
+        // Effects before the interaction: marked Paid first, so re-entry cannot refund twice.
+        _entries[msg.sender] = Entry.Paid;
+        emit RefundClaimed(msg.sender, c.entryFee);
+        _send(msg.sender, c.entryFee);
+    }
+
+    /// @inheritdoc ICompetition
+    function sweep() external onlyClone whenNotPaused nonReentrant {
+        CompetitionConfig memory c = _config();
+        _requireStatus(c, Status.Finalized);
+        // slither-disable-next-line timestamp
+        if (block.timestamp <= c.claimDeadline) revert CompetitionClaimDeadline(c.claimDeadline, block.timestamp);
+        uint256 amount = address(this).balance;
+        if (amount == 0) revert CompetitionNothingToSweep();
+        // No state to update first: claims are closed (deadline passed), so the balance is
+        // the treasury's in full, and a re-entering treasury only finds a zero balance.
+        emit UnclaimedSwept(c.treasury, amount);
+        _send(c.treasury, amount);
+    }
+
+    /// @inheritdoc ICompetition
+    function pause() external onlyClone onlyOrganizerOrGuardian(_config()) {
+        _pause();
+    }
+
+    /// @inheritdoc ICompetition
+    function unpause() external onlyClone onlyOrganizerOrGuardian(_config()) {
+        _unpause();
+    }
+
+    /// @dev Sends native tokens; reverts with the recipient and amount on failure.
+    function _send(address to, uint256 amount) private {
+        // slither-disable-next-line arbitrary-send-eth,low-level-calls
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert CompetitionTransferFailed(to, amount);
+    }
+
+    /// @inheritdoc ICompetition
+    function config() external view onlyClone returns (CompetitionConfig memory) {
+        return _config();
+    }
+
+    /// @inheritdoc ICompetition
+    function status() external view onlyClone returns (Status) {
+        return _status(_config());
+    }
+
+    /// @inheritdoc ICompetition
+    function isParticipant(address account) external view returns (bool) {
+        return _entries[account] != Entry.None;
+    }
+
+    /// @inheritdoc ICompetition
+    function isPaid(address account) external view returns (bool) {
+        return _entries[account] == Entry.Paid;
+    }
+
+    /// @inheritdoc ICompetition
+    function participantCount() external view returns (uint256) {
+        return _state.participantCount;
+    }
+
+    /// @inheritdoc ICompetition
+    function prizePool() external view onlyClone returns (uint256) {
+        return _pool(_config());
+    }
+
+    /// @inheritdoc ICompetition
+    function rakeAmount() external view onlyClone returns (uint256) {
+        CompetitionConfig memory c = _config();
+        return PrizeMath.rake(_pool(c), c.rakeBps);
+    }
+
+    /// @inheritdoc ICompetition
+    function distributable() external view onlyClone returns (uint256) {
+        CompetitionConfig memory c = _config();
+        return PrizeMath.distributable(_pool(c), c.rakeBps);
+    }
+
+    /// @inheritdoc ICompetition
+    function results() external view returns (bytes32, uint256, uint256) {
+        return (_merkleRoot, _totalPayout, _state.resultsPostedAt);
+    }
+
+    /// @inheritdoc ICompetition
+    function claimedTotal() external view returns (uint256) {
+        return _claimedTotal;
+    }
+
+    function _config() private view returns (CompetitionConfig memory) {
+        return CompetitionArgs.decode(Clones.fetchCloneArgs(address(this)));
+    }
+
+    function _status(CompetitionConfig memory c) private view returns (Status) {
+        State memory s = _state;
+        if (s.cancelled) return Status.Cancelled;
+        if (s.finalized) return Status.Finalized;
+        // slither-disable-next-line timestamp
+        if (block.timestamp >= c.endTime) return Status.Ended;
+        // slither-disable-next-line timestamp
+        if (block.timestamp >= c.startTime) return Status.Open;
+        return Status.Scheduled;
+    }
+
+    function _requireStatus(CompetitionConfig memory c, Status expected) private view {
+        Status actual = _status(c);
+        if (actual != expected) revert CompetitionWrongStatus(expected, actual);
+    }
+
+    function _pool(CompetitionConfig memory c) private view returns (uint256) {
+        return PrizeMath.pool(_state.participantCount, c.entryFee);
+    }
+
+    function _hasRole(CompetitionConfig memory c, bytes32 role, address account) private view returns (bool) {
+        return IAccessControl(c.factory).hasRole(role, account);
+    }
+}

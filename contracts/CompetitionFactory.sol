@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+
+import {Competition} from "./Competition.sol";
+import {ICompetitionFactory} from "./interfaces/ICompetitionFactory.sol";
+import {CompetitionArgs} from "./libraries/CompetitionArgs.sol";
+
+/// @title CompetitionFactory
+/// @notice See {ICompetitionFactory}.
+/// @dev Each competition is an EIP-1167 minimal proxy of one {Competition} implementation with
+/// its packed configuration appended as immutable arguments (OpenZeppelin Clones), so creating
+/// one costs a fraction of a full deployment and no initializer exists to call twice.
+contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
+    bytes32 public constant ORGANIZER_ROLE = keccak256("ORGANIZER_ROLE");
+    bytes32 public constant RESOLVER_ROLE = keccak256("RESOLVER_ROLE");
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    uint256 internal constant BPS = 10_000;
+    /// @notice Hard ceilings that no admin-set limit may exceed.
+    uint16 public constant RAKE_CEILING_BPS = 5_000;
+    uint16 public constant PAYOUT_RANKS_CEILING = 100;
+
+    address private immutable _implementation;
+
+    Limits private _limits;
+    bool private _openCreation;
+    address[] private _competitions;
+    mapping(address competition => bool) private _isCompetition;
+
+    /// @param admin Holder of DEFAULT_ADMIN_ROLE.
+    /// @param limits_ Initial bounds for new competitions.
+    constructor(address admin, Limits memory limits_) {
+        _implementation = address(new Competition());
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setLimits(limits_);
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function createCompetition(CompetitionParams calldata params) external whenNotPaused returns (address competition) {
+        if (!_openCreation) _checkRole(ORGANIZER_ROLE);
+        Limits memory l = _limits;
+        _validate(params, l);
+        CompetitionConfig memory c = CompetitionConfig({
+            factory: address(this),
+            organizer: msg.sender,
+            oracle: params.oracle,
+            tracker: params.tracker,
+            treasury: params.treasury,
+            startTime: params.startTime,
+            endTime: params.endTime,
+            claimDeadline: params.claimDeadline,
+            disputeWindow: l.disputeWindow,
+            entryFee: params.entryFee,
+            maxParticipants: params.maxParticipants,
+            rakeBps: params.rakeBps,
+            payoutBps: params.payoutBps
+        });
+        competition = Clones.cloneWithImmutableArgs(_implementation, CompetitionArgs.encode(c));
+        uint256 index = _competitions.length;
+        _competitions.push(competition);
+        _isCompetition[competition] = true;
+        emit CompetitionCreated(competition, msg.sender, index, params, l.disputeWindow);
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function setLimits(Limits calldata limits_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setLimits(limits_);
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function setOpenCreation(bool open) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _openCreation = open;
+        emit OpenCreationUpdated(open);
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function pause() external {
+        if (!hasRole(GUARDIAN_ROLE, msg.sender)) _checkRole(DEFAULT_ADMIN_ROLE);
+        _pause();
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    function _setLimits(Limits memory l) private {
+        if (
+            l.minDuration == 0 || l.minDuration > l.maxDuration || l.minEntryFee > l.maxEntryFee
+                || l.maxRakeBps > RAKE_CEILING_BPS || l.maxPayoutRanks == 0 || l.maxPayoutRanks > PAYOUT_RANKS_CEILING
+        ) revert FactoryInvalidLimits();
+        _limits = l;
+        emit LimitsUpdated(l);
+    }
+
+    function _validate(CompetitionParams calldata p, Limits memory l) private view {
+        if (p.startTime >= p.endTime) revert FactoryInvalidTimeWindow(p.startTime, p.endTime);
+        // slither-disable-next-line timestamp
+        if (p.startTime < block.timestamp) revert FactoryStartInPast(p.startTime, block.timestamp);
+        uint256 duration = p.endTime - p.startTime;
+        if (duration < l.minDuration || duration > l.maxDuration) {
+            revert FactoryDurationOutOfBounds(duration, l.minDuration, l.maxDuration);
+        }
+        if (p.entryFee < l.minEntryFee || p.entryFee > l.maxEntryFee) {
+            revert FactoryEntryFeeOutOfBounds(p.entryFee, l.minEntryFee, l.maxEntryFee);
+        }
+        if (p.rakeBps > l.maxRakeBps) revert FactoryRakeTooHigh(p.rakeBps, l.maxRakeBps);
+        if (p.maxParticipants == 0) revert FactoryZeroMaxParticipants();
+        uint256 earliest = uint256(p.endTime) + l.disputeWindow + l.minClaimPeriod;
+        if (p.claimDeadline < earliest) revert FactoryClaimDeadlineTooEarly(p.claimDeadline, earliest);
+        if (p.oracle == address(0)) revert FactoryZeroAddress("oracle");
+        if (p.tracker == address(0)) revert FactoryZeroAddress("tracker");
+        if (p.treasury == address(0)) revert FactoryZeroAddress("treasury");
+        uint256 ranks = p.payoutBps.length;
+        if (ranks > l.maxPayoutRanks) revert FactoryTooManyPayoutRanks(ranks, l.maxPayoutRanks);
+        uint256 sum;
+        for (uint256 i; i < ranks; ++i) {
+            if (p.payoutBps[i] == 0) revert FactoryZeroPayoutRank(i);
+            sum += p.payoutBps[i];
+        }
+        if (ranks == 0 || sum != BPS) revert FactoryInvalidPayoutSchedule(ranks, sum);
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function implementation() external view returns (address) {
+        return _implementation;
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function limits() external view returns (Limits memory) {
+        return _limits;
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function openCreation() external view returns (bool) {
+        return _openCreation;
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function competitionCount() external view returns (uint256) {
+        return _competitions.length;
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function competitionAt(uint256 index) external view returns (address) {
+        return _competitions[index];
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function competitions(uint256 offset, uint256 limit) external view returns (address[] memory page) {
+        uint256 total = _competitions.length;
+        if (offset >= total) return new address[](0);
+        uint256 n = total - offset < limit ? total - offset : limit;
+        page = new address[](n);
+        for (uint256 i; i < n; ++i) {
+            page[i] = _competitions[offset + i];
+        }
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function isCompetition(address competition) external view returns (bool) {
+        return _isCompetition[competition];
+    }
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+import {ICompetitionTypes} from "./ICompetitionTypes.sol";
+
+/// @title ICompetitionFactory
+/// @notice Creates competitions as clones of one implementation and keeps their registry.
+/// It also holds the platform roles that every competition checks: RESOLVER_ROLE posts
+/// results, GUARDIAN_ROLE pauses, cancels and rejects results, ORGANIZER_ROLE creates
+/// competitions while creation is restricted.
+interface ICompetitionFactory is ICompetitionTypes {
+    /// @notice Bounds every new competition must respect. Admin-set.
+    struct Limits {
+        uint64 minDuration;
+        uint64 maxDuration;
+        uint64 disputeWindow;
+        /// @dev Least time between the end of the dispute window and the claim deadline.
+        uint64 minClaimPeriod;
+        uint128 minEntryFee;
+        uint128 maxEntryFee;
+        uint16 maxRakeBps;
+        uint16 maxPayoutRanks;
+    }
+
+    /// @notice startTime is not before endTime.
+    error FactoryInvalidTimeWindow(uint64 startTime, uint64 endTime);
+    /// @notice startTime lies in the past.
+    error FactoryStartInPast(uint64 startTime, uint256 nowTs);
+    /// @notice endTime - startTime is outside the limits.
+    error FactoryDurationOutOfBounds(uint256 duration, uint64 minDuration, uint64 maxDuration);
+    /// @notice The entry fee is outside the limits.
+    error FactoryEntryFeeOutOfBounds(uint256 entryFee, uint128 minEntryFee, uint128 maxEntryFee);
+    /// @notice The payout schedule is empty or does not sum to 10,000 bps.
+    error FactoryInvalidPayoutSchedule(uint256 ranks, uint256 sumBps);
+    /// @notice The payout schedule has a rank paid nothing.
+    error FactoryZeroPayoutRank(uint256 rank);
+    /// @notice The payout schedule has more ranks than allowed.
+    error FactoryTooManyPayoutRanks(uint256 ranks, uint16 maxPayoutRanks);
+    /// @notice The rake exceeds the cap.
+    error FactoryRakeTooHigh(uint16 rakeBps, uint16 maxRakeBps);
+    /// @notice maxParticipants is zero.
+    error FactoryZeroMaxParticipants();
+    /// @notice The claim deadline leaves too little time to claim.
+    error FactoryClaimDeadlineTooEarly(uint64 claimDeadline, uint256 earliest);
+    /// @notice The oracle, tracker or treasury address is zero.
+    error FactoryZeroAddress(string field);
+    /// @notice Admin-set limits are inconsistent.
+    error FactoryInvalidLimits();
+
+    /// @notice A competition was created; carries its whole configuration.
+    event CompetitionCreated(
+        address indexed competition,
+        address indexed organizer,
+        uint256 indexed index,
+        CompetitionParams params,
+        uint64 disputeWindow
+    );
+    /// @notice The limits changed.
+    event LimitsUpdated(Limits limits);
+    /// @notice Creation was opened to everyone or restricted to ORGANIZER_ROLE.
+    event OpenCreationUpdated(bool open);
+
+    /// @notice Creates a competition. ORGANIZER_ROLE unless creation is open; not while paused.
+    function createCompetition(CompetitionParams calldata params) external returns (address competition);
+
+    /// @notice Sets the limits. Admin role.
+    function setLimits(Limits calldata limits) external;
+
+    /// @notice Opens creation to everyone (true) or to ORGANIZER_ROLE only (false). Admin role.
+    function setOpenCreation(bool open) external;
+
+    /// @notice Stops creation. Admin or guardian.
+    function pause() external;
+
+    /// @notice Resumes creation. Admin role.
+    function unpause() external;
+
+    /// @notice The clone implementation.
+    function implementation() external view returns (address);
+
+    /// @notice The current limits.
+    function limits() external view returns (Limits memory);
+
+    /// @notice True when anyone may create competitions.
+    function openCreation() external view returns (bool);
+
+    /// @notice Number of competitions created.
+    function competitionCount() external view returns (uint256);
+
+    /// @notice The competition created `index`-th (from 0).
+    function competitionAt(uint256 index) external view returns (address);
+
+    /// @notice Up to `limit` competitions from `offset`, for paging through the registry.
+    function competitions(uint256 offset, uint256 limit) external view returns (address[] memory);
+
+    /// @notice True when this factory created `competition`.
+    function isCompetition(address competition) external view returns (bool);
+}

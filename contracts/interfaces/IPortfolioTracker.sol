@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+/// @title IPortfolioTracker
+/// @notice Values entrants' domain portfolios for competitions. A trusted updater reports
+/// what a participant holds; the tracker checks every entry on chain (ERC-721 `ownerOf` and
+/// expiry, ERC-20 `balanceOf`), values it with the oracle and stores the latest value.
+interface IPortfolioTracker {
+    /// @notice The standard of a holding.
+    enum AssetKind {
+        ERC721,
+        ERC20
+    }
+
+    /// @notice One reported holding. ERC-721: amount is 1. ERC-20: tokenId is 0, amount in base units.
+    struct Holding {
+        AssetKind kind;
+        address token;
+        uint256 tokenId;
+        uint256 amount;
+    }
+
+    /// @notice The competition was not created by the tracker's factory.
+    error TrackerUnknownCompetition(address competition);
+    /// @notice Updates are accepted only while the competition is open.
+    error TrackerCompetitionNotOpen(address competition);
+    /// @notice The user is not a participant of the competition.
+    error TrackerNotParticipant(address competition, address user);
+    /// @notice More holdings than `MAX_HOLDINGS`.
+    error TrackerTooManyHoldings(uint256 count, uint256 max);
+    /// @notice Holdings must be strictly ascending by (token, tokenId): no entry counts twice.
+    error TrackerHoldingsNotSorted(uint256 index);
+    /// @notice An ERC-721 entry with amount other than 1, an ERC-20 entry with a tokenId or a zero amount.
+    error TrackerInvalidHolding(uint256 index);
+    /// @notice The user does not own the ERC-721 token.
+    error TrackerNotOwner(address token, uint256 tokenId, address user);
+    /// @notice The ERC-721 domain has expired.
+    error TrackerTokenExpired(address token, uint256 tokenId, uint256 expiresAt);
+    /// @notice The user holds less of the ERC-20 than reported.
+    error TrackerInsufficientBalance(address token, address user, uint256 balance, uint256 amount);
+    /// @notice The factory was already set.
+    error TrackerFactoryAlreadySet(address factory);
+    /// @notice A zero address was given.
+    error TrackerZeroAddress();
+
+    /// @notice A participant's portfolio was valued. `holdingsHash` is keccak256(abi.encode(holdings)).
+    event PortfolioValueUpdated(
+        address indexed competition,
+        address indexed user,
+        uint256 value,
+        uint256 holdingsCount,
+        bytes32 holdingsHash,
+        address updater
+    );
+    /// @notice The factory whose competitions the tracker serves was set (once).
+    event FactorySet(address indexed factory);
+
+    /// @notice Values `user`'s holdings for `competition` and stores the result. Updater role.
+    function updatePortfolioValue(address competition, address user, Holding[] calldata holdings)
+        external
+        returns (uint256 value);
+
+    /// @notice Sets the factory once. Admin role.
+    function setFactory(address factory) external;
+
+    /// @notice The oracle used for valuations.
+    function oracle() external view returns (address);
+
+    /// @notice The factory whose competitions are served.
+    function factory() external view returns (address);
+
+    /// @notice The latest value of `user` in `competition` and when it was set (0, 0 if never).
+    function valueOf(address competition, address user) external view returns (uint256 value, uint256 updatedAt);
+}
