@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.domacross-installed
 NPM_STAMP := node_modules/.domacross-installed
 TOOLS_STAMP := .tools/.domacross-installed
 
-.PHONY: help setup demo test lint typecheck slither ape-test compile clean
+.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,7 +50,13 @@ slither: setup ## Static analysis; fails on untriaged medium or high findings
 	@toolchain/slither-gate.sh
 
 ape-test: setup ## Contract, SDK and property tests through `ape test`
+	@# NOTE: --force: Ape's incremental compile misses contracts whose imports changed.
+	$(BIN)/ape compile --force > /dev/null
 	$(BIN)/ape test tests
+
+gas-snapshot: setup ## Regenerate tests/gas/gas-snapshot.json after an intended gas change
+	$(BIN)/ape compile --force > /dev/null
+	UPDATE_GAS_SNAPSHOT=1 $(BIN)/ape test tests/gas
 
 test: lint typecheck slither ape-test ## Every test and quality gate (what CI runs)
 

@@ -4,6 +4,7 @@ pragma solidity ^0.8.20;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {Competition} from "./Competition.sol";
 import {ICompetitionFactory} from "./interfaces/ICompetitionFactory.sol";
@@ -15,6 +16,8 @@ import {CompetitionArgs} from "./libraries/CompetitionArgs.sol";
 /// its packed configuration appended as immutable arguments (OpenZeppelin Clones), so creating
 /// one costs a fraction of a full deployment and no initializer exists to call twice.
 contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
+    using SafeCast for uint256;
+
     bytes32 public constant ORGANIZER_ROLE = keccak256("ORGANIZER_ROLE");
     bytes32 public constant RESOLVER_ROLE = keccak256("RESOLVER_ROLE");
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
@@ -27,8 +30,8 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
 
     Limits private _limits;
     bool private _openCreation;
+    /// @dev The registry. Membership needs no mapping: each clone carries its index.
     address[] private _competitions;
-    mapping(address competition => bool) private _isCompetition;
 
     /// @param admin Holder of DEFAULT_ADMIN_ROLE.
     /// @param limits_ Initial bounds for new competitions.
@@ -43,6 +46,7 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
         if (!_openCreation) _checkRole(ORGANIZER_ROLE);
         Limits memory l = _limits;
         _validate(params, l);
+        uint256 index = _competitions.length;
         CompetitionConfig memory c = CompetitionConfig({
             factory: address(this),
             organizer: msg.sender,
@@ -56,12 +60,11 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
             entryFee: params.entryFee,
             maxParticipants: params.maxParticipants,
             rakeBps: params.rakeBps,
+            index: index.toUint32(),
             payoutBps: params.payoutBps
         });
         competition = Clones.cloneWithImmutableArgs(_implementation, CompetitionArgs.encode(c));
-        uint256 index = _competitions.length;
         _competitions.push(competition);
-        _isCompetition[competition] = true;
         emit CompetitionCreated(competition, msg.sender, index, params, l.disputeWindow);
     }
 
@@ -116,7 +119,7 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
         if (p.treasury == address(0)) revert FactoryZeroAddress("treasury");
         uint256 ranks = p.payoutBps.length;
         if (ranks > l.maxPayoutRanks) revert FactoryTooManyPayoutRanks(ranks, l.maxPayoutRanks);
-        uint256 sum;
+        uint256 sum = 0;
         for (uint256 i; i < ranks; ++i) {
             if (p.payoutBps[i] == 0) revert FactoryZeroPayoutRank(i);
             sum += p.payoutBps[i];
@@ -162,6 +165,10 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
 
     /// @inheritdoc ICompetitionFactory
     function isCompetition(address competition) external view returns (bool) {
-        return _isCompetition[competition];
+        // A clone's code is the 45-byte proxy followed by its arguments. Any contract can
+        // claim an index in that place, but only the real clone is stored at that index.
+        if (competition.code.length < 45 + CompetitionArgs.HEAD_LENGTH) return false;
+        uint256 index = CompetitionArgs.index(Clones.fetchCloneArgs(competition));
+        return index < _competitions.length && _competitions[index] == competition;
     }
 }

@@ -46,6 +46,8 @@ interface ICompetitionTypes {
         uint128 entryFee;
         uint32 maxParticipants;
         uint16 rakeBps;
+        /// @dev Position in the factory's registry; lets the factory recognise its clones.
+        uint32 index;
         uint16[] payoutBps;
     }
 }

@@ -9,9 +9,11 @@ import {ICompetitionTypes} from "../interfaces/ICompetitionTypes.sol";
 ///
 /// Layout (bytes): factory 0-19, organizer 20-39, oracle 40-59, tracker 60-79, treasury 80-99,
 /// startTime 100-107, endTime 108-115, claimDeadline 116-123, disputeWindow 124-131,
-/// entryFee 132-147, maxParticipants 148-151, rakeBps 152-153, payoutBps from 154, 2 bytes each.
+/// entryFee 132-147, maxParticipants 148-151, rakeBps 152-153, index 154-157,
+/// payoutBps from 158, 2 bytes each.
 library CompetitionArgs {
-    uint256 internal constant HEAD_LENGTH = 154;
+    uint256 internal constant HEAD_LENGTH = 158;
+    uint256 internal constant INDEX_OFFSET = 154;
 
     /// @notice Packs a configuration.
     function encode(ICompetitionTypes.CompetitionConfig memory c) internal pure returns (bytes memory) {
@@ -24,7 +26,7 @@ library CompetitionArgs {
         return abi.encodePacked(
             abi.encodePacked(c.factory, c.organizer, c.oracle, c.tracker, c.treasury),
             abi.encodePacked(c.startTime, c.endTime, c.claimDeadline, c.disputeWindow),
-            abi.encodePacked(c.entryFee, c.maxParticipants, c.rakeBps),
+            abi.encodePacked(c.entryFee, c.maxParticipants, c.rakeBps, c.index),
             payouts
         );
     }
@@ -43,11 +45,17 @@ library CompetitionArgs {
         c.entryFee = uint128(_read(args, 132, 128));
         c.maxParticipants = uint32(_read(args, 148, 32));
         c.rakeBps = uint16(_read(args, 152, 16));
+        c.index = uint32(_read(args, INDEX_OFFSET, 32));
         uint256 n = (args.length - HEAD_LENGTH) / 2;
         c.payoutBps = new uint16[](n);
         for (uint256 i; i < n; ++i) {
             c.payoutBps[i] = uint16(_read(args, HEAD_LENGTH + 2 * i, 16));
         }
+    }
+
+    /// @notice The registry index alone, from arguments at least `HEAD_LENGTH` long.
+    function index(bytes memory args) internal pure returns (uint256) {
+        return _read(args, INDEX_OFFSET, 32);
     }
 
     /// @dev Reads the `bits`-wide big-endian value at byte `offset`. Callers keep

@@ -185,3 +185,25 @@ def test_constructor__invalid_limits__reverts(project, owner):
     limits[0] = 0
     with ape.reverts(project.CompetitionFactory.FactoryInvalidLimits):
         project.CompetitionFactory.deploy(owner, limits, sender=owner)
+
+
+def test_is_competition__forged_clone_and_others__false(
+    project, factory, owner, make_competition, oracle, stranger
+):
+    real = make_competition()
+    cloner = project.MockCloner.deploy(sender=owner)
+    forged = (
+        cloner.cloneLike(factory.implementation(), real, sender=owner)
+        .decode_logs(cloner.Cloned)[0]
+        .clone
+    )
+    assert project.Competition.at(forged).config().index == real.config().index
+    assert factory.isCompetition(real)
+    assert not factory.isCompetition(forged)
+    assert not factory.isCompetition(factory.implementation())
+    assert not factory.isCompetition(oracle)
+    assert not factory.isCompetition(stranger)
+
+
+def test_config__carries_registry_index(make_competition):
+    assert [make_competition().config().index for _ in range(2)] == [0, 1]
