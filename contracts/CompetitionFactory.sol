@@ -122,6 +122,7 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
         uint256 sum = 0;
         for (uint256 i; i < ranks; ++i) {
             if (p.payoutBps[i] == 0) revert FactoryZeroPayoutRank(i);
+            if (i > 0 && p.payoutBps[i] > p.payoutBps[i - 1]) revert FactoryPayoutNotDescending(i);
             sum += p.payoutBps[i];
         }
         if (ranks == 0 || sum != BPS) revert FactoryInvalidPayoutSchedule(ranks, sum);

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -55,17 +56,22 @@ def compute_prizes(
 
     Args:
         values: Final portfolio value per entrant address (every entrant, 0 if never valued).
-        payout_bps: Share per rank in basis points, first rank first; sums to 10,000.
+        payout_bps: Share per rank in basis points, first rank first: positive,
+            non-increasing, summing to 10,000 (the factory enforces the same).
         distributable: The pool after rake, in wei.
 
     Returns:
         Checksummed address to prize in wei, for entrants with a non-zero prize.
 
     Raises:
-        ValueError: the schedule is empty, has a non-positive entry or does not sum to 10,000.
+        ValueError: the schedule is empty, has a non-positive or increasing entry, or does
+            not sum to 10,000.
     """
-    if not payout_bps or any(b <= 0 for b in payout_bps) or sum(payout_bps) != BPS:
-        raise ValueError(f"payout schedule must be positive bps summing to {BPS}: {payout_bps}")
+    descending = all(a >= b for a, b in itertools.pairwise(payout_bps))
+    if not payout_bps or min(payout_bps) <= 0 or sum(payout_bps) != BPS or not descending:
+        raise ValueError(
+            f"payout schedule must be positive, non-increasing bps summing to {BPS}: {payout_bps}"
+        )
     ranked = sorted(
         ((to_checksum_address(a), v) for a, v in values.items()), key=lambda av: (-av[1], av[0])
     )

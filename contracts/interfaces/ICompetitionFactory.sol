@@ -34,6 +34,8 @@ interface ICompetitionFactory is ICompetitionTypes {
     error FactoryInvalidPayoutSchedule(uint256 ranks, uint256 sumBps);
     /// @notice The payout schedule has a rank paid nothing.
     error FactoryZeroPayoutRank(uint256 rank);
+    /// @notice The payout schedule pays `rank` more than the rank above it.
+    error FactoryPayoutNotDescending(uint256 rank);
     /// @notice The payout schedule has more ranks than allowed.
     error FactoryTooManyPayoutRanks(uint256 ranks, uint16 maxPayoutRanks);
     /// @notice The rake exceeds the cap.

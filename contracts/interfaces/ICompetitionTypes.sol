@@ -27,7 +27,8 @@ interface ICompetitionTypes {
         address oracle;
         address tracker;
         address treasury;
-        /// @dev Share of the pool after rake per rank (index 0 = first), in basis points; sums to 10,000.
+        /// @dev Share of the pool after rake per rank (index 0 = first), in basis points: positive,
+        /// non-increasing, summing to 10,000.
         uint16[] payoutBps;
     }
 

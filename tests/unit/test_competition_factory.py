@@ -110,7 +110,7 @@ def test_create__entry_fee_below_min__reverts(factory, owner, make_params):
         factory.createCompetition(make_params(entryFee=ETH - 1), sender=owner)
 
 
-@pytest.mark.parametrize("schedule", [[], [5_000, 4_999], [5_000, 5_001]])
+@pytest.mark.parametrize("schedule", [[], [5_000, 4_999], [5_001, 5_000]])
 def test_create__schedule_not_10000__reverts(factory, owner, make_params, schedule):
     with ape.reverts(
         factory.FactoryInvalidPayoutSchedule, ranks=len(schedule), sumBps=sum(schedule)
@@ -121,6 +121,11 @@ def test_create__schedule_not_10000__reverts(factory, owner, make_params, schedu
 def test_create__zero_rank__reverts(factory, owner, make_params):
     with ape.reverts(factory.FactoryZeroPayoutRank, rank=1):
         factory.createCompetition(make_params(payoutBps=[10_000, 0]), sender=owner)
+
+
+def test_create__increasing_schedule__reverts(factory, owner, make_params):
+    with ape.reverts(factory.FactoryPayoutNotDescending, rank=1):
+        factory.createCompetition(make_params(payoutBps=[4_000, 6_000]), sender=owner)
 
 
 def test_create__too_many_ranks__reverts(factory, owner, make_params):

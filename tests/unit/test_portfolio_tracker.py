@@ -16,7 +16,7 @@ REGISTRAR_ID = 1_001
 def setup(
     open_competition, domain_token, fraction_token, oracle, registrar, reporter, owner, alice, chain
 ):
-    """Alice joined; she holds domains 1 and 2 (2 ETH, 3 ETH) and 5 fraction tokens (0.5 ETH each)."""
+    """Alice joined; she holds domains 1, 2 (2 and 3 ETH) and 5 fraction tokens (0.5 ETH each)."""
     expiry = chain.pending_timestamp + 365 * DAY
     for token_id in (1, 2):
         domain_token.mint(alice, token_id, expiry, REGISTRAR_ID, sender=registrar)
