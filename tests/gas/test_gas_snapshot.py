@@ -111,7 +111,7 @@ def measured(project, accounts, chain):
     chain.pending_timestamp = end + DISPUTE_WINDOW
     record("Competition.finalize", competition.finalize(sender=deployer))
     record(
-        "Competition.claim (3 winners)",
+        "Competition.claim (tree of 3 winners)",
         competition.claim(
             results.prizes[alice.address], results.proof(alice.address), sender=alice
         ),
