@@ -14,6 +14,9 @@ from rich.table import Table
 
 MAX_PRICE_AGE = 86_400
 MAX_CHANGE_BPS = 2_000
+# minDuration, maxDuration, disputeWindow, minClaimPeriod, minEntryFee, maxEntryFee,
+# maxRakeBps, maxPayoutRanks
+LIMITS = (3_600, 30 * 86_400, 3_600, 86_400, 0, 100 * 10**18, 1_000, 10)
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Deploy the contracts to a local chain")
@@ -28,11 +31,20 @@ def cli(ecosystem, network, provider):
     oracle = project.ValuationOracle.deploy(
         deployer, MAX_PRICE_AGE, MAX_CHANGE_BPS, sender=deployer
     )
+    tracker = project.PortfolioTracker.deploy(deployer, oracle, sender=deployer)
+    factory = project.CompetitionFactory.deploy(deployer, LIMITS, sender=deployer)
+    tracker.setFactory(factory, sender=deployer)
     token = project.DomaOwnershipToken.deploy(deployer, sender=deployer)
 
     table = Table(title=f"DomaCross on {network.choice} (chain id {provider.chain_id})")
     table.add_column("contract")
     table.add_column("address")
-    table.add_row("ValuationOracle", oracle.address)
-    table.add_row("DomaOwnershipToken", token.address)
+    for name, contract in (
+        ("ValuationOracle", oracle),
+        ("PortfolioTracker", tracker),
+        ("CompetitionFactory", factory),
+        ("Competition (clone implementation)", project.Competition.at(factory.implementation())),
+        ("DomaOwnershipToken (local stand-in)", token),
+    ):
+        table.add_row(name, contract.address)
     console.print(table)
