@@ -38,7 +38,7 @@ def cli(ecosystem, network, provider):
 
     table = Table(title=f"DomaCross on {network.choice} (chain id {provider.chain_id})")
     table.add_column("contract")
-    table.add_column("address")
+    table.add_column("address", min_width=42, no_wrap=True)
     for name, contract in (
         ("ValuationOracle", oracle),
         ("PortfolioTracker", tracker),
