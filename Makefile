@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.domacross-installed
 NPM_STAMP := node_modules/.domacross-installed
 TOOLS_STAMP := .tools/.domacross-installed
 
-.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot clean
+.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,10 @@ ape-test: setup ## Contract, SDK and property tests through `ape test`
 	@# NOTE: --force: Ape's incremental compile misses contracts whose imports changed.
 	$(BIN)/ape compile --force > /dev/null
 	$(BIN)/ape test tests
+
+sdk: setup ## Regenerate the SDK's ABIs and typed bindings from contracts/
+	$(BIN)/ape compile --force > /dev/null
+	$(BIN)/python toolchain/gen_sdk.py
 
 gas-snapshot: setup ## Regenerate tests/gas/gas-snapshot.json after an intended gas change
 	$(BIN)/ape compile --force > /dev/null

@@ -102,7 +102,7 @@ interface ICompetition is ICompetitionTypes {
     /// @notice The current status.
     function status() external view returns (Status);
 
-    /// @notice True when `account` joined (and was not refunded).
+    /// @notice True when `account` joined (it stays true once paid its prize or refund).
     function isParticipant(address account) external view returns (bool);
 
     /// @notice True when `account` was paid its prize or refund.

@@ -1,0 +1,92 @@
+"""The base of every typed event, and the decoder from raw logs to events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from eth_abi.abi import decode
+from eth_typing import ChecksumAddress
+from hexbytes import HexBytes
+
+from domacross_sdk.convert import to_address
+
+if TYPE_CHECKING:
+    from typing import Self
+
+
+@dataclass(frozen=True, slots=True)
+class LogMeta:
+    """Where a log came from: emitter, block, transaction and position."""
+
+    address: ChecksumAddress
+    block_number: int
+    block_hash: bytes
+    transaction_hash: bytes
+    log_index: int
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContractEvent:
+    """A decoded contract event. Subclasses are generated, one per event of the ABIs."""
+
+    SIGNATURE: ClassVar[str]
+    TOPIC0: ClassVar[bytes]
+    INDEXED: ClassVar[str]
+    ABI_TYPES: ClassVar[tuple[str, ...]]
+
+    meta: LogMeta
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> Self:
+        """Builds the event from its decoded values, in ABI order."""
+        raise NotImplementedError
+
+    @classmethod
+    def decode(cls, log: Mapping[str, Any]) -> Self:
+        """Decodes a raw log (as web3 returns it) into this event.
+
+        Raises:
+            ValueError: the log is not this event.
+        """
+        topics = [bytes(HexBytes(t)) for t in log["topics"]]
+        if not topics or topics[0] != cls.TOPIC0 or len(topics) - 1 != cls.INDEXED.count("i"):
+            raise ValueError(f"log is not {cls.SIGNATURE}")
+        indexed_types = [t for t, k in zip(cls.ABI_TYPES, cls.INDEXED, strict=True) if k == "i"]
+        data_types = [t for t, k in zip(cls.ABI_TYPES, cls.INDEXED, strict=True) if k == "d"]
+        indexed = [
+            decode([t], topic)[0] for t, topic in zip(indexed_types, topics[1:], strict=True)
+        ]
+        data = list(decode(data_types, bytes(HexBytes(log["data"]))))
+        values = [indexed.pop(0) if k == "i" else data.pop(0) for k in cls.INDEXED]
+        return cls.from_values(meta_of(log), values)
+
+
+def meta_of(log: Mapping[str, Any]) -> LogMeta:
+    """The position of a raw log."""
+    return LogMeta(
+        address=to_address(log["address"]),
+        block_number=int(log["blockNumber"]),
+        block_hash=bytes(HexBytes(log["blockHash"])),
+        transaction_hash=bytes(HexBytes(log["transactionHash"])),
+        log_index=int(log["logIndex"]),
+        removed=bool(log.get("removed", False)),
+    )
+
+
+def decode_log(log: Mapping[str, Any]) -> ContractEvent | None:
+    """Decodes a raw log into its typed event, or None for a log of no known event."""
+    from domacross_sdk.generated.events import EVENTS
+
+    topics = log.get("topics") or []
+    if not topics:
+        return None
+    cls = EVENTS.get((bytes(HexBytes(topics[0])), len(topics) - 1))
+    return cls.decode(log) if cls is not None else None
+
+
+def decode_logs(logs: Iterable[Mapping[str, Any]]) -> list[ContractEvent]:
+    """Decodes the logs of known events, in order, skipping the others."""
+    return [event for event in map(decode_log, logs) if event is not None]

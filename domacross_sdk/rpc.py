@@ -1,0 +1,114 @@
+"""A JSON-RPC provider with retries, jittered backoff and failover to a fallback URL.
+
+Retries only what cannot have two effects: transport failures, timeouts, HTTP 429 and
+5xx answers. Every request the SDK sends is idempotent at this level (reads, and
+`eth_sendRawTransaction` of one signed transaction, which a node accepts at most once).
+URLs are logged without their path or query, where providers put API keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+from web3.providers.base import JSONBaseProvider
+from web3.providers.rpc import HTTPProvider
+from web3.types import RPCEndpoint, RPCResponse
+
+from domacross_sdk.errors import ConfigurationError, RpcUnavailableError
+
+log = logging.getLogger(__name__)
+
+
+def redact(url: str) -> str:
+    """The scheme and host of a URL only: paths and queries often carry API keys."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or '?'}{f':{parts.port}' if parts.port else ''}"
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return exc.response.status_code == 429 or exc.response.status_code >= 500
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout))
+
+
+class FailoverHTTPProvider(JSONBaseProvider):
+    """Sends each request to the first healthy URL, retrying and then failing over.
+
+    Args:
+        urls: Primary URL first, then fallbacks.
+        attempts: Tries per URL before moving to the next one.
+        timeout: Seconds per HTTP request.
+        max_backoff: Cap of the jittered exponential wait between tries, in seconds.
+    """
+
+    def __init__(
+        self,
+        urls: Sequence[str],
+        *,
+        attempts: int = 3,
+        timeout: float = 10.0,
+        max_backoff: float = 2.0,
+    ) -> None:
+        super().__init__()
+        if not urls:
+            raise ConfigurationError("FailoverHTTPProvider needs at least one URL")
+        self._providers = [
+            HTTPProvider(u, request_kwargs={"timeout": timeout}, exception_retry_configuration=None)
+            for u in urls
+        ]
+        self._labels = [redact(u) for u in urls]
+        self._attempts = attempts
+        self._max_backoff = max_backoff
+        self.active = 0
+        """Index of the URL that answered last."""
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        """Sends one request, trying the URLs in order from the active one."""
+        order = [*range(self.active, len(self._providers)), *range(self.active)]
+        last: BaseException | None = None
+        for index in order:
+            try:
+                response = self._with_retries(index, method, params)
+            except Exception as exc:
+                if not _transient(exc):
+                    raise
+                last = exc
+                log.warning(
+                    "rpc %s failed on %s (%s); trying the next URL",
+                    method,
+                    self._labels[index],
+                    type(exc).__name__,
+                )
+                continue
+            if index != self.active:
+                log.warning("rpc failover: now using %s", self._labels[index])
+                self.active = index
+            return response
+        raise RpcUnavailableError(
+            f"every RPC URL failed for {method} ({', '.join(self._labels)}): "
+            f"{type(last).__name__ if last else 'no answer'}; check the node or the URLs"
+        ) from last
+
+    def _with_retries(self, index: int, method: RPCEndpoint, params: Any) -> RPCResponse:
+        retrying = Retrying(
+            retry=retry_if_exception(_transient),
+            stop=stop_after_attempt(self._attempts),
+            wait=wait_random_exponential(multiplier=0.1, max=self._max_backoff),
+            reraise=True,
+        )
+        response: RPCResponse = retrying(self._providers[index].make_request, method, params)
+        return response
+
+    def is_connected(self, show_traceback: bool = False) -> bool:
+        """True when any URL answers."""
+        return any(p.is_connected(show_traceback) for p in self._providers)
