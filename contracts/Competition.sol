@@ -248,7 +248,7 @@ contract Competition is ICompetition, Pausable, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICompetition
-    function results() external view returns (bytes32, uint256, uint256) {
+    function results() external view returns (bytes32 merkleRoot, uint256 totalPayout, uint256 postedAt) {
         return (_merkleRoot, _totalPayout, _state.resultsPostedAt);
     }
 

@@ -86,7 +86,7 @@ contract PortfolioTracker is IPortfolioTracker, AccessControl {
     }
 
     /// @inheritdoc IPortfolioTracker
-    function valueOf(address competition, address user) external view returns (uint256, uint256) {
+    function valueOf(address competition, address user) external view returns (uint256 value, uint256 updatedAt) {
         Valuation memory v = _valuations[competition][user];
         return (v.value, v.updatedAt);
     }

@@ -157,13 +157,13 @@ contract ValuationOracle is IValuationOracle, AccessControl, Pausable {
     }
 
     /// @inheritdoc IValuationOracle
-    function latestPrice(address collection, uint256 tokenId) external view returns (uint256, uint256) {
+    function latestPrice(address collection, uint256 tokenId) external view returns (uint256 price, uint256 updatedAt) {
         Price memory p = _prices[collection][tokenId];
         return (p.price, p.updatedAt);
     }
 
     /// @inheritdoc IValuationOracle
-    function latestFungiblePrice(address token) external view returns (uint256, uint256) {
+    function latestFungiblePrice(address token) external view returns (uint256 price, uint256 updatedAt) {
         Price memory p = _fungiblePrices[token];
         return (p.price, p.updatedAt);
     }

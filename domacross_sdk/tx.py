@@ -13,7 +13,9 @@ Safety rules:
 
 from __future__ import annotations
 
+import ast
 import math
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -71,6 +73,9 @@ class TxResult:
         return found[0]
 
 
+_TESTER_REVERT = re.compile(r"^execution reverted: (b'.*'|b\".*\")$", re.DOTALL)
+
+
 def revert_data(exc: BaseException) -> bytes | None:
     """The revert data carried by a web3 exception, if any."""
     data: Any = getattr(exc, "data", None)
@@ -80,6 +85,14 @@ def revert_data(exc: BaseException) -> bytes | None:
         return bytes(HexBytes(data))
     if isinstance(data, bytes | bytearray):
         return bytes(data)
+    # NOTE: web3's EthereumTesterProvider (Ape's embedded chain) only keeps the repr of the
+    # revert bytes in its message: "execution reverted: b'...'". A bytes literal is safe
+    # to evaluate.
+    match = _TESTER_REVERT.match(str(exc))
+    if match:
+        value = ast.literal_eval(match.group(1))
+        if isinstance(value, bytes):
+            return value
     return None
 
 
@@ -193,7 +206,9 @@ class Sender:
             tx["to"] = to
         try:
             estimate = self.w3.eth.estimate_gas(tx)  # type: ignore[arg-type]
-        except (ContractLogicError, Web3RPCError, ValueError) as exc:
+        except RpcUnavailableError:
+            raise
+        except Exception as exc:
             error = as_contract_error(exc)
             if error is not None:
                 raise error from None
@@ -273,7 +288,7 @@ class Sender:
         call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
         try:
             self.w3.eth.call(call, int(receipt["blockNumber"]) - 1)  # type: ignore[arg-type]
-        except (ContractLogicError, Web3RPCError, ValueError) as exc:
+        except Exception as exc:
             error = as_contract_error(exc)
             if error is not None:
                 return error

@@ -439,7 +439,12 @@ class Generator:
         return "\n".join(out) + "\n"
 
     def _method(self, pyname: str, sig: str, fn: dict[str, Any], notice: str | None) -> str:
-        inputs, outputs = fn["inputs"], fn["outputs"]
+        inputs = fn["inputs"]
+        # An unnamed single output means what the function is named (`maxAge()` is a duration).
+        outputs = [
+            {**o, "name": o.get("name") or (fn["name"] if len(fn["outputs"]) == 1 else "")}
+            for o in fn["outputs"]
+        ]
         names = param_names(inputs, FUNCTION_RESERVED)
         params = "".join(f", {n}: {Kind.of(p).in_type}" for n, p in zip(names, inputs, strict=True))
         args = ", ".join(conv_in(p, n) for n, p in zip(names, inputs, strict=True))

@@ -7,11 +7,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from eth_typing import ChecksumAddress
-from web3.exceptions import ContractLogicError, Web3RPCError
 
 from domacross_sdk.abis import abi
 from domacross_sdk.convert import to_address
-from domacross_sdk.errors import NoSignerError
+from domacross_sdk.errors import NoSignerError, RpcUnavailableError
 from domacross_sdk.tx import TxResult, as_contract_error
 
 if TYPE_CHECKING:
@@ -73,7 +72,9 @@ class ContractBinding:
     def _call(self, signature: str, args: Sequence[Any], *, block: int | str = "latest") -> Any:
         try:
             return self._function(signature, args).call(block_identifier=block)
-        except (ContractLogicError, Web3RPCError, ValueError) as exc:
+        except RpcUnavailableError:
+            raise
+        except Exception as exc:
             error = as_contract_error(exc)
             if error is None:
                 raise

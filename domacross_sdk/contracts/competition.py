@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from eth_typing import ChecksumAddress
-from hexbytes import HexBytes
 
 from domacross_sdk import prizes
 from domacross_sdk.convert import to_address
@@ -146,7 +145,7 @@ class Competition(CompetitionBinding):
         logs = self._w3.eth.get_logs(
             {
                 "address": self.address,
-                "topics": [HexBytes(ParticipantJoined.TOPIC0)],
+                "topics": ["0x" + ParticipantJoined.TOPIC0.hex()],
                 "fromBlock": from_block,
                 "toBlock": to_block,  # type: ignore[typeddict-item]
             }
@@ -165,7 +164,11 @@ class Competition(CompetitionBinding):
         return prizes.compute_results(values, list(config.payout_bps), available)
 
     def _now(self) -> datetime:
-        block = self._w3.eth.get_block("latest")
+        """The time the next transaction would be mined at, as far as the node knows."""
+        try:
+            block = self._w3.eth.get_block("pending")
+        except Exception:  # some nodes refuse "pending"
+            block = self._w3.eth.get_block("latest")
         return datetime.fromtimestamp(int(block["timestamp"]), UTC)
 
     @property

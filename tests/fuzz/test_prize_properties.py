@@ -123,3 +123,27 @@ def test_contract__pool_rake_and_payout_match_model(
             competition.claim(results.prizes[p.address], results.proof(p.address), sender=p)
     assert competition.claimedTotal() == results.total
     assert competition.balance == pool - pz.rake(pool, rake_bps) - results.total
+
+
+@given(values=values_maps, schedule=schedules(), available=amounts, seed=st.randoms())
+def test_results__deterministic_whatever_the_input_order(values, schedule, available, seed):
+    items = list(values.items())
+    seed.shuffle(items)
+    first = pz.compute_results(values, schedule, available) if available else None
+    again = pz.compute_results(dict(items), schedule, available) if available else None
+    if first is None or again is None or not first.prizes:
+        assert pz.compute_prizes(values, schedule, available) == pz.compute_prizes(
+            dict(items), schedule, available
+        )
+        return
+    assert (first.root, first.prizes, first.total) == (again.root, again.prizes, again.total)
+
+
+@given(values=values_maps, schedule=schedules(), pool=amounts, rake_bps=st.integers(0, 10_000))
+def test_conservation__prizes_rake_and_dust_make_the_pool(values, schedule, pool, rake_bps):
+    rake = pz.rake(pool, rake_bps)
+    prizes = pz.compute_prizes(values, schedule, pz.distributable(pool, rake_bps))
+    dust = pool - rake - sum(prizes.values())
+    assert dust >= 0
+    assert sum(prizes.values()) + rake + dust == pool
+    assert dust <= 2 * len(schedule) or sum(prizes.values()) == 0
