@@ -32,6 +32,8 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 BPS = 10_000
+EMPTY_ROOT = keccak(b"DomaCross: no prize to pay")
+"""The root of results that pay nothing (the contract refuses a zero root)."""
 
 
 def pool(participants: int, entry_fee: int) -> int:
@@ -135,15 +137,16 @@ class Results:
 def build_results(prizes: Mapping[str, int]) -> Results:
     """Builds the Merkle tree of prizes, laid out as OpenZeppelin's StandardMerkleTree.
 
-    Raises:
-        ValueError: no prize to pay.
+    With no prize to pay the root is `EMPTY_ROOT` and the total 0.
     """
     entries = sorted(
         ((leaf_hash(a, amount), to_checksum_address(a)) for a, amount in prizes.items()),
         key=lambda e: e[0],
     )
     if not entries:
-        raise ValueError("no prize to pay: a results tree needs at least one leaf")
+        # Nothing to pay (no entrant, a free competition, or shares that round to zero):
+        # the contract still needs a non-zero root, and no leaf can be proven against this one.
+        return Results(prizes={}, tree=(EMPTY_ROOT,), leaf_index={})
     n = len(entries)
     tree: list[bytes] = [b""] * (2 * n - 1)
     leaf_index: dict[str, int] = {}

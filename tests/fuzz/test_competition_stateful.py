@@ -246,10 +246,10 @@ def test_competition__money_invariants_hold(
             values = {p.address: self.values.get(p.address, 0) for p in self.joined}
             available = pz.distributable(self.pool(), self.cfg.rakeBps)
             ok = not self.paused and self.status() == ENDED and self.posted_at == 0
-            if values and available > 0:
-                results = pz.compute_results(values, list(self.cfg.payoutBps), available)
-            else:  # nothing to pay (no entrant, or a free competition): a zero-total result
-                results = pz.Results(prizes={}, tree=(b"\x01" * 32,), leaf_index={})
+            # With nothing to pay (no entrant, a free competition) the root is EMPTY_ROOT.
+            results = pz.build_results(
+                pz.compute_prizes(values, list(self.cfg.payoutBps), available) if values else {}
+            )
             total = results.total if honest else available + 1
             self.send(
                 ok and honest,
