@@ -4,11 +4,13 @@ Each run creates a fresh competition, lets 1-3 entrants join, then applies a ran
 sequence of join, pause, unpause, cancel, refund, price and tracker updates, time travel,
 results (honest or over the pool), rejection, finalize, claim and sweep; a `progress` rule
 takes the next natural lifecycle step so that deep states are reached. A ghost ledger
-predicts every outcome; after every step:
+predicts every outcome. Every run then ends deterministically (all winners but one claim,
+the rest is swept; or everyone is refunded). After every step:
 
 * the competition's balance equals fees in - prizes claimed - rake - refunds - sweeps;
 * no account is paid twice (prize or refund), on chain as in the ledger;
-* posted payouts, and prizes claimed, never exceed the pool minus the rake.
+* posted payouts, and prizes claimed, never exceed the pool minus the rake;
+and at the end no wei is left in the competition.
 """
 
 from __future__ import annotations
@@ -329,6 +331,50 @@ def test_competition__money_invariants_hold(
         def status_matches_model(self):
             assert self.c.status() == self.status()
             assert self.c.paused() == self.paused
+
+        def teardown(self):
+            """Drives every run to its end (all but one winner claim, then the rest is swept; or
+            everyone is refunded) and checks that no wei is left stuck in the competition."""
+            self.check_all()
+            for _ in range(12):
+                status = self.status()
+                if self.paused:
+                    self._unpause()
+                elif status == CANCELLED:
+                    for i, p in enumerate(entrants):
+                        if p in self.joined and p.address not in self.paid:
+                            self.refund(i)
+                    break
+                elif status == FINALIZED and self.now() <= self.cfg.claimDeadline:
+                    winners = [
+                        i
+                        for i, p in enumerate(entrants)
+                        if self.results
+                        and p.address in self.results.prizes
+                        and p.address not in self.paid
+                    ]
+                    for i in winners[:-1]:  # the last winner never claims: its prize is swept
+                        self.claim(i)
+                    chain.pending_timestamp = self.cfg.claimDeadline + 1
+                    chain.mine()
+                elif status == FINALIZED:
+                    if self.c.balance > 0:
+                        self.sweep()
+                    break
+                else:
+                    self.progress(0)
+                self.check_all()
+            self.check_all()
+            if self.status() in (FINALIZED, CANCELLED) and self.now() > self.cfg.claimDeadline:
+                assert self.c.balance == 0, "wei left stuck after the claim deadline"
+            if self.status() == CANCELLED:
+                assert self.c.balance == 0, "entry fees left unrefunded"
+
+        def check_all(self):
+            self.balance_is_ledger()
+            self.nobody_paid_twice()
+            self.payouts_within_pool_minus_rake()
+            self.status_matches_model()
 
     # NOTE: derandomized by default, so CI explores the same sequences every run and the
     # depth check below cannot flake; DOMACROSS_STATEFUL_EXAMPLES=N explores N random runs.
