@@ -184,7 +184,7 @@ class Session:
     ecosystem: str
     network: str
     is_local: bool
-    account: AccountAPI
+    signer: AccountAPI | None
     path: Path
     console: Console = field(default_factory=lambda: wide_console())
     record: DeploymentRecord | None = None
@@ -204,24 +204,44 @@ class Session:
         *,
         fresh_if_stale: bool = False,
         read_only: bool = False,
+        check: bool = True,
+        signer: bool = True,
     ) -> Session:
-        """Connects the pieces and loads (and reconciles) the network's record."""
+        """Connects the pieces and loads the network's record.
+
+        Args:
+            provider: The connected provider.
+            account_alias: ``--account``.
+            deployments_dir: ``--deployments-dir``.
+            fresh_if_stale: On a local chain, start a new record when the chain no longer
+                has the recorded contracts (the node was restarted).
+            read_only: Never write the record (dry runs, verification).
+            check: Check the record against the chain and resolve a pending transaction.
+            signer: Load the signing account (verification needs none).
+        """
         net = provider.network
-        account = load_account(account_alias, net.is_local)
+        account = load_account(account_alias, net.is_local) if signer else None
         crash = os.environ.get(CRASH_ENV)
         session = cls(
             provider=provider,
             ecosystem=net.ecosystem.name,
             network=net.name,
             is_local=net.is_local,
-            account=account,
+            signer=account,
             path=record_path(deployments_dir, net.ecosystem.name, net.name),
             crash_after=int(crash) if crash else None,
             read_only=read_only,
         )
         session.record = load_record(session.path)
-        session._check_record(fresh_if_stale=fresh_if_stale)
+        if check:
+            session._check_record(fresh_if_stale=fresh_if_stale)
         return session
+
+    @property
+    def account(self) -> AccountAPI:
+        if self.signer is None:
+            raise ScriptError("this command was opened without a signing account")
+        return self.signer
 
     # -- record -------------------------------------------------------------------------------
 

@@ -237,7 +237,9 @@ class _Run:
             self.addresses[name] = None
             self._row(Row(step, action, detail, gas=gas))
             return
-        receipt = self.session.adopt_pending(step) or self.session.send(step, container(name)(*args))
+        receipt = self.session.adopt_pending(step) or self.session.send(
+            step, container(name)(*args)
+        )
         address = receipt.contract_address
         if not address:
             raise ScriptError(f"{step}: {receipt.txn_hash} created no contract")
@@ -265,7 +267,9 @@ class _Run:
         assert self.session.record is not None  # send() or a pending receipt made one
         self.session.save(self.session.record.with_contract(name, entry).with_role(admin))
         self.addresses[name] = address
-        self._row(Row(step, action, f"{detail} -> {address}", gas=receipt.gas_used, tx_hash=tx_hash))
+        self._row(
+            Row(step, action, f"{detail} -> {address}", gas=receipt.gas_used, tx_hash=tx_hash)
+        )
         self.session.mined()
 
     # -- tracker.setFactory -------------------------------------------------------------------
@@ -346,7 +350,9 @@ class _Run:
                 self._row(Row(step, "record", "held on chain", tx_hash=_hash(receipt)))
                 continue
             if self.dry_run:
-                gas = instance.grantRole.estimate_gas_cost(rid, account, sender=self.session.account)
+                gas = instance.grantRole.estimate_gas_cost(
+                    rid, account, sender=self.session.account
+                )
                 self._row(Row(step, "send", "", gas=int(gas)))
                 continue
             receipt = self.session.send(
