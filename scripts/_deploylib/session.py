@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 
 CRASH_ENV = "DOMACROSS_DEPLOY_CRASH_AFTER_TX"
 """Test-only hook: exit abruptly (``os._exit``) once this many transactions were mined and
-recorded by the run, as a crash or a kill would."""
+recorded by the run, as a crash or a kill would. ``N:unrecorded`` exits once the N-th is
+mined but before its outcome is recorded (it stays ``pending`` in the record)."""
 CRASH_EXIT_CODE = 86
 DEPLOYMENTS_ENV = "DOMACROSS_DEPLOYMENTS_DIR"
 DEFAULT_DEPLOYMENTS_DIR = Path("deployments")
@@ -191,6 +192,7 @@ class Session:
     sent: int = 0
     """Transactions mined (and recorded) by this run."""
     crash_after: int | None = None
+    crash_unrecorded: bool = False
     read_only: bool = False
     """Dry run: the record is updated in memory only, never written."""
     _pending_receipt: ReceiptAPI | None = None
@@ -229,7 +231,8 @@ class Session:
             is_local=net.is_local,
             signer=account,
             path=record_path(deployments_dir, net.ecosystem.name, net.name),
-            crash_after=int(crash) if crash else None,
+            crash_after=int(crash.split(":")[0]) if crash else None,
+            crash_unrecorded=bool(crash) and crash.endswith(":unrecorded"),
             read_only=read_only,
         )
         session.record = load_record(session.path)
@@ -376,6 +379,8 @@ class Session:
         )
         self.save(record.with_pending(pending))
         receipt = self.provider.send_transaction(signed)
+        if self.crash_unrecorded and self.sent + 1 == self.crash_after:
+            self._crash()
         if receipt.failed:
             raise ScriptError(f"{step} reverted in {receipt.txn_hash}")
         return receipt
@@ -384,5 +389,8 @@ class Session:
         """Counts a mined and recorded transaction (and honours the test crash hook)."""
         self.sent += 1
         if self.crash_after is not None and self.sent >= self.crash_after:
-            sys.stdout.flush()
-            os._exit(CRASH_EXIT_CODE)
+            self._crash()
+
+    def _crash(self) -> None:
+        sys.stdout.flush()
+        os._exit(CRASH_EXIT_CODE)

@@ -99,8 +99,14 @@ class Check:
     detail: str = ""
 
 
-def verify(session: Session) -> list[Check]:
-    """Every check of the record against the chain and the compiled sources."""
+def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> list[Check]:
+    """Every check of the record against the chain and the compiled sources.
+
+    Args:
+        session: The network and its record.
+        compiled: :func:`compile_runtime` of the recorded contracts and ``Competition``
+            (compiled here when not given).
+    """
     record = session.require_record()
     checks: list[Check] = []
     add = checks.append
@@ -117,7 +123,8 @@ def verify(session: Session) -> list[Check]:
         )
     )
     names = [*record.contracts, "Competition"]
-    compiled = compile_runtime(names)
+    if compiled is None:
+        compiled = compile_runtime(names)
     provider = session.provider
     for name, entry in record.contracts.items():
         code = bytes(provider.get_code(entry.address))
