@@ -185,10 +185,9 @@ class DeploymentRecord(_Model):
         ``pending``: the step that sent it is done.
         """
         previous = self.contracts.get(name)
-        roles = [
-            r for r in self.roles if previous is None or r.contract_address != previous.address
-        ]
-        calls = [c for c in self.calls if previous is None or c.target != previous.address]
+        gone = None if previous is None or previous.address == contract.address else previous
+        roles = [r for r in self.roles if gone is None or r.contract_address != gone.address]
+        calls = [c for c in self.calls if gone is None or c.target != gone.address]
         return self.model_copy(
             update={
                 "contracts": {**self.contracts, name: contract},

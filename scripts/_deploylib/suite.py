@@ -264,8 +264,8 @@ class _Run:
             block_number=block,
             granted_at=now,
         )
-        assert self.session.record is not None  # send() or a pending receipt made one
-        self.session.save(self.session.record.with_contract(name, entry).with_role(admin))
+        record = self.session.ensure_record()
+        self.session.save(record.with_contract(name, entry).with_role(admin))
         self.addresses[name] = address
         self._row(
             Row(step, action, f"{detail} -> {address}", gas=receipt.gas_used, tx_hash=tx_hash)
@@ -322,8 +322,7 @@ class _Run:
             block_number=block,
             at=utc_now(),
         )
-        record = self.session.record
-        assert record is not None
+        record = self.session.ensure_record()
         self.session.save(record.with_call(call))
 
     # -- roles --------------------------------------------------------------------------------

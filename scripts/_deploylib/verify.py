@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
 from rich.table import Table
 
 from scripts._deploylib.session import Session, code_hash

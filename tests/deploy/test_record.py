@@ -101,19 +101,20 @@ def test_load__missing_file__none(tmp_path):
 def test_load__truncated_file__configuration_error_names_file(tmp_path):
     path = tmp_path / "doma-testnet.json"
     path.write_text(dumps_record(make_record())[:100])
-    with pytest.raises(ConfigurationError, match="doma-testnet.json"):
+    with pytest.raises(ConfigurationError, match=r"doma-testnet\.json"):
         load_record(path)
 
 
 def test_fingerprint__other_times_and_tx_hashes__equal():
-    assert make_record(T0, "0x" + "aa" * 32).fingerprint() == make_record(T1, "0x" + "bb" * 32).fingerprint()
+    first, second = make_record(T0, "0x" + "aa" * 32), make_record(T1, "0x" + "bb" * 32)
+    assert first != second
+    assert first.fingerprint() == second.fingerprint()
 
 
 def test_fingerprint__other_block_or_pending__differs():
     record = make_record()
-    moved = record.with_contract(
-        "ValuationOracle", record.contracts["ValuationOracle"].model_copy(update={"block_number": 9})
-    )
+    oracle = record.contracts["ValuationOracle"]
+    moved = record.with_contract("ValuationOracle", oracle.model_copy(update={"block_number": 9}))
     pending = record.with_pending(
         PendingTx(step="deploy:X", tx_hash="0x" + "cc" * 32, sender=A, nonce=3, sent_at=T0)
     )
