@@ -43,10 +43,11 @@ class Node:
 
     def rpc(self, method, *params):
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
-        request = urllib.request.Request(
+        # NOTE: self.url is always http://127.0.0.1:<port> (see the node fixture).
+        request = urllib.request.Request(  # noqa: S310
             self.url, body.encode(), {"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return json.loads(response.read())["result"]
 
     @property
