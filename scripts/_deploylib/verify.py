@@ -1,0 +1,203 @@
+"""Checks of `ape run verify-deployment`: the chain against the record and the sources.
+
+Runtime code cannot be compared byte for byte with the compiler's `deployedBytecode`: the
+constructor writes the immutables (addresses, the factory's implementation) into it. So
+each contract is checked twice:
+
+1. ``keccak256(code on chain) == record.bytecode_hash``: the code is what was deployed;
+2. the code on chain equals the compiled ``deployedBytecode`` once the immutables are masked
+   (zeroed at the offsets solc reports in ``immutableReferences``; ape-solidity does not
+   keep them, so the sources are compiled once more with that output selected): the code is
+   what the current sources compile to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.table import Table
+
+from scripts._deploylib.session import Session, code_hash
+from scripts._deploylib.suite import ZERO_ADDRESS, container, init_code_hash
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A contract's runtime code as compiled, with where its immutables go."""
+
+    code: bytes
+    immutables: tuple[tuple[int, int], ...]
+    """(start, length) of every immutable slot."""
+
+    def masked(self, code: bytes) -> bytes:
+        out = bytearray(code)
+        for start, length in self.immutables:
+            out[start : start + length] = bytes(length)
+        return bytes(out)
+
+
+def compile_runtime(names: Iterable[str]) -> dict[str, Compiled]:
+    """Compiles the project's sources with ``immutableReferences`` selected (about 4 s)."""
+    import solcx
+    from ape import compilers, project
+    from solcx.install import get_executable
+
+    wanted = set(names)
+    solidity = compilers.get_compiler("solidity")
+    source_ids = sorted(
+        {
+            ct.source_id
+            for ct in (project.manifest.contract_types or {}).values()
+            if ct.name in wanted and ct.source_id
+        }
+    )
+    result: dict[str, Compiled] = {}
+    # NOTE: in a temporary copy, as ape-solidity compiles: building the input copies the whole
+    # OpenZeppelin package into <contracts>/.cache, and with more than 500 files there Ape's
+    # source discovery (max_files=500) stops seeing contracts in sub-folders (local/, ...).
+    with project.isolate_in_tempdir() as isolated:
+        inputs = solidity.get_standard_input_json(
+            [isolated.path / s for s in source_ids], project=isolated
+        )
+        base_path = isolated.path
+        outputs = [
+            solcx.compile_standard(
+                _select_immutables(standard_input),
+                solc_binary=get_executable(version=version),
+                base_path=base_path,
+            )
+            for version, standard_input in inputs.items()
+        ]
+    for output in outputs:
+        for contracts in output.get("contracts", {}).values():
+            for name, data in contracts.items():
+                if name not in wanted:
+                    continue
+                deployed = data["evm"]["deployedBytecode"]
+                refs = deployed.get("immutableReferences") or {}
+                slots = tuple(sorted((r["start"], r["length"]) for rs in refs.values() for r in rs))
+                result[name] = Compiled(bytes.fromhex(deployed["object"]), slots)
+    return result
+
+
+def _select_immutables(standard_input: dict[str, Any]) -> dict[str, Any]:
+    for selection in standard_input["settings"]["outputSelection"].values():
+        selection["*"] = [
+            "evm.deployedBytecode.object",
+            "evm.deployedBytecode.immutableReferences",
+        ]
+        selection.pop("", None)
+    return standard_input
+
+
+@dataclass(frozen=True)
+class Check:
+    item: str
+    check: str
+    ok: bool
+    detail: str = ""
+
+
+def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> list[Check]:
+    """Every check of the record against the chain and the compiled sources.
+
+    Args:
+        session: The network and its record.
+        compiled: :func:`compile_runtime` of the recorded contracts and ``Competition``
+            (compiled here when not given).
+    """
+    record = session.require_record()
+    checks: list[Check] = []
+    add = checks.append
+    chain_id = session.chain_id
+    add(
+        Check("network", "chain id", record.chain_id == chain_id, f"{record.chain_id} / {chain_id}")
+    )
+    add(
+        Check(
+            "record",
+            "no pending transaction",
+            record.pending is None,
+            "" if record.pending is None else f"{record.pending.step}: rerun `ape run deploy`",
+        )
+    )
+    names = [*record.contracts, "Competition"]
+    if compiled is None:
+        compiled = compile_runtime(names)
+    provider = session.provider
+    for name, entry in record.contracts.items():
+        code = bytes(provider.get_code(entry.address))
+        label = f"{name} {entry.address}"
+        if not code:
+            add(Check(label, "code at address", False, "no code"))
+            continue
+        actual = code_hash(code)
+        add(Check(label, "code hash = record", actual == entry.bytecode_hash, _short(actual)))
+        add(_compare(label, compiled.get(name), code))
+        add(
+            Check(
+                label,
+                "creation code = record",
+                entry.init_code_hash == init_code_hash(name),
+                "sources changed since the deployment"
+                if entry.init_code_hash != init_code_hash(name)
+                else "",
+            )
+        )
+    if "CompetitionFactory" in record.contracts:
+        factory = container("CompetitionFactory").at(record.contracts["CompetitionFactory"].address)
+        implementation = str(factory.implementation())
+        code = bytes(provider.get_code(implementation))
+        add(
+            _compare(
+                f"Competition {implementation} (implementation)", compiled.get("Competition"), code
+            )
+        )
+    for grant in record.roles:
+        instance = container(grant.contract).at(grant.contract_address)
+        held = bool(instance.hasRole(grant.role_id, grant.account))
+        add(Check(f"{grant.contract}.{grant.role}", f"held by {grant.account}", held))
+    for call in record.calls:
+        if call.name == "PortfolioTracker.setFactory":
+            current = str(container("PortfolioTracker").at(call.target).factory())
+            expected = str(call.args[0])
+            add(
+                Check(
+                    call.name,
+                    f"factory() = {expected}",
+                    current.lower() == expected.lower() and current.lower() != ZERO_ADDRESS,
+                    current,
+                )
+            )
+    return checks
+
+
+def _compare(label: str, compiled: Compiled | None, code: bytes) -> Check:
+    check = "code = compiled (immutables masked)"
+    if compiled is None:
+        return Check(label, check, False, "not in the compiled sources")
+    if not code:
+        return Check(label, check, False, "no code")
+    if len(code) != len(compiled.code):
+        return Check(
+            label, check, False, f"{len(code)} bytes on chain, {len(compiled.code)} compiled"
+        )
+    ok = compiled.masked(code) == compiled.masked(compiled.code)
+    return Check(label, check, ok, f"{len(compiled.immutables)} immutable slot(s) masked")
+
+
+def _short(h: str) -> str:
+    return f"{h[:10]}…{h[-4:]}"
+
+
+def checks_table(checks: list[Check], title: str) -> Table:
+    table = Table(title=title)
+    for column in ("item", "check", "result", "detail"):
+        table.add_column(column)
+    for c in checks:
+        table.add_row(c.item, c.check, "[green]match[/]" if c.ok else "[red]MISMATCH[/]", c.detail)
+    failed = sum(not c.ok for c in checks)
+    table.caption = f"{len(checks) - failed} matched, {failed} did not"
+    return table

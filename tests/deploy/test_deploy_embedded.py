@@ -1,0 +1,137 @@
+"""`deploy_suite` and `verify` in process, on the embedded chain of the test session."""
+
+from __future__ import annotations
+
+import pytest
+
+from domacross_sdk.deployments import load_record, save_record
+from domacross_sdk.errors import MissingRpcUrlError
+from scripts._deploylib.session import Session, check_rpc_env
+from scripts._deploylib.suite import CONTRACT_NAMES, ROLES, SuiteConfig, deploy_suite
+from scripts._deploylib.verify import compile_runtime, verify
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    return compile_runtime([*CONTRACT_NAMES, "Competition"])
+
+
+def open_session(provider, directory, **kwargs):
+    return Session.open(provider, None, directory, fresh_if_stale=True, **kwargs)
+
+
+@pytest.fixture
+def deployed(chain, owner, tmp_path):
+    session = open_session(chain.provider, tmp_path)
+    outcome = deploy_suite(session, SuiteConfig(deployer=owner.address, local=True))
+    return session, outcome
+
+
+def test_deploy__fresh_embedded_chain__whole_suite_recorded(deployed, owner, project):
+    session, outcome = deployed
+    record = load_record(session.path)
+    assert session.path.name == "ethereum-local.json"
+    assert outcome.sent == len(CONTRACT_NAMES) + 1 + len(ROLES)  # deploys, setFactory, grants
+    assert list(record.contracts) == list(CONTRACT_NAMES)
+    assert record.pending is None
+    assert record.deployer == owner.address
+    tracker = project.PortfolioTracker.at(record.contracts["PortfolioTracker"].address)
+    assert tracker.factory() == record.contracts["CompetitionFactory"].address
+    assert tracker.oracle() == record.contracts["ValuationOracle"].address
+    granted = {(g.contract, g.role) for g in record.roles if g.tx_hash is not None}
+    assert granted == {(r.contract, r.role) for r in ROLES}
+    for grant in record.roles:
+        contract = project.get_contract(grant.contract).at(grant.contract_address)
+        assert contract.hasRole(grant.role_id, owner)
+
+
+def test_deploy__rerun__sends_nothing_and_keeps_record(deployed, chain, owner):
+    session, _ = deployed
+    before = session.path.read_text()
+    block = chain.blocks.head.number
+    again = open_session(chain.provider, session.path.parent)
+    outcome = deploy_suite(again, SuiteConfig(deployer=owner.address, local=True))
+    assert outcome.sent == 0
+    assert {row.action for row in outcome.rows} == {"skip"}
+    assert chain.blocks.head.number == block
+    assert session.path.read_text() == before
+
+
+def test_deploy__dry_run_on_empty_record__plans_all_sends_nothing(chain, owner, tmp_path):
+    block = chain.blocks.head.number
+    session = open_session(chain.provider, tmp_path, read_only=True)
+    outcome = deploy_suite(session, SuiteConfig(deployer=owner.address, local=True), dry_run=True)
+    assert chain.blocks.head.number == block
+    assert not session.path.exists()
+    deploys = [r for r in outcome.rows if r.step.startswith("deploy:")]
+    assert [r.action for r in deploys] == ["deploy"] * len(CONTRACT_NAMES)
+    assert all(r.gas and r.gas > 500_000 for r in deploys)
+
+
+def test_deploy__oracle_args_changed__reported_not_redeployed_until_asked(deployed, chain, owner):
+    session, _ = deployed
+    config = SuiteConfig(deployer=owner.address, local=True, max_price_age=3_600)
+    again = open_session(chain.provider, session.path.parent)
+    outcome = deploy_suite(again, config)
+    assert outcome.sent == 0
+    assert outcome.changed == ["ValuationOracle"]
+    old = load_record(session.path).contracts["ValuationOracle"].address
+
+    again = open_session(chain.provider, session.path.parent)
+    outcome = deploy_suite(again, config, redeploy=["ValuationOracle"])
+    record = load_record(session.path)
+    # The new oracle, its admin grant and reporter grant; the tracker now points elsewhere.
+    assert outcome.sent == 2
+    assert record.contracts["ValuationOracle"].address != old
+    assert record.contracts["ValuationOracle"].constructor_args[1] == 3_600
+    assert outcome.changed == ["PortfolioTracker"]
+
+
+def test_verify__fresh_deployment__every_check_matches(deployed, compiled):
+    session, _ = deployed
+    checks = verify(session, compiled)
+    assert [c for c in checks if not c.ok] == []
+    # code hash, masked code, creation code per contract; the implementation; grants; the call
+    record = load_record(session.path)
+    assert len(checks) == 2 + 3 * len(record.contracts) + 1 + len(record.roles) + 1
+
+
+@pytest.mark.parametrize("tamper", ["bytecode_hash", "address", "role"])
+def test_verify__tampered_record__mismatch_reported(deployed, compiled, tamper):
+    session, _ = deployed
+    record = load_record(session.path)
+    oracle = record.contracts["ValuationOracle"]
+    tracker = record.contracts["PortfolioTracker"]
+    if tamper == "bytecode_hash":
+        changed = record.with_contract(
+            "ValuationOracle", oracle.model_copy(update={"bytecode_hash": "0x" + "00" * 32})
+        )
+        expected = {("ValuationOracle " + oracle.address, "code hash = record")}
+    elif tamper == "address":
+        # The tracker's code where the oracle's should be: both code checks fail.
+        changed = record.model_copy(
+            update={
+                "contracts": {
+                    **record.contracts,
+                    "ValuationOracle": oracle.model_copy(update={"address": tracker.address}),
+                }
+            }
+        )
+        label = "ValuationOracle " + tracker.address
+        expected = {(label, "code hash = record"), (label, "code = compiled (immutables masked)")}
+    else:
+        grant = next(g for g in record.roles if g.role == "REPORTER_ROLE")
+        stranger = "0x" + "99" * 20
+        changed = record.with_role(grant.model_copy(update={"account": stranger}))
+        expected = {("ValuationOracle.REPORTER_ROLE", f"held by {stranger}")}
+    save_record(changed, session.path)
+    reread = open_session(session.provider, session.path.parent, read_only=True, check=False)
+    failed = {(c.item, c.check) for c in verify(reread, compiled) if not c.ok}
+    assert failed == expected
+
+
+def test_check_rpc_env__doma_without_variable__names_it():
+    with pytest.raises(MissingRpcUrlError, match="DOMA_MAINNET_RPC_URL_PRIMARY"):
+        check_rpc_env("doma:mainnet:node", environ={})
+    check_rpc_env("doma:mainnet:node", environ={"DOMA_MAINNET_RPC_URL_PRIMARY": "http://x"})
+    check_rpc_env("ethereum:local:test", environ={})
