@@ -16,6 +16,7 @@ from domacross_sdk.contracts.factory import CompetitionFactory
 from domacross_sdk.contracts.oracle import ValuationOracle
 from domacross_sdk.contracts.token import DomainFractionToken, DomaOwnershipToken
 from domacross_sdk.contracts.tracker import PortfolioTracker
+from domacross_sdk.deployments import DeploymentRecord, load_record, record_path, save_record
 from domacross_sdk.enums import AssetKind, Status
 from domacross_sdk.errors import (
     ConfigurationError,
@@ -49,6 +50,7 @@ __all__ = [
     "ConfigurationError",
     "ContractError",
     "ContractEvent",
+    "DeploymentRecord",
     "DomaCross",
     "DomaCrossError",
     "DomaOwnershipToken",
@@ -75,7 +77,10 @@ __all__ = [
     "decode_logs",
     "decode_revert",
     "events",
+    "load_record",
     "prizes",
+    "record_path",
     "resolve_network",
     "rpc_urls",
+    "save_record",
 ]
