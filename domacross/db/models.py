@@ -1,0 +1,272 @@
+"""SQLAlchemy 2 models, after the seed's schema (§9).
+
+Rows derived from chain events carry their position (`chain_id`, `block_number`,
+`tx_hash`, `log_index`), unique per table, so every write is idempotent and a reorg
+rolls back by deleting the rows above the common ancestor. uint256 values use `Uint256`
+(exact on every backend), never floats.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from domacross.db.types import Uint256
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+ADDRESS = String(42)
+HASH = String(66)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: DateTime(timezone=True)}  # noqa: RUF012
+
+
+class EventRow:
+    """Where a row came from on chain; unique per (chain, transaction, log)."""
+
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+    log_index: Mapped[int] = mapped_column(Integer)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805 - SQLAlchemy's declared_attr
+        name = cls.__tablename__  # type: ignore[attr-defined]
+        return (
+            UniqueConstraint("chain_id", "tx_hash", "log_index", name=f"uq_{name}_event"),
+            Index(f"ix_{name}_chain_block", "chain_id", "block_number"),
+        )
+
+
+class ChainOffset(Base):
+    """The indexer's checkpoint: last fully processed block per chain and followed contract."""
+
+    __tablename__ = "chain_offsets"
+    __table_args__ = (UniqueConstraint("chain_id", "contract_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    contract_address: Mapped[str] = mapped_column(ADDRESS)
+    last_block_number: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BlockRecord(Base):
+    """Recent block hashes per chain, to detect reorgs and find the common ancestor."""
+
+    __tablename__ = "blocks"
+
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hash: Mapped[str] = mapped_column(HASH)
+    parent_hash: Mapped[str] = mapped_column(HASH)
+    timestamp: Mapped[datetime]
+
+
+class RawEvent(EventRow, Base):
+    """Every decoded event of the followed contracts, as emitted (uint256 as strings)."""
+
+    __tablename__ = "raw_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    block_hash: Mapped[str] = mapped_column(HASH)
+    address: Mapped[str] = mapped_column(ADDRESS, index=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    args: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class User(Base):
+    """A wallet: seen on chain as an entrant, or connected to the API."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wallet_address: Mapped[str] = mapped_column(ADDRESS, unique=True)
+    username: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Competition(Base):
+    """A competition: its configuration from `CompetitionCreated`, and its current state."""
+
+    __tablename__ = "competitions"
+    __table_args__ = (
+        UniqueConstraint("chain_id", "contract_address"),
+        Index("ix_competitions_chain_block", "chain_id", "created_block"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    contract_address: Mapped[str] = mapped_column(ADDRESS, index=True)
+    factory_address: Mapped[str] = mapped_column(ADDRESS)
+    organizer: Mapped[str] = mapped_column(ADDRESS)
+    registry_index: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(String(2000))
+    start_time: Mapped[datetime] = mapped_column(index=True)
+    end_time: Mapped[datetime] = mapped_column(index=True)
+    claim_deadline: Mapped[datetime]
+    dispute_window: Mapped[int] = mapped_column(BigInteger)
+    entry_fee: Mapped[int] = mapped_column(Uint256)
+    max_participants: Mapped[int] = mapped_column(BigInteger)
+    rake_bps: Mapped[int] = mapped_column(Integer)
+    payout_bps: Mapped[list[int]] = mapped_column(JSON)
+    oracle: Mapped[str] = mapped_column(ADDRESS)
+    tracker: Mapped[str] = mapped_column(ADDRESS)
+    treasury: Mapped[str] = mapped_column(ADDRESS)
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_block: Mapped[int] = mapped_column(BigInteger)
+    created_tx: Mapped[str] = mapped_column(HASH)
+    # Current state, derived from the history rows below (recomputed after a reorg).
+    participant_count: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    finalized: Mapped[bool] = mapped_column(Boolean, default=False)
+    merkle_root: Mapped[str | None] = mapped_column(HASH)
+    total_payout: Mapped[int | None] = mapped_column(Uint256)
+    results_posted_at: Mapped[datetime | None]
+    rake_paid: Mapped[int | None] = mapped_column(Uint256)
+    claimed_total: Mapped[int] = mapped_column(Uint256, default=0)
+
+    participants: Mapped[list[Participant]] = relationship(back_populates="competition")
+
+
+class Participant(Base):
+    """An entrant of a competition (from `ParticipantJoined`) and its latest value."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        UniqueConstraint("user_id", "competition_id"),
+        Index("ix_participants_competition_value", "competition_id", "portfolio_value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"))
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    joined_block: Mapped[int] = mapped_column(BigInteger)
+    joined_tx: Mapped[str] = mapped_column(HASH)
+    joined_log_index: Mapped[int] = mapped_column(Integer)
+    joined_at: Mapped[datetime]
+    fee: Mapped[int] = mapped_column(Uint256)
+    portfolio_value: Mapped[int] = mapped_column(Uint256, default=0)
+    value_updated_at: Mapped[datetime | None]
+    prize_claimed: Mapped[int | None] = mapped_column(Uint256)
+    refunded: Mapped[int | None] = mapped_column(Uint256)
+
+    competition: Mapped[Competition] = relationship(back_populates="participants")
+    user: Mapped[User] = relationship()
+
+
+class PortfolioValue(EventRow, Base):
+    """History of portfolio values (`PortfolioValueUpdated`)."""
+
+    __tablename__ = "portfolio_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    value: Mapped[int] = mapped_column(Uint256)
+    holdings_count: Mapped[int] = mapped_column(Integer)
+    holdings_hash: Mapped[str] = mapped_column(HASH)
+    timestamp: Mapped[datetime]
+
+
+class Price(EventRow, Base):
+    """History of oracle prices (`PriceUpdated`)."""
+
+    __tablename__ = "prices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    oracle: Mapped[str] = mapped_column(ADDRESS)
+    token: Mapped[str] = mapped_column(ADDRESS, index=True)
+    token_id: Mapped[int] = mapped_column(Uint256)
+    fungible: Mapped[bool] = mapped_column(Boolean)
+    price: Mapped[int] = mapped_column(Uint256)
+    previous_price: Mapped[int] = mapped_column(Uint256)
+    reporter: Mapped[str] = mapped_column(ADDRESS)
+    overridden: Mapped[bool] = mapped_column(Boolean)
+    timestamp: Mapped[datetime]
+
+
+class PrizeResult(EventRow, Base):
+    """Results posted, rejected and finalized (`ResultsPosted`, `ResultsRejected`,
+    `CompetitionFinalized`)."""
+
+    __tablename__ = "prize_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    merkle_root: Mapped[str] = mapped_column(HASH)
+    total_payout: Mapped[int | None] = mapped_column(Uint256)
+    rake: Mapped[int | None] = mapped_column(Uint256)
+    actor: Mapped[str | None] = mapped_column(ADDRESS)
+    timestamp: Mapped[datetime]
+
+
+class Claim(EventRow, Base):
+    """Money paid out: prizes, refunds and sweeps (`PrizeClaimed`, `RefundClaimed`,
+    `UnclaimedSwept`)."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    account: Mapped[str] = mapped_column(ADDRESS, index=True)
+    amount: Mapped[int] = mapped_column(Uint256)
+    timestamp: Mapped[datetime]
+
+
+class LeaderboardSnapshot(Base):
+    """Periodic standings of a competition: `[{"wallet", "value", "rank"}, ...]`."""
+
+    __tablename__ = "leaderboard_snapshots"
+    __table_args__ = (Index("ix_leaderboard_snapshots_comp_time", "competition_id", "captured_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"))
+    captured_at: Mapped[datetime] = mapped_column(default=utcnow)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    standings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class IndexerStatus(Base):
+    """The indexer's health per chain, for the API's /health and /metrics."""
+
+    __tablename__ = "indexer_status"
+
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    head_block: Mapped[int] = mapped_column(BigInteger)
+    indexed_block: Mapped[int] = mapped_column(BigInteger)
+    lag_blocks: Mapped[int] = mapped_column(BigInteger)
+    lag_seconds: Mapped[float]
+    breaker_state: Mapped[str] = mapped_column(String(16))
+    events_indexed: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
