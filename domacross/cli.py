@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
 from domacross.settings import Settings
@@ -26,3 +29,103 @@ def db_upgrade(revision: str) -> None:
     settings = Settings()
     upgrade(settings.database_url, revision)
     click.echo(f"database at revision {revision}")
+
+
+def _chain_from_record(name: str, record_path: str, urls: list[str], from_block: int | None) -> Any:
+    from web3 import Web3
+
+    from domacross.indexer import ChainConfig
+    from domacross_sdk.client import Addresses
+    from domacross_sdk.deployments import load_record
+    from domacross_sdk.errors import ConfigurationError
+    from domacross_sdk.rpc import FailoverHTTPProvider
+
+    record = load_record(Path(record_path))
+    if record is None:
+        raise ConfigurationError(f"no deployment record at {record_path}: deploy first")
+    addresses = Addresses.from_record(record.model_dump(mode="json"))
+    if not (addresses.factory and addresses.tracker and addresses.oracle):
+        raise ConfigurationError(f"{record_path} lacks the factory, tracker or oracle")
+    start = (
+        from_block
+        if from_block is not None
+        else min(c.block_number for c in record.contracts.values())
+    )
+    return ChainConfig(
+        name=name,
+        w3=Web3(FailoverHTTPProvider(urls)),
+        factory=addresses.factory,
+        tracker=addresses.tracker,
+        oracle=addresses.oracle,
+        start_block=start,
+    )
+
+
+@main.command()
+@click.option(
+    "--network",
+    "networks",
+    multiple=True,
+    help="A Doma network (doma:testnet, doma:mainnet): URLs from DOMA_*_RPC_URL_PRIMARY/"
+    "_FALLBACK, contracts from deployments/<ecosystem>-<network>.json. Repeatable.",
+)
+@click.option(
+    "--chain",
+    "chains",
+    multiple=True,
+    metavar="RECORD=URL[,FALLBACK]",
+    help="Any chain: a deployment record and its RPC URL(s). Repeatable.",
+)
+@click.option("--from-block", type=int, default=None, help="Start here instead of the deployment.")
+@click.option("--once", is_flag=True, help="Backfill to the confirmed head, then exit.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (logs only).")
+def index(
+    networks: tuple[str, ...],
+    chains: tuple[str, ...],
+    from_block: int | None,
+    once: bool,
+    no_progress: bool,
+) -> None:
+    """Indexes the contracts' events of one or more chains into DOMACROSS_DATABASE_URL."""
+    import signal
+    import threading
+
+    from domacross.db import make_engine, session_factory
+    from domacross.db.migrate import upgrade
+    from domacross.indexer import Indexer
+    from domacross.indexer.jsonlog import configure
+    from domacross_sdk.errors import DomaCrossError
+    from domacross_sdk.networks import resolve_network, rpc_urls
+
+    configure()
+    settings = Settings()
+    try:
+        targets = []
+        for choice in networks:
+            net = resolve_network(choice)
+            urls = rpc_urls(net)
+            record = f"deployments/{net.ecosystem}-{net.name}.json"
+            fallback = [urls.fallback] if urls.fallback else []
+            targets.append(
+                _chain_from_record(net.choice, record, [urls.primary, *fallback], from_block)
+            )
+        for spec in chains:
+            record, _, url_list = spec.partition("=")
+            if not url_list:
+                raise click.BadParameter(f"{spec!r}: expected RECORD=URL[,FALLBACK]")
+            targets.append(_chain_from_record(record, record, url_list.split(","), from_block))
+        if not targets:
+            raise click.UsageError("nothing to index: pass --network or --chain")
+        upgrade(settings.database_url)
+        engine = make_engine(settings.database_url)
+        indexer = Indexer(targets, session_factory(engine), settings)
+        indexer.backfill(show_progress=not no_progress)
+        if once:
+            indexer.snapshot()
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        indexer.run(stop)
+    except DomaCrossError as exc:
+        raise click.ClickException(str(exc)) from None

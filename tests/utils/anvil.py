@@ -12,13 +12,14 @@ from contextlib import contextmanager
 
 import pytest
 import requests
+from eth_account import Account
 
-# anvil's default dev accounts (public test mnemonic "test test ... junk"): never real funds.
-ANVIL_KEYS = (
-    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3faaf4de22b1a5c5",
-    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+# anvil's default dev accounts, from its public test mnemonic: never real funds.
+ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
+Account.enable_unaudited_hdwallet_features()
+ANVIL_KEYS = tuple(
+    "0x" + Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.hex()
+    for i in range(6)
 )
 
 
@@ -29,7 +30,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def anvil_node() -> Iterator[str]:
+def anvil_node(chain_id: int | None = None) -> Iterator[str]:
     """Starts anvil and yields its URL; stops it afterwards. Skips (fails under CI) without it."""
     binary = shutil.which("anvil")
     if binary is None:
@@ -38,7 +39,8 @@ def anvil_node() -> Iterator[str]:
         pytest.skip("anvil is not installed (npm @foundry-rs/anvil-linux-amd64): run `make setup`")
     port = free_port()
     proc = subprocess.Popen(  # noqa: S603 - our own binary
-        [binary, "--port", str(port), "--silent"],
+        [binary, "--port", str(port), "--silent"]
+        + (["--chain-id", str(chain_id)] if chain_id is not None else []),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

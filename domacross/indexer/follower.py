@@ -1,0 +1,303 @@
+"""Follows one chain: backfill in adaptive ranges, then the head; checkpoints, reorgs, lag."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from web3 import Web3
+
+from domacross.db.models import BlockRecord, ChainOffset, IndexerStatus
+from domacross.indexer.apply import COMPETITION_EVENTS, Applier, Batch, hexstr, rollback
+from domacross.indexer.breaker import CircuitBreaker
+from domacross.indexer.logs import get_logs
+from domacross_sdk.events_base import ContractEvent, decode_log
+from domacross_sdk.generated import events as ev
+
+log = logging.getLogger("domacross.indexer")
+COMPETITIONS = "competitions"
+"""The checkpoint row of the competition events (fetched by topic, not by address)."""
+
+
+@dataclass(frozen=True)
+class ChainConfig:
+    """One chain to follow."""
+
+    name: str
+    w3: Web3
+    factory: str
+    tracker: str
+    oracle: str
+    start_block: int = 0
+
+
+@dataclass
+class Progress:
+    """What the follower reports after each range."""
+
+    head: int = 0
+    indexed: int = -1
+    events: int = 0
+    lag_seconds: float = 0.0
+    ranges: int = field(default=0)
+
+
+class ReorgTooDeepError(RuntimeError):
+    """No stored block matches the chain any more: the reorg is deeper than the window."""
+
+
+class ChainFollower:
+    """Indexes one chain into the database.
+
+    Args:
+        config: The chain and its contracts.
+        sessions: Session factory of the database.
+        confirmations: Blocks behind the head before a block is indexed.
+        batch_blocks: Largest eth_getLogs range; halved when a node refuses a range.
+        reorg_window: Recent block hashes kept to find a common ancestor.
+    """
+
+    def __init__(
+        self,
+        config: ChainConfig,
+        sessions: sessionmaker[Session],
+        *,
+        confirmations: int = 2,
+        batch_blocks: int = 2_000,
+        reorg_window: int = 128,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        self.config = config
+        self.w3 = config.w3
+        self.sessions = sessions
+        self.confirmations = confirmations
+        self.batch_blocks = batch_blocks
+        self.reorg_window = reorg_window
+        self.breaker = breaker or CircuitBreaker(config.name)
+        self.chain_id = int(self.breaker.call(lambda: self.w3.eth.chain_id))
+        self.applier = Applier(self.chain_id)
+        self.progress = Progress()
+        self._followed = [config.factory, config.tracker, config.oracle]
+        self._topics = [["0x" + e.TOPIC0.hex() for e in COMPETITION_EVENTS]]
+
+    # -- checkpoint ------------------------------------------------------------------------
+
+    def checkpoint(self, session: Session) -> int:
+        """The last fully indexed block (start_block - 1 before the first range)."""
+        value = session.scalar(
+            select(ChainOffset.last_block_number).where(
+                ChainOffset.chain_id == self.chain_id, ChainOffset.contract_address == COMPETITIONS
+            )
+        )
+        return self.config.start_block - 1 if value is None else int(value)
+
+    def _save_checkpoint(self, session: Session, block: int) -> None:
+        for address in [*self._followed, COMPETITIONS]:
+            row = session.scalar(
+                select(ChainOffset).where(
+                    ChainOffset.chain_id == self.chain_id, ChainOffset.contract_address == address
+                )
+            )
+            if row is None:
+                session.add(
+                    ChainOffset(
+                        chain_id=self.chain_id, contract_address=address, last_block_number=block
+                    )
+                )
+            else:
+                row.last_block_number = block
+
+    # -- one step --------------------------------------------------------------------------
+
+    def step(self) -> int:
+        """Indexes the next range up to the confirmed head, in one transaction with its
+        checkpoint; returns how many blocks it advanced (0 when caught up)."""
+        head = int(self.breaker.call(lambda: self.w3.eth.block_number))
+        target = head - self.confirmations
+        self.progress.head = head
+        with self.sessions() as session:
+            self._check_reorg(session)
+            done = self.checkpoint(session)
+            known = self.applier.known_competitions(session)
+        if done >= target:
+            self._status(done, head)
+            return 0
+        start, end = done + 1, min(done + self.batch_blocks, target)
+        events, timestamps, end_hash = self._fetch(start, end, known)
+        with self.sessions.begin() as session:
+            batch = Batch(self.chain_id, timestamps)
+            for event in events:
+                self.applier.apply(session, batch, event)
+            self.applier.flush(session, batch)
+            self._remember_blocks(session, timestamps, end, end_hash)
+            self._save_checkpoint(session, end)
+        self.progress.indexed = end
+        self.progress.events += len(events)
+        self.progress.ranges += 1
+        self._status(end, head)
+        return end - done
+
+    def _fetch(
+        self, start: int, end: int, known: set[str]
+    ) -> tuple[list[ContractEvent], dict[int, datetime], dict[int, tuple[str, str]]]:
+        splits: list[int] = []
+
+        def fetch() -> tuple[list[Any], list[Any]]:
+            own = get_logs(self.w3, start, end, addresses=self._followed, splits=splits)
+            comp = get_logs(self.w3, start, end, topics=self._topics, splits=splits)
+            return own, comp
+
+        own, comp = self.breaker.call(fetch)
+        if splits:
+            self.batch_blocks = max(1, min(splits) // 2)
+        raw = sorted(own + comp, key=lambda lg: (int(lg["blockNumber"]), int(lg["logIndex"])))
+        events: list[ContractEvent] = []
+        for entry in raw:
+            event = decode_log(entry)
+            if event is None:
+                continue
+            if isinstance(event, COMPETITION_EVENTS) and event.meta.address not in known:
+                continue  # a competition event of a contract that is not ours
+            if (
+                isinstance(event, ev.CompetitionCreated)
+                and event.meta.address == self.config.factory
+            ):
+                known.add(event.competition)
+            events.append(event)
+        blocks = sorted({e.meta.block_number for e in events} | {end})
+        headers = self.breaker.call(lambda: self._headers(blocks))
+        timestamps = {n: h[2] for n, h in headers.items()}
+        hashes = {n: (h[0], h[1]) for n, h in headers.items()}
+        return events, timestamps, hashes
+
+    def _headers(self, numbers: list[int]) -> dict[int, tuple[str, str, datetime]]:
+        result: dict[int, tuple[str, str, datetime]] = {}
+        for n in numbers:
+            block = self.w3.eth.get_block(n)
+            result[n] = (
+                hexstr(bytes(block["hash"])),
+                hexstr(bytes(block["parentHash"])),
+                datetime.fromtimestamp(int(block["timestamp"]), UTC),
+            )
+        return result
+
+    def _remember_blocks(
+        self,
+        session: Session,
+        timestamps: dict[int, datetime],
+        end: int,
+        hashes: dict[int, tuple[str, str]],
+    ) -> None:
+        for number, (block_hash, parent) in hashes.items():
+            session.merge(
+                BlockRecord(
+                    chain_id=self.chain_id,
+                    number=number,
+                    hash=block_hash,
+                    parent_hash=parent,
+                    timestamp=timestamps[number],
+                )
+            )
+        # Keep only the recent window (plus every stored block inside it).
+        stale = select(BlockRecord).where(
+            BlockRecord.chain_id == self.chain_id, BlockRecord.number < end - self.reorg_window
+        )
+        for record in session.scalars(stale):
+            session.delete(record)
+
+    # -- reorgs ----------------------------------------------------------------------------
+
+    def _check_reorg(self, session: Session) -> None:
+        stored = list(
+            session.scalars(
+                select(BlockRecord)
+                .where(BlockRecord.chain_id == self.chain_id)
+                .order_by(BlockRecord.number.desc())
+            )
+        )
+        if not stored or self._matches(stored[0]):
+            return
+        ancestor = None
+        for record in stored[1:]:
+            if self._matches(record):
+                ancestor = record.number
+                break
+        if ancestor is None:
+            raise ReorgTooDeepError(
+                f"chain {self.chain_id}: no stored block of the last {self.reorg_window} matches; "
+                "raise DOMACROSS_REORG_WINDOW or reindex from an earlier block"
+            )
+        log.warning(
+            "reorg on chain %d: rolling back to block %d",
+            self.chain_id,
+            ancestor,
+            extra={"chain_id": self.chain_id, "ancestor": ancestor, "was": stored[0].number},
+        )
+        rollback(session, self.chain_id, ancestor)
+        self._save_checkpoint(session, ancestor)
+        session.commit()
+        self.applier.forget()
+
+    def _matches(self, record: BlockRecord) -> bool:
+        try:
+            block = self.breaker.call(lambda: self.w3.eth.get_block(record.number))
+        except Exception:  # the block no longer exists on a shorter chain
+            return False
+        return hexstr(bytes(block["hash"])) == record.hash
+
+    # -- status ----------------------------------------------------------------------------
+
+    def _status(self, indexed: int, head: int) -> None:
+        lag_seconds = 0.0
+        with self.sessions.begin() as session:
+            record = session.get(BlockRecord, (self.chain_id, indexed))
+            if record is not None:
+                ts = (
+                    record.timestamp
+                    if record.timestamp.tzinfo
+                    else record.timestamp.replace(tzinfo=UTC)
+                )
+                lag_seconds = max(0.0, (datetime.now(UTC) - ts).total_seconds())
+            status = session.get(IndexerStatus, self.chain_id)
+            if status is None:
+                status = IndexerStatus(chain_id=self.chain_id, events_indexed=0)
+                session.add(status)
+            status.head_block = head
+            status.indexed_block = max(indexed, 0)
+            status.lag_blocks = max(0, head - indexed)
+            status.lag_seconds = lag_seconds
+            status.breaker_state = self.breaker.state
+            status.events_indexed = self.progress.events
+        self.progress.lag_seconds = lag_seconds
+
+    # -- loops -----------------------------------------------------------------------------
+
+    def backfill(self, on_range: Callable[[Progress], None] | None = None) -> Progress:
+        """Indexes up to the confirmed head, then returns."""
+        while self.step():
+            if on_range:
+                on_range(self.progress)
+        return self.progress
+
+    def follow(self, stop: threading.Event, poll_interval: float = 1.0) -> None:
+        """Indexes forever (until `stop` is set), polling the head when caught up."""
+        while not stop.is_set():
+            try:
+                advanced = self.step()
+            except Exception as exc:  # an RPC or database fault: log, back off, go on
+                log.warning(
+                    "chain %d: step failed: %s",
+                    self.chain_id,
+                    type(exc).__name__,
+                    extra={"chain_id": self.chain_id, "breaker_state": self.breaker.state},
+                )
+                stop.wait(poll_interval)
+                continue
+            if not advanced:
+                stop.wait(poll_interval)
