@@ -32,25 +32,21 @@ def db_upgrade(revision: str) -> None:
 
 
 def _chain_from_record(name: str, record_path: str, urls: list[str], from_block: int | None) -> Any:
+    import json
+
     from web3 import Web3
 
     from domacross.indexer import ChainConfig
     from domacross_sdk.client import Addresses
-    from domacross_sdk.deployments import load_record
     from domacross_sdk.errors import ConfigurationError
     from domacross_sdk.rpc import FailoverHTTPProvider
 
-    record = load_record(Path(record_path))
-    if record is None:
-        raise ConfigurationError(f"no deployment record at {record_path}: deploy first")
-    addresses = Addresses.from_record(record.model_dump(mode="json"))
+    addresses = Addresses.from_record(record_path)
     if not (addresses.factory and addresses.tracker and addresses.oracle):
         raise ConfigurationError(f"{record_path} lacks the factory, tracker or oracle")
-    start = (
-        from_block
-        if from_block is not None
-        else min(c.block_number for c in record.contracts.values())
-    )
+    contracts = json.loads(Path(record_path).read_text())["contracts"].values()
+    blocks = [int(c["block_number"]) for c in contracts if "block_number" in c]
+    start = from_block if from_block is not None else min(blocks, default=0)
     return ChainConfig(
         name=name,
         w3=Web3(FailoverHTTPProvider(urls)),
@@ -59,6 +55,26 @@ def _chain_from_record(name: str, record_path: str, urls: list[str], from_block:
         oracle=addresses.oracle,
         start_block=start,
     )
+
+
+def _crash_hook(engine: Any) -> None:
+    """Test hook: DOMACROSS_INDEXER_CRASH_AFTER_STATEMENTS=N kills the process (as SIGKILL
+    would) right before its N-th SQL statement, to prove a crash between any two statements
+    loses and duplicates nothing."""
+    import os
+
+    from sqlalchemy import event
+
+    limit = int(os.environ.get("DOMACROSS_INDEXER_CRASH_AFTER_STATEMENTS", "0"))
+    if limit <= 0:
+        return
+    seen = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_: Any) -> None:
+        seen[0] += 1
+        if seen[0] >= limit:
+            os._exit(137)
 
 
 @main.command()
@@ -118,6 +134,7 @@ def index(
             raise click.UsageError("nothing to index: pass --network or --chain")
         upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
+        _crash_hook(engine)
         indexer = Indexer(targets, session_factory(engine), settings)
         indexer.backfill(show_progress=not no_progress)
         if once:
@@ -129,3 +146,7 @@ def index(
         indexer.run(stop)
     except DomaCrossError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+if __name__ == "__main__":
+    main()
