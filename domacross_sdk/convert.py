@@ -7,6 +7,7 @@ durations are `timedelta`s, addresses are checksummed strings, wei are `int`s.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from eth_typing import ChecksumAddress
 from eth_utils.address import is_address, to_checksum_address
@@ -47,6 +48,13 @@ def to_address(value: str | bytes) -> ChecksumAddress:
     """
     if isinstance(value, bytes):
         value = "0x" + value.hex()
+    return _checksum(value)
+
+
+@lru_cache(maxsize=65_536)
+def _checksum(value: str) -> ChecksumAddress:
+    # NOTE: cached: checksumming hashes the address, and the same few addresses (tokens,
+    # contracts, entrants) recur in nearly every log an indexer decodes.
     if not is_address(value):
         raise ValueError(f"not an address: {value!r}")
     return to_checksum_address(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -56,22 +57,49 @@ class ContractEvent:
             raise ValueError(f"log is not {cls.SIGNATURE}")
         indexed_types = [t for t, k in zip(cls.ABI_TYPES, cls.INDEXED, strict=True) if k == "i"]
         data_types = [t for t, k in zip(cls.ABI_TYPES, cls.INDEXED, strict=True) if k == "d"]
-        indexed = [
-            decode([t], topic)[0] for t, topic in zip(indexed_types, topics[1:], strict=True)
-        ]
-        data = list(decode(data_types, bytes(HexBytes(log["data"]))))
+        indexed = [_word(t, topic) for t, topic in zip(indexed_types, topics[1:], strict=True)]
+        data = _decode_data(data_types, bytes(HexBytes(log["data"])))
         values = [indexed.pop(0) if k == "i" else data.pop(0) for k in cls.INDEXED]
         return cls.from_values(meta_of(log), values)
 
 
+_STATIC = re.compile(r"^(u?int\d*|address|bool|bytes([1-9]|[12]\d|3[012]))$")
+
+
+def _word(abi_type: str, word: bytes) -> Any:
+    """One static ABI value from its 32-byte word (what eth_abi does, minus its overhead)."""
+    if abi_type == "address":
+        return "0x" + word[12:].hex()
+    if abi_type == "bool":
+        return word[-1] != 0
+    if abi_type.startswith("uint"):
+        return int.from_bytes(word, "big")
+    if abi_type.startswith("int"):
+        return int.from_bytes(word, "big", signed=True)
+    if abi_type.startswith("bytes") and abi_type != "bytes":
+        return word[: int(abi_type[5:])]
+    return decode([abi_type], word)[0]
+
+
+def _decode_data(types: list[str], data: bytes) -> list[Any]:
+    """The non-indexed values of a log: word by word when every type is static."""
+    if all(_STATIC.match(t) for t in types) and len(data) == 32 * len(types):
+        return [_word(t, data[32 * i : 32 * i + 32]) for i, t in enumerate(types)]
+    return list(decode(types, data))
+
+
+def _int(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
 def meta_of(log: Mapping[str, Any]) -> LogMeta:
-    """The position of a raw log."""
+    """The position of a raw log (web3's formatted logs, or the node's hex JSON)."""
     return LogMeta(
         address=to_address(log["address"]),
-        block_number=int(log["blockNumber"]),
+        block_number=_int(log["blockNumber"]),
         block_hash=bytes(HexBytes(log["blockHash"])),
         transaction_hash=bytes(HexBytes(log["transactionHash"])),
-        log_index=int(log["logIndex"]),
+        log_index=_int(log["logIndex"]),
         removed=bool(log.get("removed", False)),
     )
 

@@ -157,7 +157,10 @@ class Sender:
         w3: The connection.
         timeout: Seconds to wait for a receipt.
         poll_interval: Seconds between receipt polls; defaults to 0.02 on local chains.
-        gas_margin: Multiplier applied to the gas estimate.
+        gas_margin: Multiplier applied to the gas estimate. NOTE: 1.5, not 1.2: an estimate
+            runs at the latest block's timestamp, and a write of `block.timestamp` that is a
+            no-op there (100 gas) costs 2,900 gas in the next block; a batch of such writes
+            (e.g. `setPrices`) ran out of gas with 1.2.
         priority_fee: EIP-1559 tip in wei; None asks the node.
     """
 
@@ -167,7 +170,7 @@ class Sender:
         *,
         timeout: float = 120.0,
         poll_interval: float | None = None,
-        gas_margin: float = 1.2,
+        gas_margin: float = 1.5,
         priority_fee: int | None = None,
     ) -> None:
         self.w3 = w3
@@ -292,4 +295,9 @@ class Sender:
             error = as_contract_error(exc)
             if error is not None:
                 return error
-        return RevertError(f"transaction 0x{receipt['transactionHash'].hex()} reverted")
+        used, limit = int(receipt["gasUsed"]), int(tx["gas"])
+        why = " (out of gas)" if used >= limit else ""
+        return RevertError(
+            f"transaction 0x{bytes(receipt['transactionHash']).hex()} reverted{why}: "
+            f"gas used {used} of {limit}"
+        )

@@ -156,7 +156,9 @@ class ChainFollower:
         own, comp = self.breaker.call(fetch)
         if splits:
             self.batch_blocks = max(1, min(splits) // 2)
-        raw = sorted(own + comp, key=lambda lg: (int(lg["blockNumber"]), int(lg["logIndex"])))
+        raw = sorted(
+            own + comp, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
+        )
         events: list[ContractEvent] = []
         for entry in raw:
             event = decode_log(entry)
