@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from limits import parse
+from starlette.exceptions import HTTPException
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -209,8 +210,12 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-class _BodyTooLargeError(Exception):
-    pass
+class _BodyTooLargeError(HTTPException):
+    """Raised while reading a body; an `HTTPException` so that FastAPI's body parsing lets
+    it through (it turns other errors into 400) and the envelope handler answers it."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "request body too large")
 
 
 class BodySizeLimitMiddleware:
