@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
@@ -60,7 +60,9 @@ def optional_session(
     return claims
 
 
-def current_session(claims: Annotated[SessionClaims | None, Depends(optional_session)]) -> SessionClaims:
+def current_session(
+    claims: Annotated[SessionClaims | None, Depends(optional_session)],
+) -> SessionClaims:
     if claims is None:
         raise ApiError(401, "sign in first", headers={"WWW-Authenticate": "Bearer"})
     return claims

@@ -33,15 +33,18 @@ class IndexerCollector(Collector):
         )
         families = {
             "lag_blocks": GaugeMetricFamily(
-                "domacross_indexer_lag_blocks", "Blocks between chain head and indexed block",
+                "domacross_indexer_lag_blocks",
+                "Blocks between chain head and indexed block",
                 labels=["chain_id"],
             ),
             "lag_seconds": GaugeMetricFamily(
-                "domacross_indexer_lag_seconds", "Seconds the indexed block is behind the head",
+                "domacross_indexer_lag_seconds",
+                "Seconds the indexed block is behind the head",
                 labels=["chain_id"],
             ),
             "head_block": GaugeMetricFamily(
-                "domacross_indexer_head_block", "Chain head seen by the indexer",
+                "domacross_indexer_head_block",
+                "Chain head seen by the indexer",
                 labels=["chain_id"],
             ),
             "indexed_block": GaugeMetricFamily(
@@ -65,7 +68,9 @@ class IndexerCollector(Collector):
         now = datetime.now(UTC)
         for row in rows:
             chain = [str(row.chain_id)]
-            updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=UTC)
+            updated = (
+                row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=UTC)
+            )
             families["lag_blocks"].add_metric(chain, row.lag_blocks)
             families["lag_seconds"].add_metric(chain, row.lag_seconds)
             families["head_block"].add_metric(chain, row.head_block)

@@ -9,9 +9,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from limits import parse
-from starlette.exceptions import HTTPException
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from starlette.exceptions import HTTPException
 
 from domacross.api.errors import code_for_status
 from domacross.api.security import JwtKeys, decode_token
@@ -158,9 +158,10 @@ def client_ip(scope: Scope, trust_forwarded_for: bool) -> str:
     if trust_forwarded_for:
         for name, value in scope.get("headers", []):
             if name == b"x-forwarded-for":
-                return value.decode("latin-1").split(",")[0].strip()
+                forwarded: str = value.decode("latin-1")
+                return forwarded.split(",")[0].strip()
     client = scope.get("client")
-    return client[0] if client else "unknown"
+    return str(client[0]) if client else "unknown"
 
 
 class RateLimitMiddleware:

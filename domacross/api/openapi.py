@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from domacross.api.main import create_app
 from domacross.api.security import generate_private_key_pem
 from domacross.settings import Settings
@@ -18,7 +20,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 def schema() -> dict[str, Any]:
     """The app's schema (no database is opened: engines connect lazily)."""
     settings = Settings(
-        database_url="sqlite://", jwt_private_key=generate_private_key_pem().decode()
+        database_url="sqlite://", jwt_private_key=SecretStr(generate_private_key_pem().decode())
     )
     return create_app(settings).openapi()
 

@@ -123,17 +123,20 @@ def leaderboard_page(
 
 
 def entrant_count(session: Session, competition_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Participant).where(
-            Participant.competition_id == competition_id
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.competition_id == competition_id)
         )
-    ) or 0
+        or 0
+    )
 
 
 def rank_of(session: Session, competition_id: int, value: int) -> int:
     above = session.scalar(
-        select(func.count()).select_from(Participant).where(
-            Participant.competition_id == competition_id, Participant.portfolio_value > value
-        )
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.competition_id == competition_id, Participant.portfolio_value > value)
     )
     return (above or 0) + 1

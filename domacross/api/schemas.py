@@ -105,7 +105,9 @@ class CompetitionPublic(BaseModel):
 
 class CompetitionsPublic(BaseModel):
     data: list[CompetitionPublic]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
 
 
 # -- leaderboards -------------------------------------------------------------------------
@@ -232,7 +234,7 @@ class SignInRequest(BaseModel):
 
 class TokenPublic(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme's name, not a secret
     expires_at: UtcDatetime
     wallet: Address
 

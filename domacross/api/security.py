@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 
 from domacross.api.errors import ApiError
 from domacross.settings import Settings
@@ -22,7 +22,7 @@ with warnings.catch_warnings():
     # NOTE: siwe's grammar redefines RFC 5234 core rules; abnf 2.8 warns, 2.9 refuses
     # (hence the `abnf<2.9` pin).
     warnings.simplefilter("ignore")
-    import siwe
+    import siwe  # type: ignore[import-untyped]
 
 log = logging.getLogger("domacross.api")
 ALGORITHM = "RS256"
@@ -108,7 +108,7 @@ def issue_token(
         "jti": jti,
     }
     token = jwt.encode(claims, keys.private_pem, algorithm=ALGORITHM)
-    return token, SessionClaims(wallet, jti, datetime.fromtimestamp(claims["exp"], UTC))
+    return token, SessionClaims(wallet, jti, expires.replace(microsecond=0))
 
 
 def decode_token(keys: JwtKeys, settings: Settings, token: str) -> SessionClaims:
@@ -125,7 +125,8 @@ def decode_token(keys: JwtKeys, settings: Settings, token: str) -> SessionClaims
         wallet = to_checksum_address(str(claims["sub"]))
     except (jwt.PyJWTError, ValueError) as exc:
         raise ApiError(401, "invalid or expired session token") from exc
-    return SessionClaims(wallet, str(claims["jti"]), datetime.fromtimestamp(claims["exp"], UTC))
+    expires = datetime.fromtimestamp(int(claims["exp"]), UTC)
+    return SessionClaims(wallet, str(claims["jti"]), expires)
 
 
 def verify_sign_in(

@@ -68,9 +68,10 @@ def test_sign_in__unknown_or_expired_nonce__401(make_client, sqlite_only_url):
     client = make_client(sqlite_only_url, nonce_ttl_seconds=10)
     account = Account.create()
     assert client.post("/auth/verify", json=sign_in_body(account, "a" * 16)).status_code == 401
+    from sqlalchemy import update
+
     from domacross.db.engine import make_engine
     from domacross.db.models import AuthNonce
-    from sqlalchemy import update
 
     nonce = client.get("/auth/nonce").json()["nonce"]
     engine = make_engine(sqlite_only_url)
@@ -126,7 +127,10 @@ def test_token__expired_or_signed_by_another_key__401(client, private_key_pem):
     account, _ = sign_in(client)
     now = datetime.now(UTC)
     claims = {
-        "iss": "domacross-api", "aud": "domacross-api", "sub": account.address, "jti": "x",
+        "iss": "domacross-api",
+        "aud": "domacross-api",
+        "sub": account.address,
+        "jti": "x",
         "iat": int((now - timedelta(hours=2)).timestamp()),
         "exp": int((now - timedelta(hours=1)).timestamp()),
     }

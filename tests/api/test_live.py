@@ -35,7 +35,10 @@ def live_server(make_settings, database_url) -> Iterator[str]:
     settings = make_settings(database_url, sse_poll_interval=0.1, sse_keepalive_seconds=0.5)
     port = _free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
@@ -73,7 +76,10 @@ def test_leaderboard_stream__standings_change__pushes_new_event(live_server, see
         events = _events(response)
         name, first = next(events)
         assert name == "leaderboard"
-        assert [(e["wallet"], e["rank"]) for e in first["data"]] == [(wallet(701), 1), (wallet(700), 2)]
+        assert [(e["wallet"], e["rank"]) for e in first["data"]] == [
+            (wallet(701), 1),
+            (wallet(700), 2),
+        ]
         assert first["status"] == "open" and first["total_entrants"] == 2
         session.execute(
             update(Participant)
@@ -83,7 +89,10 @@ def test_leaderboard_stream__standings_change__pushes_new_event(live_server, see
         session.commit()
         name, second = next(events)
         assert second["data"][0] == {
-            "rank": 1, "wallet": wallet(700), "username": None, "value": str(10**30)
+            "rank": 1,
+            "wallet": wallet(700),
+            "username": None,
+            "value": str(10**30),
         }
     missing = httpx.get(f"{live_server}/api/v1/competitions/999999/leaderboard/stream", timeout=5)
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
@@ -107,8 +116,10 @@ def test_readonly_role__postgresql__writes_refused(database_url, pg_admin, monke
         raw = create_engine(read_url)
         with raw.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 0
-            with pytest.raises(DBAPIError, match="permission denied|read-only"):
-                connection.execute(text("INSERT INTO users (wallet_address, created_at) VALUES ('0x1', now())"))
+            with pytest.raises(DBAPIError, match=r"permission denied|read-only"):
+                connection.execute(
+                    text("INSERT INTO users (wallet_address, created_at) VALUES ('0x1', now())")
+                )
         raw.dispose()
         # ...and the API's read engine refuses writes whatever the role.
         for url in (read_url, database_url):
@@ -119,9 +130,7 @@ def test_readonly_role__postgresql__writes_refused(database_url, pg_admin, monke
     finally:
         with pg_admin.connect() as connection:
             name = database_url.rsplit("/", 1)[1]
-            other = create_engine(
-                pg_admin.url.set(database=name), isolation_level="AUTOCOMMIT"
-            )
+            other = create_engine(pg_admin.url.set(database=name), isolation_level="AUTOCOMMIT")
             with other.connect() as inner:
                 inner.execute(text(f"DROP OWNED BY {role}"))
             other.dispose()

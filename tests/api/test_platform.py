@@ -57,13 +57,18 @@ def test_body_too_large__413_envelope(make_client, sqlite_only_url):
         for _ in range(4):
             yield b"x" * 512
 
-    chunked = client.post("/auth/verify", content=chunks(), headers={"content-type": "application/json"})
+    chunked = client.post(
+        "/auth/verify", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert chunked.status_code == 413
 
 
 def test_rate_limit__per_ip_and_per_wallet__429_with_retry_after(make_client, sqlite_only_url):
     client = make_client(
-        sqlite_only_url, rate_limit_enabled=True, rate_limit_ip="5/minute", rate_limit_wallet="2/minute"
+        sqlite_only_url,
+        rate_limit_enabled=True,
+        rate_limit_ip="5/minute",
+        rate_limit_wallet="2/minute",
     )
     statuses = [client.get("/api/v1/competitions").status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]
@@ -72,7 +77,10 @@ def test_rate_limit__per_ip_and_per_wallet__429_with_retry_after(make_client, sq
     assert client.get("/health").status_code == 200  # probes are never limited
 
     client = make_client(
-        sqlite_only_url, rate_limit_enabled=True, rate_limit_ip="50/minute", rate_limit_wallet="2/minute"
+        sqlite_only_url,
+        rate_limit_enabled=True,
+        rate_limit_ip="50/minute",
+        rate_limit_wallet="2/minute",
     )
     _, headers = sign_in(client)
     statuses = [client.get("/api/v1/competitions", headers=headers).status_code for _ in range(3)]
@@ -107,8 +115,12 @@ def _status(url, **values):
     engine = make_engine(url)
     with session_factory(engine)() as session:
         defaults = {
-            "head_block": 100, "indexed_block": 99, "lag_blocks": 1, "lag_seconds": 2.0,
-            "breaker_state": "closed", "updated_at": datetime.now(UTC),
+            "head_block": 100,
+            "indexed_block": 99,
+            "lag_blocks": 1,
+            "lag_seconds": 2.0,
+            "breaker_state": "closed",
+            "updated_at": datetime.now(UTC),
         }
         session.add(IndexerStatus(**{**defaults, **values}))
         session.commit()
@@ -143,7 +155,9 @@ def test_metrics__route_counts_latency_and_indexer_lag(client, database_url):
     text_ = response.text
     route = 'route="/api/v1/competitions/{competition_id}"'
     assert f'domacross_api_requests_total{{method="GET",{route},status="404"}} 2.0' in text_
-    assert f'domacross_api_request_duration_seconds_bucket{{le="0.25",method="GET",{route}}}' in text_
+    assert (
+        f'domacross_api_request_duration_seconds_bucket{{le="0.25",method="GET",{route}}}' in text_
+    )
     assert 'domacross_indexer_lag_blocks{chain_id="97476"} 4.0' in text_
     assert 'domacross_indexer_lag_seconds{chain_id="97476"} 8.5' in text_
     assert "domacross_api_database_up 1.0" in text_

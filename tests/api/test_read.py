@@ -76,12 +76,17 @@ def test_competitions__bad_cursor__400_envelope(client):
     for cursor in ["not-base64!", "WyJsZWFkZXJib2FyZCIsIjEiLCJ4Il0"]:  # 2nd: a leaderboard one
         response = client.get("/api/v1/competitions", params={"cursor": cursor})
         assert response.status_code == 400
-        assert response.json() == {"code": "validation_error", "message": "invalid cursor", "details": None}
+        assert response.json() == {
+            "code": "validation_error",
+            "message": "invalid cursor",
+            "details": None,
+        }
 
 
 def test_competition__by_chain_and_address__any_case(client, seed):
     competition = seed.competition()
-    path = f"/api/v1/competitions/by-address/{competition.chain_id}/{competition.contract_address.lower()}"
+    address = competition.contract_address.lower()
+    path = f"/api/v1/competitions/by-address/{competition.chain_id}/{address}"
     assert client.get(path).json()["id"] == competition.id
     missing = client.get(f"/api/v1/competitions/by-address/1/{competition.contract_address}")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
@@ -90,7 +95,13 @@ def test_competition__by_chain_and_address__any_case(client, seed):
 
 def test_leaderboard__ties__share_rank_ordered_by_wallet(client, seed):
     competition = seed.competition()
-    values = {wallet(101): 50, wallet(102): 30, wallet(103): 30, wallet(104): 10, wallet(105): MAX_UINT}
+    values = {
+        wallet(101): 50,
+        wallet(102): 30,
+        wallet(103): 30,
+        wallet(104): 10,
+        wallet(105): MAX_UINT,
+    }
     for address, value in values.items():
         seed.entrant(competition, address, value)
     body = client.get(f"/api/v1/competitions/{competition.id}/leaderboard").json()

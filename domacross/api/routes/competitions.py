@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import anyio
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import and_, func, or_, select
@@ -73,14 +73,14 @@ def list_competitions(
         query = query.where(Competition.chain_id == chain_id)
     if status is not None:
         query = query.where(status_filter(status, now))
-    for bound, condition in (
-        (starts_after, lambda t: Competition.start_time >= t),
-        (starts_before, lambda t: Competition.start_time < t),
-        (ends_after, lambda t: Competition.end_time >= t),
-        (ends_before, lambda t: Competition.end_time < t),
-    ):
-        if bound is not None:
-            query = query.where(condition(_aware(bound)))
+    if starts_after is not None:
+        query = query.where(Competition.start_time >= _aware(starts_after))
+    if starts_before is not None:
+        query = query.where(Competition.start_time < _aware(starts_before))
+    if ends_after is not None:
+        query = query.where(Competition.end_time >= _aware(ends_after))
+    if ends_before is not None:
+        query = query.where(Competition.end_time < _aware(ends_before))
     low, high = _uint(min_entry_fee, "min_entry_fee"), _uint(max_entry_fee, "max_entry_fee")
     if low is not None:
         query = query.where(Competition.entry_fee >= low)
@@ -147,9 +147,7 @@ def get_competition(session: SessionDep, competition_id: CompetitionId) -> Compe
     return competition_public(competition, datetime.now(UTC))
 
 
-@router.get(
-    "/{competition_id}/leaderboard", response_model=LeaderboardPublic, responses=NOT_FOUND
-)
+@router.get("/{competition_id}/leaderboard", response_model=LeaderboardPublic, responses=NOT_FOUND)
 def get_leaderboard(
     session: SessionDep,
     settings: SettingsDep,
@@ -213,7 +211,9 @@ def _board_event(session: Session, competition_id: int, top: int) -> Leaderboard
     assert competition is not None  # noqa: S101 - checked by the version just before
     snapshot = session.execute(
         select(
-            LeaderboardSnapshot.id, LeaderboardSnapshot.captured_at, LeaderboardSnapshot.block_number
+            LeaderboardSnapshot.id,
+            LeaderboardSnapshot.captured_at,
+            LeaderboardSnapshot.block_number,
         )
         .where(LeaderboardSnapshot.competition_id == competition_id)
         .order_by(LeaderboardSnapshot.id.desc())
@@ -246,7 +246,20 @@ def _read(sessions: sessionmaker[Session], work: Callable[..., Any], *args: Any)
             "description": "Server-Sent Events: `event: leaderboard` whose `data` is a "
             "LeaderboardEventPublic (JSON), sent at once and whenever the standings change; "
             "`: keepalive` comments in between.",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "description": "One event (`data` is JSON text)",
+                        "properties": {
+                            "event": {"type": "string", "enum": ["leaderboard", "gone"]},
+                            "id": {"type": "string"},
+                            "data": {"type": "string"},
+                            "retry": {"type": "integer"},
+                        },
+                    }
+                }
+            },
         },
         **NOT_FOUND,
     },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -51,7 +52,8 @@ def health(session: SessionDep, settings: SettingsDep, response: Response) -> He
                 and age <= settings.health_max_status_age,
             )
         )
-    status = "ok" if all(chain.healthy for chain in chains) else "degraded"
+    healthy = all(chain.healthy for chain in chains)
+    status: Literal["ok", "degraded"] = "ok" if healthy else "degraded"
     return HealthPublic(status=status, database="ok", chains=chains)
 
 

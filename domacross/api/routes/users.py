@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Response
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +33,10 @@ def _username_taken(session: Session, username: str, wallet: str) -> bool:
     "",
     response_model=UserPublic,
     status_code=201,
-    responses={200: {"model": UserPublic, "description": "Already known"}, **_errors(401, 403, 409)},
+    responses={
+        200: {"model": UserPublic, "description": "Already known"},
+        **_errors(401, 403, 409),
+    },
 )
 def create_user(
     body: UserCreate, session: WriteSessionDep, signed_in: OptionalUser, response: Response
