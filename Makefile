@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.domacross-installed
 NPM_STAMP := node_modules/.domacross-installed
 TOOLS_STAMP := .tools/.domacross-installed
 
-.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk clean
+.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk openapi serve bench-api clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -61,6 +61,15 @@ sdk: setup ## Regenerate the SDK's ABIs and typed bindings from contracts/
 gas-snapshot: setup ## Regenerate tests/gas/gas-snapshot.json after an intended gas change
 	$(BIN)/ape compile --force > /dev/null
 	UPDATE_GAS_SNAPSHOT=1 $(BIN)/ape test tests/gas
+
+openapi: setup ## Regenerate docs/openapi.json from the API (a test fails when it drifts)
+	$(BIN)/python -m domacross.api.openapi docs/openapi.json
+
+serve: setup ## Run the read API on 127.0.0.1:8000 over DOMACROSS_DATABASE_URL
+	$(BIN)/domacross serve
+
+bench-api: setup ## Leaderboard latency at 10,000 entrants vs the SLO (SQLite and PostgreSQL)
+	$(BIN)/python bench/api_bench.py
 
 test: lint typecheck slither ape-test ## Every test and quality gate (what CI runs)
 

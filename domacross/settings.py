@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,3 +32,87 @@ class Settings(BaseSettings):
 
     reorg_window: int = Field(default=128, ge=8)
     """How many recent block hashes are kept to find a common ancestor after a reorg."""
+
+    # -- read API (`domacross serve`) ------------------------------------------------------
+
+    read_database_url: str | None = None
+    """SQLAlchemy URL the API reads through; defaults to `database_url`. On PostgreSQL point
+    it at a read-only role (`domacross db create-readonly-role`); the API's own writes
+    (users, sign-in nonces, revoked tokens) go through `database_url`."""
+
+    api_page_size: int = Field(default=50, ge=1, le=500)
+    """Items per page when a request gives no `limit`."""
+
+    api_max_page_size: int = Field(default=200, ge=1, le=1_000)
+    """Largest `limit` a request may ask for."""
+
+    cors_origins: list[str] = Field(default_factory=list)
+    """Origins allowed by CORS (JSON list, e.g. `["https://app.domacross.xyz"]`); empty
+    allows none."""
+
+    max_body_bytes: int = Field(default=16_384, ge=1_024)
+    """Largest request body accepted; larger ones get 413."""
+
+    rate_limit_enabled: bool = True
+    """Whether requests are rate limited (per client IP, and per wallet when signed in)."""
+
+    rate_limit_ip: str = "120/minute"
+    """Requests allowed per client IP (`limits` notation: `N/second|minute|hour`)."""
+
+    rate_limit_wallet: str = "60/minute"
+    """Requests allowed per signed-in wallet, on top of the per-IP limit."""
+
+    rate_limit_storage_uri: str = "memory://"
+    """Where counters live (`memory://` per process; `redis://host:6379` shared)."""
+
+    trust_forwarded_for: bool = False
+    """Take the client IP from `X-Forwarded-For` (only behind a proxy that sets it)."""
+
+    hsts_max_age: int = Field(default=63_072_000, ge=0)
+    """`Strict-Transport-Security` max-age in seconds (0 leaves the header out)."""
+
+    jwt_private_key: SecretStr | None = None
+    """PEM of the RSA private key that signs session tokens (RS256)."""
+
+    jwt_private_key_file: Path | None = None
+    """Path of that PEM instead of the key itself."""
+
+    jwt_public_key: str | None = None
+    """PEM of the matching public key; derived from the private key when unset."""
+
+    jwt_public_key_file: Path | None = None
+    """Path of that PEM instead of the key itself."""
+
+    jwt_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    """Lifetime of a session token."""
+
+    jwt_issuer: str = "domacross-api"
+    """`iss` and `aud` of session tokens."""
+
+    siwe_domain: str = "localhost"
+    """The domain (host[:port]) that sign-in messages must name (EIP-4361 `domain`)."""
+
+    siwe_chain_ids: list[int] = Field(default_factory=list)
+    """Chain ids a sign-in message may name; empty accepts any."""
+
+    nonce_ttl_seconds: int = Field(default=300, ge=10, le=3_600)
+    """How long a sign-in nonce stays usable (it is single-use)."""
+
+    sse_poll_interval: float = Field(default=2.0, gt=0)
+    """Seconds between database polls of a leaderboard stream."""
+
+    sse_keepalive_seconds: float = Field(default=15.0, gt=0)
+    """Seconds between keep-alive comments on an idle stream."""
+
+    sse_top: int = Field(default=100, ge=1, le=1_000)
+    """Entries sent in each leaderboard stream event (the top of the standings)."""
+
+    health_max_lag_blocks: int = Field(default=3, ge=0)
+    """Indexer lag above which /health reports a chain as degraded (the SLO: < 3 blocks)."""
+
+    health_max_status_age: float = Field(default=120.0, gt=0)
+    """Seconds after which an indexer status row counts as stale (indexer not running)."""
+
+    def read_url(self) -> str:
+        """The URL of the read engine."""
+        return self.read_database_url or self.database_url

@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -110,6 +111,10 @@ class User(Base):
     wallet_address: Mapped[str] = mapped_column(ADDRESS, unique=True)
     username: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Usernames are unique regardless of case ("Alice" cannot impersonate "alice").
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
 class Competition(Base):
@@ -270,3 +275,27 @@ class IndexerStatus(Base):
     breaker_state: Mapped[str] = mapped_column(String(16))
     events_indexed: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AuthNonce(Base):
+    """A Sign-In with Ethereum nonce issued by the API: single-use, expiring (seed §9)."""
+
+    __tablename__ = "auth_nonces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    wallet_address: Mapped[str | None] = mapped_column(ADDRESS, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    consumed_at: Mapped[datetime | None]
+
+
+class RevokedToken(Base):
+    """A session token revoked by logout, kept until it would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wallet_address: Mapped[str] = mapped_column(ADDRESS)
+    revoked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

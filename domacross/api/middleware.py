@@ -1,0 +1,267 @@
+"""Pure ASGI middleware (streaming responses pass through untouched): metrics, security
+headers, the last-resort 500, rate limits and the request size limit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from starlette.exceptions import HTTPException
+
+from domacross.api.errors import code_for_status
+from domacross.api.security import JwtKeys, decode_token
+from domacross.settings import Settings
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from domacross.api.metrics import ApiMetrics
+
+log = logging.getLogger("domacross.api")
+
+JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# The interactive docs load Swagger UI from its CDN.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
+    "https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'"
+)
+UNLIMITED_PATHS = frozenset({"/health", "/metrics"})
+
+
+async def send_envelope(
+    send: Send,
+    status: int,
+    message: str,
+    details: Any = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Answers with the error envelope from inside a middleware."""
+    body = json.dumps(
+        {"code": code_for_status(status), "message": message, "details": details}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class MetricsMiddleware:
+    """Counts requests and times them per route template (not per raw path)."""
+
+    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            self.metrics.observe(scope["method"], template, status, time.perf_counter() - started)
+
+
+class SecurityHeadersMiddleware:
+    """HSTS, no sniffing, no framing, no referrer, and a CSP that lets JSON do nothing."""
+
+    def __init__(self, app: ASGIApp, settings: Settings, docs_paths: frozenset[str]) -> None:
+        self.app = app
+        self.docs_paths = docs_paths
+        headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"cross-origin-resource-policy", b"same-site"),
+        ]
+        if settings.hsts_max_age:
+            headers.append(
+                (
+                    b"strict-transport-security",
+                    f"max-age={settings.hsts_max_age}; includeSubDomains".encode(),
+                )
+            )
+        self.headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = DOCS_CSP if scope["path"] in self.docs_paths else JSON_CSP
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.extend(self.headers)
+                headers.append((b"content-security-policy", csp.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+class CatchAllMiddleware:
+    """Turns any unhandled exception into the `internal` envelope: logged with its stack
+    here, never sent to the client."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if not started:
+                await send_envelope(send, 500, "internal error")
+
+
+def client_ip(scope: Scope, trust_forwarded_for: bool) -> str:
+    """The client's IP: the socket peer, or the first `X-Forwarded-For` hop when trusted."""
+    if trust_forwarded_for:
+        for name, value in scope.get("headers", []):
+            if name == b"x-forwarded-for":
+                forwarded: str = value.decode("latin-1")
+                return forwarded.split(",")[0].strip()
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+class RateLimitMiddleware:
+    """Per-IP, and per-wallet for requests with a valid session token (`limits` moving
+    windows; in memory per process, or shared through `rate_limit_storage_uri`)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings, keys: JwtKeys) -> None:
+        self.app = app
+        self.settings = settings
+        self.keys = keys
+        self.limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage_uri))
+        self.ip_limit = parse(settings.rate_limit_ip)
+        self.wallet_limit = parse(settings.rate_limit_wallet)
+
+    def _wallet(self, scope: Scope) -> str | None:
+        for name, value in scope.get("headers", []):
+            if name == b"authorization":
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                if scheme.lower() != "bearer" or not token:
+                    return None
+                try:
+                    return decode_token(self.keys, self.settings, token.strip()).wallet
+                except Exception:
+                    return None  # the route answers 401; only the IP limit applies here
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        checks = [(self.ip_limit, "ip", client_ip(scope, self.settings.trust_forwarded_for))]
+        wallet = self._wallet(scope)
+        if wallet is not None:
+            checks.append((self.wallet_limit, "wallet", wallet))
+        for limit, kind, key in checks:
+            if not self.limiter.hit(limit, kind, key):
+                reset_at, _ = self.limiter.get_window_stats(limit, kind, key)
+                retry = max(1, int(reset_at - time.time()) + 1)
+                await send_envelope(
+                    send,
+                    429,
+                    f"too many requests per {kind}",
+                    {"limit": str(limit), "retry_after": retry},
+                    [(b"retry-after", str(retry).encode())],
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+class _BodyTooLargeError(HTTPException):
+    """Raised while reading a body; an `HTTPException` so that FastAPI's body parsing lets
+    it through (it turns other errors into 400) and the envelope handler answers it."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "request body too large")
+
+
+class BodySizeLimitMiddleware:
+    """413 for bodies over `max_body_bytes`: by `Content-Length` before reading, and by
+    counting for chunked bodies."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        details = {"max_bytes": self.max_bytes}
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_large = int(value) > self.max_bytes
+                except ValueError:
+                    await send_envelope(send, 400, "invalid Content-Length")
+                    return
+                if too_large:
+                    await send_envelope(send, 413, "request body too large", details)
+                    return
+        received = 0
+        started = False
+
+        async def receive_wrapper() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLargeError
+            return message
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive_wrapper, send_wrapper)
+        except _BodyTooLargeError:
+            if not started:
+                await send_envelope(send, 413, "request body too large", details)

@@ -1,0 +1,142 @@
+"""Reads shared by the routes: competition status, ranked standings, portfolios."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from domacross.api.schemas import (
+    CompetitionPublic,
+    CompetitionStatus,
+    LeaderboardEntryPublic,
+)
+from domacross.db.models import Competition, Participant, User
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def status_of(competition: Competition, now: datetime) -> CompetitionStatus:
+    """Like the contract's `status()`: Open is `[start_time, end_time)`."""
+    if competition.cancelled:
+        return CompetitionStatus.cancelled
+    if competition.finalized:
+        return CompetitionStatus.finalized
+    if now < _utc(competition.start_time):
+        return CompetitionStatus.scheduled
+    if now < _utc(competition.end_time):
+        return CompetitionStatus.open
+    return CompetitionStatus.ended
+
+
+def status_filter(status: CompetitionStatus, now: datetime) -> ColumnElement[bool]:
+    """The SQL condition of `status_of(...) == status`."""
+    live = and_(not_(Competition.cancelled), not_(Competition.finalized))
+    match status:
+        case CompetitionStatus.cancelled:
+            return Competition.cancelled.is_(True)
+        case CompetitionStatus.finalized:
+            return and_(not_(Competition.cancelled), Competition.finalized.is_(True))
+        case CompetitionStatus.scheduled:
+            return and_(live, Competition.start_time > now)
+        case CompetitionStatus.open:
+            return and_(live, Competition.start_time <= now, Competition.end_time > now)
+        case CompetitionStatus.ended:
+            return and_(live, Competition.end_time <= now)
+
+
+def competition_public(competition: Competition, now: datetime) -> CompetitionPublic:
+    data: dict[str, Any] = {
+        name: getattr(competition, name)
+        for name in CompetitionPublic.model_fields
+        if name != "status"
+    }
+    return CompetitionPublic.model_validate({**data, "status": status_of(competition, now)})
+
+
+def leaderboard_page(
+    session: Session, competition_id: int, limit: int, after: tuple[int, str] | None
+) -> tuple[list[LeaderboardEntryPublic], bool]:
+    """A page of the standings after `(value, wallet)`, ranked; and whether more follow.
+
+    Order: value descending, then wallet ascending. Ranks are competition ranks (1, 2, 2,
+    4): an entry's rank is 1 + the number of entrants worth strictly more, so ties share
+    one, on any page.
+    """
+    query = (
+        select(User.wallet_address, User.username, Participant.portfolio_value)
+        .join(User, User.id == Participant.user_id)
+        .where(Participant.competition_id == competition_id)
+    )
+    if after is not None:
+        value, wallet = after
+        # NOTE: `value <= v` first, so the (competition_id, portfolio_value) index bounds it.
+        query = query.where(
+            Participant.portfolio_value <= value,
+            or_(Participant.portfolio_value < value, User.wallet_address > wallet),
+        )
+    rows = session.execute(
+        query.order_by(Participant.portfolio_value.desc(), User.wallet_address).limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if not rows:
+        return [], False
+    first_wallet, _, first_value = rows[0]
+    above, tied_before = session.execute(
+        select(
+            func.count(case((Participant.portfolio_value > first_value, 1))),
+            func.count(
+                case(
+                    (
+                        and_(
+                            Participant.portfolio_value == first_value,
+                            User.wallet_address < first_wallet,
+                        ),
+                        1,
+                    )
+                )
+            ),
+        )
+        .join(User, User.id == Participant.user_id)
+        .where(
+            Participant.competition_id == competition_id,
+            Participant.portfolio_value >= first_value,
+        )
+    ).one()
+    position = above + tied_before  # entries before the first of this page
+    entries: list[LeaderboardEntryPublic] = []
+    rank = above + 1
+    previous: int | None = None
+    for offset, (wallet, username, value) in enumerate(rows):
+        if previous is not None and value != previous:
+            rank = position + offset + 1
+        previous = value
+        entries.append(
+            LeaderboardEntryPublic(rank=rank, wallet=wallet, username=username, value=str(value))
+        )
+    return entries, more
+
+
+def entrant_count(session: Session, competition_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.competition_id == competition_id)
+        )
+        or 0
+    )
+
+
+def rank_of(session: Session, competition_id: int, value: int) -> int:
+    above = session.scalar(
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.competition_id == competition_id, Participant.portfolio_value > value)
+    )
+    return (above or 0) + 1

@@ -1,0 +1,309 @@
+"""Competitions, their leaderboards, and the leaderboard's live stream."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import anyio
+from eth_utils.address import to_checksum_address
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from domacross.api.deps import CursorQuery, LimitQuery, SessionDep, SettingsDep, page_size
+from domacross.api.errors import ApiError, not_found
+from domacross.api.pagination import decode_cursor, encode_cursor
+from domacross.api.queries import (
+    competition_public,
+    entrant_count,
+    leaderboard_page,
+    status_filter,
+    status_of,
+)
+from domacross.api.schemas import (
+    CompetitionPublic,
+    CompetitionsPublic,
+    CompetitionStatus,
+    ErrorPublic,
+    LeaderboardEventPublic,
+    LeaderboardPublic,
+    SnapshotRefPublic,
+)
+from domacross.db.models import Competition, LeaderboardSnapshot, Participant
+
+router = APIRouter(prefix="/api/v1/competitions", tags=["competitions"])
+
+UINT256_QUERY = r"^(0|[1-9][0-9]{0,77})$"
+CompetitionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+def _uint(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    number = int(value)
+    if number >= 2**256:
+        raise ApiError(400, f"{name} is not a uint256")
+    return number
+
+
+@router.get("", response_model=CompetitionsPublic)
+def list_competitions(
+    session: SessionDep,
+    settings: SettingsDep,
+    chain_id: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    status: CompetitionStatus | None = None,
+    starts_after: Annotated[datetime | None, Query(description="start_time >= this")] = None,
+    starts_before: Annotated[datetime | None, Query(description="start_time < this")] = None,
+    ends_after: Annotated[datetime | None, Query(description="end_time >= this")] = None,
+    ends_before: Annotated[datetime | None, Query(description="end_time < this")] = None,
+    min_entry_fee: Annotated[str | None, Query(pattern=UINT256_QUERY, description="wei")] = None,
+    max_entry_fee: Annotated[str | None, Query(pattern=UINT256_QUERY, description="wei")] = None,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = None,
+) -> CompetitionsPublic:
+    """Competitions, newest start first (then highest id), with filters."""
+    now = datetime.now(UTC)
+    query = select(Competition)
+    if chain_id is not None:
+        query = query.where(Competition.chain_id == chain_id)
+    if status is not None:
+        query = query.where(status_filter(status, now))
+    if starts_after is not None:
+        query = query.where(Competition.start_time >= _aware(starts_after))
+    if starts_before is not None:
+        query = query.where(Competition.start_time < _aware(starts_before))
+    if ends_after is not None:
+        query = query.where(Competition.end_time >= _aware(ends_after))
+    if ends_before is not None:
+        query = query.where(Competition.end_time < _aware(ends_before))
+    low, high = _uint(min_entry_fee, "min_entry_fee"), _uint(max_entry_fee, "max_entry_fee")
+    if low is not None:
+        query = query.where(Competition.entry_fee >= low)
+    if high is not None:
+        query = query.where(Competition.entry_fee <= high)
+    if cursor is not None:
+        start_iso, last_id = decode_cursor("competitions", cursor, (str, int))
+        try:
+            start = datetime.fromisoformat(start_iso)
+        except ValueError as exc:
+            raise ApiError(400, "invalid cursor") from exc
+        query = query.where(
+            Competition.start_time <= start,
+            or_(
+                Competition.start_time < start,
+                and_(Competition.start_time == start, Competition.id < last_id),
+            ),
+        )
+    size = page_size(limit, settings)
+    rows = session.scalars(
+        query.order_by(Competition.start_time.desc(), Competition.id.desc()).limit(size + 1)
+    ).all()
+    data = [competition_public(row, now) for row in rows[:size]]
+    next_cursor = None
+    if len(rows) > size:
+        last = data[-1]
+        next_cursor = encode_cursor("competitions", last.start_time.isoformat(), last.id)
+    return CompetitionsPublic(data=data, next_cursor=next_cursor)
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic}}
+
+
+@router.get(
+    "/by-address/{chain_id}/{address}", response_model=CompetitionPublic, responses=NOT_FOUND
+)
+def get_competition_by_address(
+    session: SessionDep,
+    chain_id: Annotated[int, Path(ge=0, le=2**63 - 1)],
+    address: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{40}$")],
+) -> CompetitionPublic:
+    """One competition by its chain and contract address (any case)."""
+    competition = session.scalar(
+        select(Competition).where(
+            Competition.chain_id == chain_id,
+            Competition.contract_address == to_checksum_address(address),
+        )
+    )
+    if competition is None:
+        raise not_found("competition", chain_id=chain_id, address=address)
+    return competition_public(competition, datetime.now(UTC))
+
+
+@router.get("/{competition_id}", response_model=CompetitionPublic, responses=NOT_FOUND)
+def get_competition(session: SessionDep, competition_id: CompetitionId) -> CompetitionPublic:
+    """One competition by id."""
+    competition = session.get(Competition, competition_id)
+    if competition is None:
+        raise not_found("competition", id=competition_id)
+    return competition_public(competition, datetime.now(UTC))
+
+
+@router.get("/{competition_id}/leaderboard", response_model=LeaderboardPublic, responses=NOT_FOUND)
+def get_leaderboard(
+    session: SessionDep,
+    settings: SettingsDep,
+    competition_id: CompetitionId,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = None,
+) -> LeaderboardPublic:
+    """Entrants by current portfolio value, highest first; ties share a rank and are
+    ordered by wallet."""
+    if session.get(Competition, competition_id) is None:
+        raise not_found("competition", id=competition_id)
+    after = None
+    if cursor is not None:
+        value, wallet = decode_cursor("leaderboard", cursor, (str, str))
+        if not value.isdigit() or len(value) > 78:
+            raise ApiError(400, "invalid cursor")
+        after = (int(value), wallet)
+    size = page_size(limit, settings)
+    entries, more = leaderboard_page(session, competition_id, size, after)
+    next_cursor = None
+    if more:
+        next_cursor = encode_cursor("leaderboard", entries[-1].value, entries[-1].wallet)
+    return LeaderboardPublic(
+        competition_id=competition_id,
+        total_entrants=entrant_count(session, competition_id),
+        data=entries,
+        next_cursor=next_cursor,
+    )
+
+
+# -- live stream --------------------------------------------------------------------------
+
+
+def _board_version(session: Session, competition_id: int) -> tuple[Any, ...] | None:
+    """Changes whenever the standings may have: a new snapshot, an entrant, a value."""
+    competition = session.get(Competition, competition_id)
+    if competition is None:
+        return None
+    snapshot = session.scalar(
+        select(func.max(LeaderboardSnapshot.id)).where(
+            LeaderboardSnapshot.competition_id == competition_id
+        )
+    )
+    count, updated = session.execute(
+        select(func.count(), func.max(Participant.value_updated_at)).where(
+            Participant.competition_id == competition_id
+        )
+    ).one()
+    return (
+        snapshot,
+        count,
+        str(updated),
+        competition.cancelled,
+        competition.finalized,
+        status_of(competition, datetime.now(UTC)),
+    )
+
+
+def _board_event(session: Session, competition_id: int, top: int) -> LeaderboardEventPublic:
+    competition = session.get(Competition, competition_id)
+    assert competition is not None  # noqa: S101 - checked by the version just before
+    snapshot = session.execute(
+        select(
+            LeaderboardSnapshot.id,
+            LeaderboardSnapshot.captured_at,
+            LeaderboardSnapshot.block_number,
+        )
+        .where(LeaderboardSnapshot.competition_id == competition_id)
+        .order_by(LeaderboardSnapshot.id.desc())
+        .limit(1)
+    ).first()
+    entries, _ = leaderboard_page(session, competition_id, top, None)
+    return LeaderboardEventPublic(
+        competition_id=competition_id,
+        status=status_of(competition, datetime.now(UTC)),
+        total_entrants=entrant_count(session, competition_id),
+        latest_snapshot=(
+            SnapshotRefPublic(id=snapshot[0], captured_at=snapshot[1], block_number=snapshot[2])
+            if snapshot
+            else None
+        ),
+        data=entries,
+    )
+
+
+def _read(sessions: sessionmaker[Session], work: Callable[..., Any], *args: Any) -> Any:
+    with sessions() as session:
+        return work(session, *args)
+
+
+@router.get(
+    "/{competition_id}/leaderboard/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-Sent Events: `event: leaderboard` whose `data` is a "
+            "LeaderboardEventPublic (JSON), sent at once and whenever the standings change; "
+            "`: keepalive` comments in between.",
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "description": "One event (`data` is JSON text)",
+                        "properties": {
+                            "event": {"type": "string", "enum": ["leaderboard", "gone"]},
+                            "id": {"type": "string"},
+                            "data": {"type": "string"},
+                            "retry": {"type": "integer"},
+                        },
+                    }
+                }
+            },
+        },
+        **NOT_FOUND,
+    },
+)
+async def stream_leaderboard(
+    request: Request, settings: SettingsDep, competition_id: CompetitionId
+) -> StreamingResponse:
+    """Live leaderboard: the top `sse_top` entries, pushed when they change."""
+    sessions: sessionmaker[Session] = request.app.state.read_sessions
+    version = await anyio.to_thread.run_sync(_read, sessions, _board_version, competition_id)
+    if version is None:
+        raise not_found("competition", id=competition_id)
+
+    async def events() -> AsyncIterator[str]:
+        yield f"retry: {int(settings.sse_poll_interval * 2_000)}\n\n"
+        sent: tuple[Any, ...] | None = None
+        event_id = 0
+        last_write = time.monotonic()
+        current: tuple[Any, ...] | None = version
+        while True:
+            if current is None:  # deleted (e.g. rolled back by a reorg)
+                yield "event: gone\ndata: {}\n\n"
+                return
+            if current != sent:
+                event = await anyio.to_thread.run_sync(
+                    _read, sessions, _board_event, competition_id, settings.sse_top
+                )
+                event_id += 1
+                data = json.dumps(event.model_dump(mode="json"), separators=(",", ":"))
+                yield f"id: {event_id}\nevent: leaderboard\ndata: {data}\n\n"
+                sent = current
+                last_write = time.monotonic()
+            elif time.monotonic() - last_write >= settings.sse_keepalive_seconds:
+                yield ": keepalive\n\n"
+                last_write = time.monotonic()
+            await anyio.sleep(settings.sse_poll_interval)
+            if await request.is_disconnected():
+                return
+            current = await anyio.to_thread.run_sync(
+                _read, sessions, _board_version, competition_id
+            )
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

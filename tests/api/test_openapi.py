@@ -1,0 +1,84 @@
+"""The committed OpenAPI schema matches the app; schemathesis finds no 5xx and no response
+outside the schema (a bounded run: a few examples per operation)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import hypothesis
+import pytest
+import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from domacross.api import openapi
+from domacross.api.main import create_app
+from tests.api.conftest import NOW, Seed, wallet
+
+COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+
+
+def test_openapi__committed_file__matches_app():
+    assert COMMITTED.exists(), "run `make openapi`"
+    assert json.loads(COMMITTED.read_text()) == json.loads(openapi.render()), (
+        "docs/openapi.json is stale: run `make openapi` and commit it"
+    )
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(tmp_path_factory, private_key_pem):
+    from domacross.db.engine import make_engine, session_factory
+    from domacross.db.migrate import upgrade
+    from domacross.settings import Settings
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        seed = Seed(session)
+        competition = seed.competition(id=1)
+        for i in range(3):
+            seed.entrant(competition, wallet(900 + i), 10**18 * i)
+            seed.value(competition, wallet(900 + i), i, NOW)
+    engine.dispose()
+    settings = Settings(database_url=url, jwt_private_key=private_key_pem, rate_limit_enabled=False)
+    return create_app(settings)
+
+
+schema = schemathesis.pytest.from_fixture("fuzz_schema")
+
+
+@pytest.fixture(scope="module")
+def fuzz_schema(fuzz_app):
+    # Bounded: generated cases only (no coverage or stateful phases), a few per operation.
+    config = SchemathesisConfig.from_dict(
+        {"phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}}}
+    )
+    return schemathesis.openapi.from_asgi("/openapi.json", fuzz_app, config=config).exclude(
+        path_regex=r".*/leaderboard/stream"  # never ends: tested over a real server in test_live.py
+    )
+
+
+@schema.parametrize()
+@hypothesis.settings(
+    max_examples=5,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(hypothesis.HealthCheck),
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+)
+def test_api__schemathesis__no_5xx_and_schema_conformant(case):
+    case.call_and_validate(
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ]
+    )
