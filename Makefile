@@ -36,8 +36,8 @@ $(TOOLS_STAMP): $(PY_STAMP) $(NPM_STAMP) toolchain/install-tools.sh toolchain/so
 compile: setup ## Compile the contracts with Ape (offline)
 	$(BIN)/ape compile
 
-demo: setup ## Deploy the contracts to the embedded chain and print their addresses
-	$(BIN)/ape run demo
+demo: setup ## A whole competition end to end: chain, deploy, traders, indexer, API (domacross demo)
+	$(BIN)/domacross demo
 
 lint: setup ## ruff (lint and format check)
 	$(BIN)/ruff check .

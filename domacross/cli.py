@@ -204,5 +204,46 @@ def serve(host: str, port: int, reload: bool, log_level: str) -> None:
     )
 
 
+@main.command()
+@click.option("--traders", type=click.IntRange(2, 30), default=6, show_default=True)
+@click.option("--rounds", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option(
+    "--length",
+    type=click.IntRange(3_600, 30 * 86_400),
+    default=3_600,
+    show_default=True,
+    help="Competition length in seconds of chain time (anvil's clock jumps forward).",
+)
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same results.")
+@click.option("--keep-running", is_flag=True, help="Leave the chain, indexer and API up.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Where the chart goes.",
+)
+def demo(
+    traders: int, rounds: int, length: int, seed: int, keep_running: bool, out_dir: Path
+) -> None:
+    """Runs a whole competition end to end on a local chain (see README "Demo")."""
+    from domacross.demo import DemoOptions, run_demo
+    from domacross_sdk.errors import DomaCrossError
+
+    options = DemoOptions(
+        traders=traders,
+        rounds=rounds,
+        length=length,
+        seed=seed,
+        keep_running=keep_running,
+        out_dir=out_dir,
+    )
+    try:
+        run_demo(options)
+    except DomaCrossError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 if __name__ == "__main__":
     main()
