@@ -52,7 +52,7 @@ slither: setup ## Static analysis; fails on untriaged medium or high findings
 ape-test: setup ## Contract, SDK and property tests through `ape test`
 	@# NOTE: --force: Ape's incremental compile misses contracts whose imports changed.
 	$(BIN)/ape compile --force > /dev/null
-	$(BIN)/ape test tests
+	$(BIN)/ape test tests --durations=15
 
 sdk: setup ## Regenerate the SDK's ABIs and typed bindings from contracts/
 	$(BIN)/ape compile --force > /dev/null
