@@ -74,10 +74,8 @@ def cli(provider, account_alias, deployments_dir, spec_path, dry_run):
         created = factory.create_competition(params)
         config = admin.dc.competition(created.competition).config()
         table = config_table(config, f"Competition {created.competition}")
-        table.caption = (
-            f"registry index {created.index}, tx 0x{created.transaction_hash.hex()}, "
-            f"gas {created.gas_used:,}"
-        )
+        table.add_row("index", str(created.index))
+        table.add_row("tx", f"0x{created.transaction_hash.hex()} (gas {created.gas_used:,})")
         admin.console.print(table)
         click.echo(f"competition: {created.competition}")
 

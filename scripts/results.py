@@ -121,7 +121,10 @@ class View:
         table = Table(show_header=False, title="Root and status")
         table.add_column("what", no_wrap=True)
         table.add_column("value")
-        table.add_row("status", f"{self.status.name} (chain time {format_time(self.now)})")
+        status = f"{self.status.name} (chain time {format_time(self.now)})"
+        if self.status in (Status.SCHEDULED, Status.OPEN):
+            status += ": not ended, the results above are provisional"
+        table.add_row("status", status)
         table.add_row("ends", format_time(self.config.end_time))
         table.add_row("computed root", "0x" + self.results.root.hex())
         table.add_row("computed total", format_wei(self.results.total))
