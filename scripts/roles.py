@@ -88,14 +88,14 @@ def cli(
 ):
     with script_errors():
         if action == "list":
-            admin = Admin.open(provider, account_alias, deployments_dir, read_only=True)
+            admin = _open(provider, account_alias, deployments_dir, read_only=True)
             admin.console.print(list_table(admin, None if holder is None else _holder(holder)))
             return
         if role is None or holder is None:
             raise click.UsageError(f"{action} needs --role ROLE and --account ADDRESS")
         constant = role_constant(role)
         name = _contract_for(constant, contract)
-        admin = Admin.open(provider, account_alias, deployments_dir)
+        admin = _open(provider, account_alias, deployments_dir)
         if action == "grant":
             message = grant(admin, name, constant, _holder(holder))
         else:
@@ -103,6 +103,15 @@ def cli(
                 admin, name, constant, _holder(holder), allow_self=allow_self_admin_revoke
             )
         click.echo(message)
+
+
+def _open(provider, account_alias, deployments_dir, *, read_only: bool = False) -> Admin:
+    try:
+        return Admin.open(provider, account_alias, deployments_dir, read_only=read_only)
+    except click.BadParameter as err:
+        if err.param_hint == "--account":  # the signer's option is --sender here
+            err.param_hint = "--sender"
+        raise
 
 
 def _holder(value: str) -> str:
