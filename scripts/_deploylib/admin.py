@@ -115,7 +115,8 @@ class Admin:
         """Loads the network's record (it must exist and match the chain) and the client.
 
         Raises:
-            ScriptError: no record, or a record the chain contradicts.
+            ScriptError: no record, a record the chain contradicts, or (unless
+                ``read_only``) a deploy step still pending in it.
         """
         from ape import networks
 
@@ -127,7 +128,14 @@ class Admin:
         session = Session.open(
             provider, account_alias, deployments_dir, signer=signer, read_only=read_only
         )
-        session.require_record()
+        record = session.require_record()
+        if record.pending is not None and not read_only:
+            # NOTE: a write of the record would clear `pending`, and with it what lets
+            # `ape run deploy` adopt that transaction instead of redoing its step.
+            raise ScriptError(
+                f"{session.path} has a deploy step in flight ({record.pending.step}, "
+                f"{record.pending.tx_hash}): rerun `ape run deploy` first"
+            )
         dc = DomaCross.from_web3(
             provider.web3,  # type: ignore[attr-defined]
             deployment=session.path,

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from domacross_sdk import AssetKind, DomaCross, Holding, LocalSigner, Status
-from domacross_sdk.deployments import load_record
+from domacross_sdk.deployments import PendingTx, load_record, save_record, utc_now
 from scripts._deploylib.session import Session
 from scripts._deploylib.suite import CONTRACT_NAMES, SuiteConfig, deploy_suite, role_id
 from scripts._deploylib.verify import compile_runtime, verify
@@ -325,3 +325,21 @@ def test_results__competition_that_ran__show_post_finalize(run, dc, chain, owner
     shown = ok(run(RESULTS, "--competition", address, "show"))
     assert "FINALIZED" in shown
     assert "yes" in shown.split("match")[-1]
+
+
+def test_admin__deploy_step_pending_in_record__writes_refused_reads_allowed(
+    run, deployed, chain, owner, alice
+):
+    record = load_record(deployed)
+    mined = record.contracts["ValuationOracle"].tx_hash  # stands for a mined, unrecorded step
+    pending = PendingTx(
+        step="grant:x", tx_hash=mined, sender=owner.address, nonce=0, sent_at=utc_now()
+    )
+    save_record(record.with_pending(pending), deployed)
+    block = chain.blocks.head.number
+    err = failed(run(ROLES, "grant", "--role", "reporter", "--account", alice.address))
+    assert "has a deploy step in flight (grant:x" in err
+    assert "rerun `ape run deploy` first" in err
+    assert chain.blocks.head.number == block
+    assert load_record(deployed).pending == pending
+    ok(run(ROLES, "list"))
