@@ -39,8 +39,20 @@ class ValuationOracle(ValuationOracleBinding):
         """Sets the price per 1e18 units of a fungible domain token (reporter role; capped)."""
         return PricesSet.of(super().set_fungible_price(token, price, sender=sender))
 
+    def set_fungible_prices(
+        self, tokens: Sequence[str], prices: Sequence[int], *, sender: Signer | None = None
+    ) -> PricesSet:
+        """Sets many fungible prices (reporter role; capped; at most MAX_BATCH)."""
+        return PricesSet.of(super().set_fungible_prices(tokens, prices, sender=sender))
+
     def override_price(
         self, collection: str, token_id: int, price: int, *, sender: Signer | None = None
     ) -> PricesSet:
         """Sets an ERC-721 domain price without the cap (admin role)."""
         return PricesSet.of(super().override_price(collection, token_id, price, sender=sender))
+
+    def override_fungible_price(
+        self, token: str, price: int, *, sender: Signer | None = None
+    ) -> PricesSet:
+        """Sets a fungible domain token's price without the cap (admin role)."""
+        return PricesSet.of(super().override_fungible_price(token, price, sender=sender))

@@ -132,8 +132,22 @@ def load_account(alias: str | None, network_is_local: bool) -> AccountAPI:
     if alias.upper().startswith("TEST::"):
         if not network_is_local:
             raise click.UsageError("test accounts are for local chains only")
-        return accounts.test_accounts[int(alias.split("::", 1)[1])]
-    return accounts.load(alias)
+        try:
+            return accounts.test_accounts[int(alias.split("::", 1)[1])]
+        except (ValueError, IndexError):
+            raise click.BadParameter(
+                f"{alias!r}: no such test account (TEST::0 to "
+                f"TEST::{len(accounts.test_accounts) - 1})",
+                param_hint="--account",
+            ) from None
+    try:
+        return accounts.load(alias)
+    except KeyError:
+        raise click.BadParameter(
+            f"no Ape account with alias {alias!r} (`ape accounts list` shows them; "
+            "`ape accounts import NAME` adds one)",
+            param_hint="--account",
+        ) from None
 
 
 def address(value: str) -> str:

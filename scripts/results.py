@@ -1,0 +1,207 @@
+"""`ape run results`: show, post and finalize a competition's results.
+
+    ape run results --network N --competition 0x... show       # anyone; exit 1 on a mismatch
+    ape run results --network N --competition 0x... post       # resolver, after the end
+    ape run results --network N --competition 0x... finalize   # anyone, after the dispute window
+
+The results are computed from public data only (`Competition.compute_results`): the
+entrants from the competition's ``ParticipantJoined`` logs, their final tracker values and
+the payout schedule. ``show`` prints them, the posted root if any, and whether the two
+match. ``post`` posts them (nothing is sent when the same results are already posted);
+``finalize`` makes them final once the dispute window is over, and says how long is left
+when it is not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from ape.cli import network_option
+from rich.table import Table
+
+from domacross_sdk import prizes
+from domacross_sdk.contracts.competition import Competition
+from domacross_sdk.contracts.tracker import PortfolioTracker
+from domacross_sdk.convert import EPOCH
+from domacross_sdk.enums import Status
+from domacross_sdk.generated.structs import CompetitionConfig
+from scripts._deploylib.admin import Admin, script_errors
+from scripts._deploylib.session import (
+    DomaCrossCommand,
+    ScriptError,
+    account_option,
+    address,
+    deployments_dir_option,
+)
+from scripts._deploylib.specs import format_delta, format_time, format_wei
+
+
+@click.command(cls=DomaCrossCommand, short_help="Show, post or finalize a competition's results")
+@click.argument("action", type=click.Choice(["show", "post", "finalize"]))
+@network_option(required=True)
+@account_option()
+@deployments_dir_option()
+@click.option("--competition", "competition_address", required=True, metavar="ADDRESS")
+def cli(action, provider, account_alias, deployments_dir, competition_address):
+    with script_errors():
+        admin = Admin.open(provider, account_alias, deployments_dir, read_only=action == "show")
+        view = View.load(admin, address(competition_address))
+        if action == "show":
+            admin.console.print(view.table())
+            admin.console.print(view.summary())
+            if view.posted and not view.matches:
+                raise ScriptError("the posted results differ from the ones computed")
+        elif action == "post":
+            click.echo(post(admin, view))
+        else:
+            click.echo(finalize(admin, view))
+
+
+class View:
+    """A competition, its computed results and what is posted, read once."""
+
+    def __init__(self, admin: Admin, competition: Competition) -> None:
+        self.admin = admin
+        self.competition = competition
+        self.config: CompetitionConfig = competition.config()
+        self.status = competition.status()
+        self.now: datetime = admin.now()
+        root, total, posted_at = competition.results()
+        self.posted_root: bytes = bytes(root)
+        self.posted_total = total
+        self.posted_at = posted_at
+        tracker = PortfolioTracker(
+            admin.dc.w3, admin.dc.sender, self.config.tracker, admin.dc.signer
+        )
+        record = admin.session.require_record()
+        # Competitions are created after their factory: its block bounds the log search.
+        from_block = record.contracts["CompetitionFactory"].block_number
+        self.entrants = competition.participants(from_block)
+        self.values = {a: tracker.value_of(competition.address, a)[0] for a in self.entrants}
+        self.results = competition.compute_results(tracker, from_block)
+        self.pool = prizes.pool(len(self.entrants), self.config.entry_fee)
+
+    @classmethod
+    def load(cls, admin: Admin, competition_address: str) -> View:
+        factory = admin.dc.factory
+        if not factory.is_competition(competition_address):
+            raise ScriptError(
+                f"{competition_address} is not a competition of the factory {factory.address}"
+            )
+        return cls(admin, admin.dc.competition(competition_address))
+
+    @property
+    def posted(self) -> bool:
+        return self.posted_at != EPOCH
+
+    @property
+    def matches(self) -> bool:
+        return self.posted_root == self.results.root and self.posted_total == self.results.total
+
+    @property
+    def dispute_ends_at(self) -> datetime:
+        return self.posted_at + self.config.dispute_window
+
+    def table(self) -> Table:
+        table = Table(title=f"Results of {self.competition.address} (computed from public data)")
+        for column in ("rank", "entrant", "final value", "prize"):
+            table.add_column(column, no_wrap=column == "entrant")
+        ranked = sorted(self.values.items(), key=lambda av: (-av[1], av[0]))
+        for rank, (account, value) in enumerate(ranked, start=1):
+            prize = self.results.prizes.get(account, 0)
+            table.add_row(str(rank), account, format_wei(value), format_wei(prize))
+        table.caption = (
+            f"{len(self.entrants)} entrant(s); pool {format_wei(self.pool)}, rake "
+            f"{self.config.rake_bps} bps, payout bps {list(self.config.payout_bps)}"
+        )
+        return table
+
+    def summary(self) -> Table:
+        table = Table(show_header=False, title="Root and status")
+        table.add_column("what", no_wrap=True)
+        table.add_column("value")
+        status = f"{self.status.name} (chain time {format_time(self.now)})"
+        if self.status in (Status.SCHEDULED, Status.OPEN):
+            status += ": not ended, the results above are provisional"
+        table.add_row("status", status)
+        table.add_row("ends", format_time(self.config.end_time))
+        table.add_row("computed root", "0x" + self.results.root.hex())
+        table.add_row("computed total", format_wei(self.results.total))
+        if not self.posted:
+            table.add_row("posted", "nothing posted yet")
+            return table
+        table.add_row("posted root", "0x" + self.posted_root.hex())
+        table.add_row("posted total", format_wei(self.posted_total))
+        left = self.dispute_ends_at - self.now
+        ends = format_time(self.dispute_ends_at)
+        window = (
+            f"ends {ends} (in {format_delta(left)})"
+            if left.total_seconds() > 0
+            else f"over ({ends})"
+        )
+        table.add_row("dispute window", window)
+        table.add_row("match", "[green]yes[/]" if self.matches else "[red]NO[/]")
+        return table
+
+
+def post(admin: Admin, view: View) -> str:
+    """Posts the computed results (resolver role) unless the same are posted."""
+    c = view.config
+    if view.status != Status.ENDED:
+        raise ScriptError(_not_ended(view, "posted"))
+    if view.posted:
+        if view.matches:
+            ends = format_time(view.dispute_ends_at)
+            return f"the same results are already posted (dispute window ends {ends}); nothing sent"
+        raise ScriptError(
+            f"other results are posted (root 0x{view.posted_root.hex()}, total "
+            f"{format_wei(view.posted_total)}); a guardian may reject them until "
+            f"{format_time(view.dispute_ends_at)}"
+        )
+    factory = admin.dc.factory
+    if c.factory != factory.address:
+        raise ScriptError(f"the competition belongs to factory {c.factory}, not {factory.address}")
+    admin.require_role("CompetitionFactory", "RESOLVER_ROLE", "post results")
+    if view.competition.paused():
+        raise ScriptError("the competition is paused: unpause it first (ape run pause --unpause)")
+    posted = view.competition.post_results(view.results.root, view.results.total)
+    return (
+        f"posted root 0x{posted.merkle_root.hex()}, total {format_wei(posted.total_payout)} in "
+        f"0x{posted.transaction_hash.hex()}; final after {format_time(posted.dispute_ends_at)}"
+    )
+
+
+def finalize(admin: Admin, view: View) -> str:
+    """Finalizes once the dispute window is over."""
+    if view.status == Status.FINALIZED:
+        return "already finalized; nothing sent"
+    if view.status != Status.ENDED:
+        raise ScriptError(_not_ended(view, "finalized"))
+    if not view.posted:
+        raise ScriptError("no results posted: run `results post` first")
+    left = view.dispute_ends_at - view.now
+    if left.total_seconds() > 0:
+        raise ScriptError(
+            f"the dispute window is open until {format_time(view.dispute_ends_at)}: "
+            f"{format_delta(left)} left"
+        )
+    if view.competition.paused():
+        raise ScriptError("the competition is paused: unpause it first (ape run pause --unpause)")
+    done = view.competition.finalize()
+    return (
+        f"finalized in 0x{done.transaction_hash.hex()}: total payout "
+        f"{format_wei(done.total_payout)}, rake {format_wei(done.rake)} paid to "
+        f"{view.config.treasury}"
+    )
+
+
+def _not_ended(view: View, what: str) -> str:
+    status = view.status.name
+    if view.status in (Status.SCHEDULED, Status.OPEN):
+        left = format_delta(view.config.end_time - view.now)
+        return (
+            f"the competition is {status}: results can be {what} after its end at "
+            f"{format_time(view.config.end_time)} ({left} left)"
+        )
+    return f"the competition is {status}: results cannot be {what}"
