@@ -60,6 +60,20 @@ fi
 forge_real="$root/node_modules/@foundry-rs/forge-linux-amd64/bin/forge"
 [ -x "$forge_real" ] && ln -sf "$forge_real" "$tools/bin/forge"
 
+# OpenZeppelin's Solidity sources only (not the 257 JSON artifacts of its npm package), as a
+# local Ape dependency. NOTE: Ape lists at most 500 files under contracts/ (its .cache
+# included); when Ape compiles in place (a project under /tmp is "already in a tempdir"),
+# the full npm package copied into contracts/.cache (507 files) hides our own contracts.
+oz_src="$root/node_modules/@openzeppelin/contracts"
+oz_dst="$tools/openzeppelin-contracts/contracts"
+rm -rf "$tools/openzeppelin-contracts.tmp"
+mkdir -p "$tools/openzeppelin-contracts.tmp/contracts"
+(cd "$oz_src" && find . -name '*.sol' -print0 | xargs -0 -I{} cp --parents {} "$tools/openzeppelin-contracts.tmp/contracts/")
+cp "$oz_src/package.json" "$tools/openzeppelin-contracts.tmp/contracts/package.json"
+rm -rf "$tools/openzeppelin-contracts"
+mv "$tools/openzeppelin-contracts.tmp" "$tools/openzeppelin-contracts"
+[ -f "$oz_dst/token/ERC721/ERC721.sol" ] || die "copying OpenZeppelin sources into $oz_dst failed"
+
 site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 cat > "$site/domacross_toolchain.pth" <<PTH
 import os; os.environ.setdefault("SOLCX_BINARY_PATH", "$tools/solcx"); p = os.environ.get("PATH", ""); os.environ["PATH"] = p if p.startswith("$tools/bin" + os.pathsep) else "$tools/bin" + os.pathsep + p
