@@ -16,6 +16,8 @@ from tests.utils.constants import (
     RAKE_BPS,
 )
 
+pytest_plugins = ["domacross_fuzz.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def owner(accounts):
@@ -158,3 +160,67 @@ def competition(make_competition):
 def open_competition(competition, chain):
     chain.pending_timestamp = competition.config().startTime
     return competition
+
+
+# -- The same suite on the fast engine (domacross_fuzz, README "Fast fuzzing") --------------
+# Session-scoped: deployed once; every test and every Hypothesis example runs in a snapshot.
+
+
+@pytest.fixture(scope="session")
+def fast_oracle(fast_project, owner, reporter):
+    contract = fast_project.ValuationOracle.deploy(owner, MAX_AGE, MAX_CHANGE_BPS, sender=owner)
+    contract.grantRole(contract.REPORTER_ROLE(), reporter, sender=owner)
+    return contract
+
+
+@pytest.fixture(scope="session")
+def fast_domain_token(fast_project, owner, registrar):
+    contract = fast_project.DomaOwnershipToken.deploy(owner, sender=owner)
+    contract.grantRole(contract.REGISTRAR_ROLE(), registrar, sender=owner)
+    return contract
+
+
+@pytest.fixture(scope="session")
+def fast_factory(fast_project, owner, resolver, guardian):
+    contract = fast_project.CompetitionFactory.deploy(owner, LIMITS, sender=owner)
+    contract.grantRole(contract.ORGANIZER_ROLE(), owner, sender=owner)
+    contract.grantRole(contract.RESOLVER_ROLE(), resolver, sender=owner)
+    contract.grantRole(contract.GUARDIAN_ROLE(), guardian, sender=owner)
+    return contract
+
+
+@pytest.fixture(scope="session")
+def fast_tracker(fast_project, owner, updater, fast_oracle, fast_factory):
+    contract = fast_project.PortfolioTracker.deploy(owner, fast_oracle, sender=owner)
+    contract.grantRole(contract.UPDATER_ROLE(), updater, sender=owner)
+    contract.setFactory(fast_factory, sender=owner)
+    return contract
+
+
+@pytest.fixture(scope="session")
+def make_fast_competition(
+    fast_project, fast_chain, fast_factory, fast_oracle, fast_tracker, owner, treasury
+):
+    """Creates a competition on the fast chain; keyword arguments override single params."""
+
+    def make(sender=None, **overrides):
+        start = overrides.pop("start", fast_chain.timestamp + 60)
+        end = overrides.pop("end", start + DAY)
+        params = {
+            "startTime": start,
+            "endTime": end,
+            "claimDeadline": end + DISPUTE_WINDOW + MIN_CLAIM_PERIOD + DAY,
+            "entryFee": FEE,
+            "maxParticipants": 100,
+            "rakeBps": RAKE_BPS,
+            "oracle": fast_oracle.address,
+            "tracker": fast_tracker.address,
+            "treasury": treasury.address,
+            "payoutBps": PAYOUT_BPS,
+        }
+        params.update(overrides)
+        tx = fast_factory.createCompetition(params, sender=sender or owner)
+        [log] = tx.decode_logs(fast_factory.CompetitionCreated)
+        return fast_project.Competition.at(log.competition)
+
+    return make
