@@ -104,7 +104,7 @@ def test_snapshot_revert__nested__undoes_storage_value_time_and_deals(
     inner = fast_chain.snapshot()
     fast_chain.deal(alice, 7 * ETH)
     with reverts(competition.CompetitionWrongEntryFee, sent=FEE - 1):
-        competition.join(value=FEE - 1, sender=bob)
+        competition.join(value=FEE - 1, sender=alice)
     fast_chain.skip(DAY)
     assert competition.participantCount() == 1
     fast_chain.revert(inner)
