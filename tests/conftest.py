@@ -15,6 +15,7 @@ from tests.utils.constants import (
     PAYOUT_BPS,
     RAKE_BPS,
 )
+from tests.utils.fast_suite import deploy_fast_suite
 
 pytest_plugins = ["domacross_fuzz.fixtures"]
 
@@ -167,60 +168,44 @@ def open_competition(competition, chain):
 
 
 @pytest.fixture(scope="session")
-def fast_oracle(fast_project, owner, reporter):
-    contract = fast_project.ValuationOracle.deploy(owner, MAX_AGE, MAX_CHANGE_BPS, sender=owner)
-    contract.grantRole(contract.REPORTER_ROLE(), reporter, sender=owner)
-    return contract
+def fast_suite(fast_project, owner, reporter, registrar, resolver, guardian, updater, treasury):
+    return deploy_fast_suite(
+        fast_project,
+        owner=owner,
+        reporter=reporter,
+        registrar=registrar,
+        resolver=resolver,
+        guardian=guardian,
+        updater=updater,
+        treasury=treasury,
+    )
 
 
 @pytest.fixture(scope="session")
-def fast_domain_token(fast_project, owner, registrar):
-    contract = fast_project.DomaOwnershipToken.deploy(owner, sender=owner)
-    contract.grantRole(contract.REGISTRAR_ROLE(), registrar, sender=owner)
-    return contract
+def fast_oracle(fast_suite):
+    return fast_suite.oracle
 
 
 @pytest.fixture(scope="session")
-def fast_factory(fast_project, owner, resolver, guardian):
-    contract = fast_project.CompetitionFactory.deploy(owner, LIMITS, sender=owner)
-    contract.grantRole(contract.ORGANIZER_ROLE(), owner, sender=owner)
-    contract.grantRole(contract.RESOLVER_ROLE(), resolver, sender=owner)
-    contract.grantRole(contract.GUARDIAN_ROLE(), guardian, sender=owner)
-    return contract
+def fast_domain_token(fast_suite):
+    return fast_suite.domain_token
 
 
 @pytest.fixture(scope="session")
-def fast_tracker(fast_project, owner, updater, fast_oracle, fast_factory):
-    contract = fast_project.PortfolioTracker.deploy(owner, fast_oracle, sender=owner)
-    contract.grantRole(contract.UPDATER_ROLE(), updater, sender=owner)
-    contract.setFactory(fast_factory, sender=owner)
-    return contract
+def fast_factory(fast_suite):
+    return fast_suite.factory
 
 
 @pytest.fixture(scope="session")
-def make_fast_competition(
-    fast_project, fast_chain, fast_factory, fast_oracle, fast_tracker, owner, treasury
-):
+def fast_tracker(fast_suite):
+    return fast_suite.tracker
+
+
+@pytest.fixture(scope="session")
+def make_fast_competition(fast_suite, owner):
     """Creates a competition on the fast chain; keyword arguments override single params."""
 
     def make(sender=None, **overrides):
-        start = overrides.pop("start", fast_chain.timestamp + 60)
-        end = overrides.pop("end", start + DAY)
-        params = {
-            "startTime": start,
-            "endTime": end,
-            "claimDeadline": end + DISPUTE_WINDOW + MIN_CLAIM_PERIOD + DAY,
-            "entryFee": FEE,
-            "maxParticipants": 100,
-            "rakeBps": RAKE_BPS,
-            "oracle": fast_oracle.address,
-            "tracker": fast_tracker.address,
-            "treasury": treasury.address,
-            "payoutBps": PAYOUT_BPS,
-        }
-        params.update(overrides)
-        tx = fast_factory.createCompetition(params, sender=sender or owner)
-        [log] = tx.decode_logs(fast_factory.CompetitionCreated)
-        return fast_project.Competition.at(log.competition)
+        return fast_suite.make_competition(sender or owner, **overrides)
 
     return make
