@@ -14,6 +14,9 @@ Isolation, so that tests never see each other's changes: every test that uses
 ``fast_chain`` runs in a snapshot, taken before its first function-scoped fixture and
 reverted after its teardown; and every Hypothesis example (each test case of a ``@given``
 test, each example of :func:`~domacross_fuzz.fuzzing.fast_given`) runs in its own.
+So a fixture that changes the fast chain is either session-scoped (the shared starting
+state, like the deployments) or function-scoped (undone after the test); a module- or
+class-scoped one would leak its changes into the rest of the session.
 """
 
 from __future__ import annotations
