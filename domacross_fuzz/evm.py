@@ -287,9 +287,11 @@ class FastChain:
         if self._checkpoints:
             raise RuntimeError("set_nonce inside a snapshot cannot be reverted")
         address = address_of(account)
-        info = self._evm.basic(address)
-        self._evm.insert_account_info(address, AccountInfo(nonce=nonce, code=info.code))
-        self._evm.set_balance(address, info.balance)
+        balance = self._evm.get_balance(address)
+        if self.code_of(address):
+            raise ValueError(f"{address} is a contract: set_nonce is for externally owned accounts")
+        self._evm.insert_account_info(address, AccountInfo(nonce=nonce))
+        self._evm.set_balance(address, balance)
 
     def code_of(self, account: Any) -> bytes:
         """The runtime code at ``account`` (empty for an externally owned account)."""
