@@ -89,6 +89,7 @@ class Mirror:
         self.project = project
         self.accounts = accounts
         self.fees: dict[str, int] = {}
+        self.clock = chain.pending_timestamp
         for account in accounts:
             self.fast.deal(account, 10_000 * ETH)
 
@@ -102,27 +103,44 @@ class Mirror:
         assert fast_contract.address == ape_contract.address
         return ape_contract, fast_contract
 
-    def travel(self, timestamp: int) -> None:
-        """Both chains' next call runs at `timestamp` (strictly after Ape's head)."""
-        self.chain.pending_timestamp = timestamp
-        self.fast.warp(timestamp)
+    def head_timestamp(self) -> int:
+        """Ape's latest block time, read from the provider (never a cached head)."""
+        return int(self.chain.provider.get_block("latest").timestamp)
+
+    def request(self, timestamp: int) -> None:
+        """Asks Ape to run its next transaction at `timestamp` (or a little later).
+
+        The engine never guesses Ape's block times: it follows them, running each
+        transaction at the time of Ape's receipt and each call at Ape's latest block time.
+        NOTE: Ape's `pending_timestamp = t` makes eth-tester mine an empty block at t - 1,
+        which fails (and leaves auto-mining off) unless t - 1 is after Ape's head.
+        """
+        timestamp = max(timestamp, self.head_timestamp() + 2)
+        if self.chain.pending_timestamp != timestamp:
+            self.chain.pending_timestamp = timestamp
+        self.clock = timestamp
+
+    def travel(self, seconds: int) -> None:
+        self.request(self.clock + seconds)
 
     def send(self, pair, name: str, *args, sender, value: int = 0):
         """One transaction on both chains; asserts the same outcome. Returns Ape's receipt."""
         ape_contract, fast_contract = pair
-        timestamp = max(self.fast.timestamp, self.chain.blocks.head.timestamp + 1)
-        self.travel(timestamp)
+        self.request(self.clock)
         try:
             receipt = getattr(ape_contract, name)(*args, sender=sender, value=value)
         except ape.exceptions.ContractLogicError as exc:
+            failed = self.failed_receipt(exc)
+            self.fast.warp(failed.timestamp if failed else self.head_timestamp())
             with pytest.raises(ContractRevertError) as fast_exc:
                 getattr(fast_contract, name)(*args, sender=sender, value=value)
             assert_same_revert(exc, fast_exc.value)
-            self.fees[sender.address] = self.fees.get(sender.address, 0) + self.failed_fee(exc)
-            self.travel(timestamp + 1)
+            fee = failed.total_fees_paid if failed else 0
+            self.fees[sender.address] = self.fees.get(sender.address, 0) + fee
+            self.clock += 1
             return None
+        self.fast.warp(receipt.timestamp)
         fast_receipt = getattr(fast_contract, name)(*args, sender=sender, value=value)
-        assert receipt.timestamp == timestamp  # both ran at the same block time
         self.fees[sender.address] = self.fees.get(sender.address, 0) + receipt.total_fees_paid
         ape_events = [
             (log.contract_address, log.event_name, norm(dict(log.event_arguments)))
@@ -130,21 +148,21 @@ class Mirror:
         ]
         fast_events = [(e.address, e.name, norm(e.args)) for e in fast_receipt.events]
         assert norm(fast_events) == norm(ape_events), name
-        self.travel(timestamp + 1)
+        self.clock = receipt.timestamp + 1
         return receipt
 
-    def failed_fee(self, exc) -> int:
-        """The gas Ape's chain charged for a reverted transaction (it mines them)."""
+    def failed_receipt(self, exc):
+        """The receipt of a reverted transaction that Ape's chain mined (and charged gas
+        for), or None when it was rejected before mining."""
         txn = getattr(exc, "txn", None)
         if txn is None:
-            return 0
-        fee = getattr(txn, "total_fees_paid", None)
-        if fee is not None:
-            return int(fee)
+            return None
+        if hasattr(txn, "total_fees_paid"):
+            return txn
         try:
-            return int(self.chain.provider.get_receipt(txn.txn_hash.hex()).total_fees_paid)
-        except Exception:  # never mined (rejected at estimation): no fee
-            return 0
+            return self.chain.provider.get_receipt(txn.txn_hash.hex())
+        except Exception:  # never mined
+            return None
 
     def view(self, pair, name: str, *args) -> Any:
         """One view on both chains; asserts the same return value (or the same revert)."""
@@ -157,11 +175,8 @@ class Mirror:
         return self._same_call(ape_fn, fast_fn, args, {"sender": sender})
 
     def _same_call(self, ape_fn, fast_fn, args, kwargs) -> Any:
-        # NOTE: Ape's calls run on the latest block, its transactions on the pending one:
-        # mine the pending block (at the engine's time) so that calls see that time too.
-        if self.chain.blocks.head.timestamp != self.fast.timestamp:
-            self.chain.mine()
-            assert self.chain.blocks.head.timestamp == self.fast.timestamp
+        # NOTE: Ape's calls run on the latest block (its transactions on the pending one).
+        self.fast.warp(self.head_timestamp())
         try:
             expected = ape_fn(*args, **kwargs)
         except ape.exceptions.ContractLogicError as exc:
@@ -242,8 +257,9 @@ def test_fast_engine__random_sequences__same_outcomes_as_ape(
     mirror, owner, reporter, resolver, guardian, updater, stranger, treasury, sequence
 ):
     m = mirror
-    m.travel(max(m.chain.pending_timestamp, m.fast.timestamp) + 1)
-    tx = m.send(m.factory, "createCompetition", m.suite.competition_params(), sender=owner)
+    m.request(m.clock)
+    params = m.suite.competition_params(start=m.clock + 60)
+    tx = m.send(m.factory, "createCompetition", params, sender=owner)
     [log] = tx.decode_logs(m.factory[0].CompetitionCreated)
     competition = (
         m.project.Competition.at(log.competition),
@@ -251,14 +267,14 @@ def test_fast_engine__random_sequences__same_outcomes_as_ape(
     )
     m.view(competition, "config")
     start = competition[1].config().startTime
-    m.travel(start)
+    m.request(start)
     m.mark_balances()
     joined: list = []
     results = None
     for step in sequence:
         kind, *args = step
         if kind == "travel":
-            m.travel(m.fast.timestamp + args[0])
+            m.travel(args[0])
         elif kind == "join":
             player = m.players[args[0]]
             if m.send(competition, "join", sender=player, value=FEE if args[1] else FEE - 1):
