@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.domacross-installed
 NPM_STAMP := node_modules/.domacross-installed
 TOOLS_STAMP := .tools/.domacross-installed
 
-.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk openapi serve bench-api clean
+.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk openapi serve bench-api bench-fuzz clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,6 +72,10 @@ bench-api: setup ## Leaderboard latency at 10,000 entrants vs the SLO (SQLite an
 	$(BIN)/python bench/api_bench.py
 
 test: lint typecheck slither ape-test ## Every test and quality gate (what CI runs)
+
+bench-fuzz: setup ## Fast fuzz engine against forge, same property; fails if a target is missed
+	$(BIN)/ape compile > /dev/null
+	$(BIN)/python -m bench.fuzz_bench
 
 clean: ## Remove build output (keeps the virtualenv and node_modules)
 	rm -rf .build contracts/.cache crytic-export .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -110,7 +110,7 @@ def measure(
 ) -> tuple[list[float], float]:
     port = free_port()
     env = {**os.environ, "DOMACROSS_DATABASE_URL": url, "DOMACROSS_RATE_LIMIT_ENABLED": "false"}
-    server = subprocess.Popen(  # noqa: S603 - our own CLI
+    server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("domacross")),
             "serve",

@@ -15,6 +15,9 @@ from tests.utils.constants import (
     PAYOUT_BPS,
     RAKE_BPS,
 )
+from tests.utils.fast_suite import deploy_fast_suite
+
+pytest_plugins = ["domacross_fuzz.fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -158,3 +161,51 @@ def competition(make_competition):
 def open_competition(competition, chain):
     chain.pending_timestamp = competition.config().startTime
     return competition
+
+
+# -- The same suite on the fast engine (domacross_fuzz, README "Fast fuzzing") --------------
+# Session-scoped: deployed once; every test and every Hypothesis example runs in a snapshot.
+
+
+@pytest.fixture(scope="session")
+def fast_suite(fast_project, owner, reporter, registrar, resolver, guardian, updater, treasury):
+    return deploy_fast_suite(
+        fast_project,
+        owner=owner,
+        reporter=reporter,
+        registrar=registrar,
+        resolver=resolver,
+        guardian=guardian,
+        updater=updater,
+        treasury=treasury,
+    )
+
+
+@pytest.fixture(scope="session")
+def fast_oracle(fast_suite):
+    return fast_suite.oracle
+
+
+@pytest.fixture(scope="session")
+def fast_domain_token(fast_suite):
+    return fast_suite.domain_token
+
+
+@pytest.fixture(scope="session")
+def fast_factory(fast_suite):
+    return fast_suite.factory
+
+
+@pytest.fixture(scope="session")
+def fast_tracker(fast_suite):
+    return fast_suite.tracker
+
+
+@pytest.fixture(scope="session")
+def make_fast_competition(fast_suite, owner):
+    """Creates a competition on the fast chain; keyword arguments override single params."""
+
+    def make(sender=None, **overrides):
+        return fast_suite.make_competition(sender or owner, **overrides)
+
+    return make

@@ -1,0 +1,40 @@
+"""Fast fuzz and invariant testing for this Ape project: an in-process EVM (pyrevm) that
+runs the contracts Ape compiled, driven by Hypothesis. See README "Fast fuzzing".
+
+Needs the dev extras (hypothesis, pytest) besides pyrevm: it is a testing library.
+"""
+
+from domacross_fuzz.abi import ContractAbi
+from domacross_fuzz.contract import ContractFunction, Event, FastContract, Receipt, reverts
+from domacross_fuzz.errors import (
+    ContractRevertError,
+    ExecutionError,
+    ExecutionHaltedError,
+    InvalidTransactionError,
+)
+from domacross_fuzz.evm import ZERO_ADDRESS, FastChain, Snapshot
+from domacross_fuzz.fuzzing import FastStateMachine, fast_given, fast_settings, run_machine
+from domacross_fuzz.project import CompiledContract, FastContainer, FastProject
+
+__all__ = [
+    "ZERO_ADDRESS",
+    "CompiledContract",
+    "ContractAbi",
+    "ContractFunction",
+    "ContractRevertError",
+    "Event",
+    "ExecutionError",
+    "ExecutionHaltedError",
+    "FastChain",
+    "FastContainer",
+    "FastContract",
+    "FastProject",
+    "FastStateMachine",
+    "InvalidTransactionError",
+    "Receipt",
+    "Snapshot",
+    "fast_given",
+    "fast_settings",
+    "reverts",
+    "run_machine",
+]
