@@ -532,21 +532,21 @@ def recompute(session: Session, chain_id: int) -> None:
                 )
             )
         )
-        last = session.scalars(
+        history = session.scalars(
             select(PrizeResult)
             .where(PrizeResult.competition_id == cid)
             .order_by(PrizeResult.block_number.desc(), PrizeResult.log_index.desc())
-        ).first()
-        competition.finalized = last is not None and last.kind == "finalized"
-        competition.rake_paid = last.rake if competition.finalized and last else None
-        posted = last is not None and last.kind in ("posted", "finalized")
-        competition.merkle_root = last.merkle_root if posted and last else None
-        competition.total_payout = last.total_payout if posted and last else None
-        competition.results_posted_at = (
-            last.timestamp
-            if last and last.kind == "posted"
-            else (competition.results_posted_at if posted else None)
-        )
+        ).all()
+        last = history[0] if history else None
+        # Results stand when the latest row posted or finalized them; their posting time is
+        # that of the latest "posted" row (a finalized row follows its posting).
+        standing = last if last is not None and last.kind in ("posted", "finalized") else None
+        posting = next((r for r in history if r.kind == "posted"), None) if standing else None
+        competition.finalized = standing is not None and standing.kind == "finalized"
+        competition.rake_paid = standing.rake if competition.finalized and standing else None
+        competition.merkle_root = standing.merkle_root if standing else None
+        competition.total_payout = standing.total_payout if standing else None
+        competition.results_posted_at = posting.timestamp if posting else None
         competition.claimed_total = (
             session.scalar(
                 select(func.coalesce(func.sum(Claim.amount), 0)).where(
