@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     api_max_page_size: int = Field(default=200, ge=1, le=1_000)
     """Largest `limit` a request may ask for."""
 
+    api_cache_seconds: float = Field(default=2.0, ge=0, le=60)
+    """How long a rendered leaderboard page may be served again while the indexed data is
+    unchanged (a new indexed range invalidates it at once); 0 disables the cache."""
+
+    api_cache_entries: int = Field(default=4_096, ge=0)
+    """Most rendered pages kept per API process (least recently used go first)."""
+
     cors_origins: list[str] = Field(default_factory=list)
     """Origins allowed by CORS (JSON list, e.g. `["https://app.domacross.xyz"]`); empty
     allows none."""

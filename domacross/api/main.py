@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
 from domacross import __doc__ as _package_doc  # noqa: F401 - keeps the layering visible
+from domacross.api.cache import PageCache
 from domacross.api.errors import install_error_handlers
 from domacross.api.metrics import ApiMetrics
 from domacross.api.middleware import (
@@ -73,6 +74,7 @@ def create_app(
     app.state.write_sessions = session_factory(write_engine)
     app.state.read_sessions = read_sessions = session_factory(read_engine)
     app.state.metrics = metrics = ApiMetrics(read_sessions)
+    app.state.page_cache = PageCache(settings.api_cache_entries, settings.api_cache_seconds)
 
     for module in (competitions, portfolio, users, auth, health):
         app.include_router(module.router)

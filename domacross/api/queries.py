@@ -13,7 +13,7 @@ from domacross.api.schemas import (
     CompetitionStatus,
     LeaderboardEntryPublic,
 )
-from domacross.db.models import Competition, Participant, User
+from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Competition, Participant, User
 
 
 def _utc(value: datetime) -> datetime:
@@ -56,6 +56,24 @@ def competition_public(competition: Competition, now: datetime) -> CompetitionPu
         if name != "status"
     }
     return CompetitionPublic.model_validate({**data, "status": status_of(competition, now)})
+
+
+def data_version(session: Session, competition_id: int) -> tuple[Any, ...] | None:
+    """The version of a competition's indexed data (None if there is no such competition):
+    its chain's checkpoint, which the indexer rewrites with every change (see `cache`)."""
+    row = session.execute(
+        select(ChainOffset.last_block_number, ChainOffset.updated_at)
+        .select_from(Competition)
+        .outerjoin(
+            ChainOffset,
+            and_(
+                ChainOffset.chain_id == Competition.chain_id,
+                ChainOffset.contract_address == CHECKPOINT_ROW,
+            ),
+        )
+        .where(Competition.id == competition_id)
+    ).one_or_none()
+    return None if row is None else tuple(row)
 
 
 def leaderboard_page(

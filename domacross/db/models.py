@@ -65,6 +65,12 @@ class EventRow:
         )
 
 
+CHECKPOINT_ROW = "competitions"
+"""`chain_offsets.contract_address` of a chain's overall checkpoint: rewritten by every
+indexed range and every rollback, in the same transaction, so readers use it as the data
+version of that chain."""
+
+
 class ChainOffset(Base):
     """The indexer's checkpoint: last fully processed block per chain and followed contract."""
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 
-from domacross.db.models import BlockRecord, ChainOffset, IndexerStatus
+from domacross.db.models import CHECKPOINT_ROW, BlockRecord, ChainOffset, IndexerStatus
 from domacross.indexer.apply import COMPETITION_EVENTS, Applier, Batch, hexstr, rollback
 from domacross.indexer.breaker import CircuitBreaker
 from domacross.indexer.logs import get_logs
@@ -21,7 +21,7 @@ from domacross_sdk.events_base import ContractEvent, decode_log
 from domacross_sdk.generated import events as ev
 
 log = logging.getLogger("domacross.indexer")
-COMPETITIONS = "competitions"
+COMPETITIONS = CHECKPOINT_ROW
 """The checkpoint row of the competition events (fetched by topic, not by address)."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from eth_utils.address import to_checksum_address
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -77,7 +77,9 @@ def create_user(
 
 
 @router.put("/me/username", response_model=UserPublic, responses=_errors(401, 409))
-def set_username(body: UsernameUpdate, me: CurrentUser, session: WriteSessionDep) -> UserPublic:
+def set_username(
+    request: Request, body: UsernameUpdate, me: CurrentUser, session: WriteSessionDep
+) -> UserPublic:
     """Sets the signed-in wallet's username (unique regardless of case)."""
     user = session.scalar(select(User).where(User.wallet_address == me.wallet))
     if user is None:  # signed in, then the row went away: recreate it
@@ -91,6 +93,9 @@ def set_username(body: UsernameUpdate, me: CurrentUser, session: WriteSessionDep
     except IntegrityError:
         session.rollback()
         raise ApiError(409, "username taken", details={"username": body.username}) from None
+    # Pages showing the old name: this process drops its own at once, others within
+    # `api_cache_seconds`.
+    request.app.state.page_cache.clear()
     return UserPublic.model_validate(user)
 
 
