@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     """How long a rendered leaderboard page may be served again while the indexed data is
     unchanged (a new indexed range invalidates it at once); 0 disables the cache."""
 
+    api_version_check_seconds: float = Field(default=0.25, ge=0, le=10)
+    """How often the API re-reads the indexed-data version behind cached pages: a newly
+    indexed range shows within this time; 0 reads it on every request."""
+
     api_cache_entries: int = Field(default=4_096, ge=0)
     """Most rendered pages kept per API process (least recently used go first)."""
 

@@ -17,12 +17,13 @@ from domacross.db.models import RevokedToken
 from domacross.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+# NOTE: async because they do no I/O: a sync dependency costs a worker-thread hop.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_keys(request: Request) -> JwtKeys:
+async def get_keys(request: Request) -> JwtKeys:
     keys: JwtKeys = request.app.state.jwt_keys
     return keys
 

@@ -74,7 +74,9 @@ def create_app(
     app.state.write_sessions = session_factory(write_engine)
     app.state.read_sessions = read_sessions = session_factory(read_engine)
     app.state.metrics = metrics = ApiMetrics(read_sessions)
-    app.state.page_cache = PageCache(settings.api_cache_entries, settings.api_cache_seconds)
+    app.state.page_cache = PageCache(
+        settings.api_cache_entries, settings.api_cache_seconds, settings.api_version_check_seconds
+    )
 
     for module in (competitions, portfolio, users, auth, health):
         app.include_router(module.router)

@@ -282,7 +282,12 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
         api_url = f"http://127.0.0.1:{port}"
         api = subprocess.Popen(  # noqa: S603 - our own CLI
             [sys.executable, "-m", "domacross.cli", "serve", "--port", str(port)],
-            env={**os.environ, "DOMACROSS_DATABASE_URL": database_url},
+            # NOTE: the board is read right after each indexed round: no version check delay.
+            env={
+                **os.environ,
+                "DOMACROSS_DATABASE_URL": database_url,
+                "DOMACROSS_API_VERSION_CHECK_SECONDS": "0",
+            },
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

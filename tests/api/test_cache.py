@@ -3,6 +3,8 @@ chain's checkpoint row, rewritten by every indexed range and rollback) is unchan
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
 from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Participant
@@ -33,7 +35,7 @@ def _values(client, competition_id: int) -> list[tuple[str, str]]:
 def test_leaderboard_cache__new_checkpoint__serves_the_new_standings(
     make_client, database_url, seed, session
 ):
-    client = make_client(database_url, api_cache_seconds=60)
+    client = make_client(database_url, api_cache_seconds=60, api_version_check_seconds=0)
     competition = seed.competition()
     first = seed.entrant(competition, wallet(401), 10)
     seed.entrant(competition, wallet(402), 20)
@@ -57,7 +59,7 @@ def test_leaderboard_cache__rollback_to_same_block_number__still_a_new_version(
 ):
     """A reorg rolls back and replays: the checkpoint's block can come back to a number it
     had, but its write time differs, so no page of the old branch is served."""
-    client = make_client(database_url, api_cache_seconds=60)
+    client = make_client(database_url, api_cache_seconds=60, api_version_check_seconds=0)
     competition = seed.competition()
     entrant = seed.entrant(competition, wallet(411), 5)
     _checkpoint(session, competition.chain_id, 200)
@@ -85,7 +87,7 @@ def test_leaderboard_cache__disabled__every_read_sees_the_database(
 def test_leaderboard_cache__bad_cursor_and_unknown_competition__never_cached(
     make_client, database_url, seed
 ):
-    client = make_client(database_url, api_cache_seconds=60)
+    client = make_client(database_url, api_cache_seconds=60, api_version_check_seconds=0)
     competition = seed.competition()
     seed.entrant(competition, wallet(431), 1)
     path = f"/api/v1/competitions/{competition.id}/leaderboard"
@@ -95,3 +97,18 @@ def test_leaderboard_cache__bad_cursor_and_unknown_competition__never_cached(
         assert response.json()["code"] == "validation_error"
         assert client.get("/api/v1/competitions/99999999/leaderboard").status_code == 404
     assert client.app.state.page_cache.hits == 0
+
+
+def test_leaderboard_cache__version_rechecked__new_range_shows_within_check_interval(
+    make_client, database_url, seed, session
+):
+    client = make_client(database_url, api_cache_seconds=60, api_version_check_seconds=0.2)
+    competition = seed.competition()
+    entrant = seed.entrant(competition, wallet(441), 1)
+    _checkpoint(session, competition.chain_id, 300)
+    assert _values(client, competition.id) == [(wallet(441), "1")]
+    session.get(Participant, entrant.id).portfolio_value = 9
+    session.commit()
+    _checkpoint(session, competition.chain_id, 301)
+    time.sleep(0.3)  # past the version check interval: the next read re-reads the version
+    assert _values(client, competition.id) == [(wallet(441), "9")]
