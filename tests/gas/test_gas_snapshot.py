@@ -118,6 +118,18 @@ def measured(project, accounts, chain):
     )
     chain.pending_timestamp = end + DISPUTE_WINDOW + MIN_CLAIM_PERIOD + 1
     record("Competition.sweep", competition.sweep(sender=deployer))
+
+    # The naive alternative to Merkle results, for bench/gas_bench.py: a slot per winner.
+    book = project.NaivePrizeBook.deploy(sender=deployer)
+    deployer.transfer(book, 10 * FEE)
+    winners = [alice.address, *(f"0x{0xA0 + i:040x}" for i in range(9))]
+    record(
+        "NaivePrizeBook.setPrizes (10 winners, for comparison)",
+        book.setPrizes(winners, [FEE] * 10, sender=deployer),
+    )
+    record("NaivePrizeBook.claim (for comparison)", book.claim(sender=alice))
+    if out := os.environ.get("DOMACROSS_GAS_MEASURED_OUT"):
+        Path(out).write_text(json.dumps(gas, indent=2, sort_keys=True))
     return gas
 
 
