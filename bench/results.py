@@ -109,7 +109,7 @@ def report(rows: list[Row], json_path: str | None, title: str) -> int:
             f"{fmt(row.median)} {row.unit}",
             spread(row.samples),
             str(len(row.samples)),
-            "" if row.yardstick is None else f"{row.yardstick}: {fmt(y) if y else '-'}",
+            "" if row.yardstick is None else f"{row.yardstick}: {fmt(y) if y else '-'} {row.unit}",
             "" if row.ratio is None else f"{row.ratio:.2f}",
             "" if row.target is None else str(row.target),
             verdict(row),
