@@ -10,6 +10,7 @@ the part pytest itself times (`ape test`) and how many tests ran. Median of `--r
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -28,10 +29,13 @@ SUMMARY = re.compile(r"(\d+) passed.* in ([\d.]+)s")
 @click.option("--json", "json_path", default=None, help="Write the rows here (bench/run.py).")
 def main(repeat: int, json_path: str | None) -> None:
     """Times `make test` end to end."""
+    make = shutil.which("make")
+    if make is None:
+        raise SystemExit("needs GNU make on PATH")
     walls, pytest_s, passed = [], [], []
     for i in range(repeat):
         started = time.perf_counter()
-        done = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run([make, "test"], cwd=ROOT, capture_output=True, text=True)
         walls.append(time.perf_counter() - started)
         if done.returncode != 0:
             sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
