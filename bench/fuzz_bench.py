@@ -6,10 +6,13 @@
    same property (bench/forge/OracleCapBench.t.sol) on the same bytecode: the init code
    Ape compiled is handed to it through DOMACROSS_ORACLE_INITCODE.
    Target: >= 5,000 examples/s on the engine.
-2. Stateful: the competition money machine (tests/utils/fast_competition.py), N sequences
+2. Stateful, against forge's invariant fuzzer: the oracle machine (tests/utils/fast_oracle.py
+   `oracle_machine`; forge: bench/forge/OracleInvariantBench.t.sol, same three rules and
+   invariant, same bytecode), N sequences of M steps: sequences/s and steps/s.
+3. Stateful: the competition money machine (tests/utils/fast_competition.py), N sequences
    of up to M steps. Target: 1,000 x 50 in under 30 s.
 
-Prints both tools' figures and their ratio; exits 1 when a target is missed.
+Each figure is the median of `--repeat` runs; exits 1 when a target is missed.
 Run it from the repository root: `.venv/bin/python -m bench.fuzz_bench` (or make bench-fuzz).
 """
 
@@ -27,16 +30,24 @@ from pathlib import Path
 import click
 from hypothesis import strategies as st
 
+from bench.results import Row, Target, report
 from domacross_fuzz import FastChain, fast_given, run_machine
 from domacross_fuzz.fixtures import DEFAULT_TEST_BALANCE
 from domacross_fuzz.project import FastProject
 from tests.utils.fast_competition import competition_machine, prepare_competition
-from tests.utils.fast_oracle import MAX_PRICE, prepare_single_update, single_update_within_cap
+from tests.utils.fast_oracle import (
+    MAX_PRICE,
+    oracle_machine,
+    prepare_machine,
+    prepare_single_update,
+    single_update_within_cap,
+)
 from tests.utils.fast_suite import deploy_fast_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 FORGE = ROOT / ".tools" / "bin" / "forge"
 FORGE_TEST = "testFuzz_setPrice_acceptedIffWithinCap(uint256)"
+FORGE_INVARIANT = "invariant_pricesMatchModel()"
 TARGET_EXAMPLES_PER_S = 5_000
 TARGET_STATEFUL_S = 30.0
 _UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -50,33 +61,61 @@ def parse_duration(text: str) -> float:
     return sum(float(n) * _UNITS[u] for n, u in parts)
 
 
-def forge_rate(init_code: str, runs: int, repeats: int) -> tuple[float, float]:
-    """Best of `repeats` forge runs of the property: (examples/s, seconds)."""
-    env = {**os.environ, "DOMACROSS_ORACLE_INITCODE": init_code}
-    base = [str(FORGE), "test", "--offline", "--match-contract", "OracleCapBench"]
+def forge_json(env: dict[str, str], contract: str, test: str, extra: list[str]) -> dict:
+    """One `forge test` of `contract`; the named test's JSON result (it must pass)."""
+    out = subprocess.run(
+        [str(FORGE), "test", "--offline", "--match-contract", contract, *extra, "--json"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    suite = next(iter(json.loads(out[out.index("{") :]).values()))
+    result = suite["test_results"][test]
+    if result["status"] != "Success":
+        raise click.ClickException(f"forge {test} failed: {result['reason']}")
+    return result
+
+
+def forge_build(env: dict[str, str]) -> None:
     build = subprocess.run(
         [str(FORGE), "build", "--offline"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     if build.returncode != 0:
         raise click.ClickException(f"forge build failed:\n{build.stdout}{build.stderr}")
-    best = float("inf")
+
+
+def forge_rates(env: dict[str, str], runs: int, repeats: int) -> list[float]:
+    """Forge's examples/s for the single-call property, one sample per run."""
+    rates = []
     for _ in range(repeats):
-        out = subprocess.run(
-            [*base, "--fuzz-runs", str(runs), "--json"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        suite = next(iter(json.loads(out[out.index("{") :]).values()))
-        result = suite["test_results"][FORGE_TEST]
-        if result["status"] != "Success":
-            raise click.ClickException(f"forge property failed: {result['reason']}")
+        result = forge_json(env, "OracleCapBench", FORGE_TEST, ["--fuzz-runs", str(runs)])
         if result["kind"]["Fuzz"]["runs"] != runs:
             raise click.ClickException(f"forge ran {result['kind']}, not {runs} runs")
-        best = min(best, parse_duration(result["duration"]))
-    return runs / best, best
+        rates.append(runs / parse_duration(result["duration"]))
+    return rates
+
+
+def forge_invariant(
+    env: dict[str, str], sequences: int, steps: int, repeats: int
+) -> tuple[list[float], list[float]]:
+    """Forge's invariant fuzzer on the oracle machine: (sequences/s, calls/s) per run."""
+    env = {
+        **env,
+        "FOUNDRY_INVARIANT_RUNS": str(sequences),
+        "FOUNDRY_INVARIANT_DEPTH": str(steps),
+    }
+    per_sequence, per_call = [], []
+    for _ in range(repeats):
+        result = forge_json(env, "OracleInvariantBench", FORGE_INVARIANT, [])
+        kind = result["kind"]["Invariant"]
+        if kind["runs"] != sequences or kind["reverts"]:
+            raise click.ClickException(f"forge invariant ran {kind}")
+        seconds = parse_duration(result["duration"])
+        per_sequence.append(sequences / seconds)
+        per_call.append(kind["calls"] / seconds)
+    return per_sequence, per_call
 
 
 def forge_version() -> str:
@@ -107,8 +146,8 @@ def new_suite(project, accounts):
     return chain, suite
 
 
-def engine_rate(project, accounts, examples: int, batch: int, repeats: int) -> tuple[float, float]:
-    """Best of `repeats` engine runs of the property: (examples/s, seconds)."""
+def engine_rates(project, accounts, examples: int, batch: int, repeats: int) -> list[float]:
+    """The engine's examples/s for the single-call property, one sample per run."""
     chain, suite = new_suite(project, accounts)
     prepare_single_update(suite.oracle, accounts[0])
     count = [0]
@@ -118,7 +157,7 @@ def engine_rate(project, accounts, examples: int, batch: int, repeats: int) -> t
         count[0] += 1
         single_update_within_cap(oracle, reporter, price)
 
-    best = float("inf")
+    rates = []
     for _ in range(repeats):
         count[0] = 0
         start = time.perf_counter()
@@ -126,8 +165,26 @@ def engine_rate(project, accounts, examples: int, batch: int, repeats: int) -> t
         elapsed = time.perf_counter() - start
         if count[0] < examples:
             raise click.ClickException(f"only {count[0]} of {examples} examples ran")
-        best = min(best, elapsed / count[0] * examples)
-    return examples / best, best
+        rates.append(count[0] / elapsed)
+    return rates
+
+
+def engine_invariant(
+    project, accounts, sequences: int, steps: int, repeats: int
+) -> tuple[list[float], list[float]]:
+    """The engine on the oracle machine: (sequences/s, steps/s) per run."""
+    chain, suite = new_suite(project, accounts)
+    prepare_machine(suite.oracle, accounts[0])
+    per_sequence, per_step = [], []
+    for _ in range(repeats):
+        taken = [0]
+        machine = oracle_machine(suite.oracle, owner=accounts[0], reporter=accounts[1], steps=taken)
+        start = time.perf_counter()
+        run_machine(machine, chain, sequences=sequences, steps=steps, database=None)
+        seconds = time.perf_counter() - start
+        per_sequence.append(sequences / seconds)
+        per_step.append(taken[0] / seconds)
+    return per_sequence, per_step
 
 
 def stateful_time(project, accounts, sequences: int, steps: int) -> tuple[float, int, Counter]:
@@ -164,49 +221,77 @@ def stateful_time(project, accounts, sequences: int, steps: int) -> tuple[float,
 @click.option("--examples", default=20_000, show_default=True, help="Engine examples.")
 @click.option("--batch", default=100, show_default=True, help="Engine examples per test case.")
 @click.option("--forge-runs", default=20_000, show_default=True, help="Forge fuzz runs.")
-@click.option("--repeats", default=3, show_default=True, help="Best of this many timings.")
+@click.option("--repeat", default=3, show_default=True, help="Runs per figure (median).")
 @click.option("--sequences", default=1_000, show_default=True, help="Stateful sequences.")
 @click.option("--steps", default=50, show_default=True, help="Steps per sequence.")
-def main(examples, batch, forge_runs, repeats, sequences, steps):
+@click.option("--json", "json_path", default=None, help="Write the rows here (bench/run.py).")
+def main(examples, batch, forge_runs, repeat, sequences, steps, json_path):
     import ape  # NOTE: late, so that --help does not load Ape
 
     project = ape.project
     accounts = [a.address for a in ape.accounts.test_accounts]
     init_code = project.ValuationOracle.contract_type.deployment_bytecode.bytecode
+    env = {**os.environ, "DOMACROSS_ORACLE_INITCODE": init_code}
+    forge_build(env)
+    forge = forge_version()
 
-    click.echo("single-call property: oracle setPrice within cap (tests/utils/fast_oracle.py)")
-    forge_per_s, forge_s = forge_rate(init_code, forge_runs, repeats)
-    forge = f"{forge_version():<16} {forge_per_s:>10,.0f} examples/s"
-    click.echo(f"  {forge} ({forge_runs:,} in {forge_s:.3f} s)")
-    engine_per_s, engine_s = engine_rate(project, accounts, examples, batch, repeats)
-    click.echo(
-        f"  domacross_fuzz   {engine_per_s:>10,.0f} examples/s ({examples:,} in {engine_s:.3f} s,"
-        f" {batch} per Hypothesis test case)"
-    )
-    plain_n = max(examples // 10, 100)
-    plain_per_s, plain_s = engine_rate(project, accounts, plain_n, 1, 1)
-    click.echo(
-        f"  (plain @given: {plain_per_s:,.0f} examples/s, {plain_n:,} in {plain_s:.2f} s,"
-        " one example per Hypothesis test case)"
-    )
-    click.echo(f"  forge / engine   {forge_per_s / engine_per_s:>10.1f}x")
+    forge_single = forge_rates(env, forge_runs, repeat)
+    engine_single = engine_rates(project, accounts, examples, batch, repeat)
+    plain = engine_rates(project, accounts, max(examples // 10, 100), 1, repeat)
+    forge_seq, forge_calls = forge_invariant(env, sequences, steps, repeat)
+    engine_seq, engine_steps = engine_invariant(project, accounts, sequences, steps, repeat)
+    competition = []
+    for _ in range(repeat):
+        seconds, taken, reached = stateful_time(project, accounts, sequences, steps)
+        competition.append(seconds)
+        click.echo(f"competition machine: {seconds:.2f} s, {taken:,} steps, paths {dict(reached)}")
 
-    click.echo(f"stateful: competition machine, {sequences:,} sequences x {steps} steps")
-    seconds, steps_taken, reached = stateful_time(project, accounts, sequences, steps)
-    click.echo(
-        f"  domacross_fuzz   {seconds:.2f} s ({steps_taken:,} steps, {steps_taken / seconds:,.0f}"
-        f" steps/s); paths reached: {dict(reached)}"
-    )
-
-    missed = []
-    if engine_per_s < TARGET_EXAMPLES_PER_S:
-        missed.append(f"single-call {engine_per_s:,.0f} < {TARGET_EXAMPLES_PER_S:,} examples/s")
-    if seconds >= TARGET_STATEFUL_S:
-        missed.append(f"stateful {seconds:.1f} s >= {TARGET_STATEFUL_S:.0f} s")
-    if missed:
-        click.echo("MISSED: " + "; ".join(missed), err=True)
-        sys.exit(1)
-    click.echo(f"targets met: >= {TARGET_EXAMPLES_PER_S:,} examples/s, stateful < 30 s")
+    shape = f"{sequences:,} x {steps}"
+    rows = [
+        Row(
+            "fuzz",
+            f"single-call property, engine, {batch} examples per test case",
+            "examples/s",
+            engine_single,
+            forge,
+            forge_single,
+            Target(">=", TARGET_EXAMPLES_PER_S, "issue 9"),
+        ),
+        Row(
+            "fuzz",
+            "single-call property, engine, plain @given (1 per test case)",
+            "examples/s",
+            plain,
+            forge,
+            forge_single,
+            note="Hypothesis's own overhead per test case caps this",
+        ),
+        Row(
+            "fuzz",
+            f"stateful oracle machine, {shape}: sequences",
+            "sequences/s",
+            engine_seq,
+            f"{forge} invariant",
+            forge_seq,
+        ),
+        Row(
+            "fuzz",
+            f"stateful oracle machine, {shape}: steps",
+            "steps/s",
+            engine_steps,
+            f"{forge} invariant (calls)",
+            forge_calls,
+            note="Hypothesis may end a sequence before the last step; forge never does",
+        ),
+        Row(
+            "fuzz",
+            f"stateful competition machine, {shape}",
+            "s",
+            competition,
+            target=Target("<", TARGET_STATEFUL_S, "issue 9"),
+        ),
+    ]
+    sys.exit(report(rows, json_path, "Fuzzing: the fast engine against forge, same bytecode"))
 
 
 if __name__ == "__main__":

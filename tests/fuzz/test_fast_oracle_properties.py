@@ -11,12 +11,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import strategies as st
 
-from domacross_fuzz import fast_given, reverts
+from domacross_fuzz import fast_given, reverts, run_machine
 from tests.utils.constants import DAY, ETH
 from tests.utils.fast_oracle import (
     COLLECTION,
     MAX_PRICE,
     exceeds_cap,
+    oracle_machine,
+    prepare_machine,
     prepare_single_update,
     single_update_within_cap,
 )
@@ -96,3 +98,16 @@ def test_set_price__single_update__accepted_iff_within_cap__fast(
     """The property `make bench-fuzz` times against forge."""
     prepare_single_update(fast_oracle, owner)
     single_update_within_cap(fast_oracle, reporter, price)
+
+
+def test_oracle_machine__stored_prices_always_the_models__fast(
+    fast_chain, fast_oracle, owner, reporter
+):
+    """The stateful machine that bench/fuzz_bench.py races against forge's invariant
+    fuzzer (bench/forge/OracleInvariantBench.t.sol): updates within the cap, overrides and
+    time jumps in any order never leave a stored price different from the model."""
+    prepare_machine(fast_oracle, owner)
+    steps = [0]
+    machine = oracle_machine(fast_oracle, owner=owner, reporter=reporter, steps=steps)
+    run_machine(machine, fast_chain, sequences=50, steps=20, derandomize=True, database=None)
+    assert steps[0] >= 50 * 10  # runs were driven well past their first steps

@@ -2,13 +2,16 @@
 
 `single_update_within_cap` is the property that `make bench-fuzz` runs on both the engine
 and forge (bench/forge/OracleCapBench.t.sol): one reporter update of a fixed price.
+`oracle_machine` is the stateful one (bench/forge/OracleInvariantBench.t.sol).
 """
 
 from __future__ import annotations
 
 from eth_utils import to_checksum_address
+from hypothesis import strategies as st
+from hypothesis.stateful import invariant, rule
 
-from domacross_fuzz import reverts
+from domacross_fuzz import FastStateMachine, reverts
 
 COLLECTION = to_checksum_address("0x" + "c0" * 20)
 BENCH_TOKEN_ID = 1
@@ -43,3 +46,57 @@ def single_update_within_cap(oracle, reporter, price: int) -> None:
     else:
         oracle.setPrice(COLLECTION, BENCH_TOKEN_ID, price, sender=reporter)
         assert oracle.latestPrice(COLLECTION, BENCH_TOKEN_ID)[0] == price
+
+
+# -- the stateful comparison with forge (bench/forge/OracleInvariantBench.t.sol) ---------------
+
+MACHINE_IDS = 4  # OracleHandler.IDS
+MACHINE_START = 10**18  # the price every id starts from
+
+
+def prepare_machine(oracle, owner) -> None:
+    """The state every run of `oracle_machine` starts from (as the forge test's setUp)."""
+    for token_id in range(1, MACHINE_IDS + 1):
+        oracle.overridePrice(COLLECTION, token_id, MACHINE_START, sender=owner)
+
+
+def oracle_machine(oracle, *, owner, reporter, steps: list[int]):
+    """A FastStateMachine class with OracleHandler's three rules and its invariant: every
+    stored price is the model's. `steps[0]` counts the rules run."""
+    chain = oracle.chain
+
+    class OracleMachine(FastStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = [MACHINE_START] * MACHINE_IDS
+
+        @rule(
+            token=st.integers(0, MACHINE_IDS - 1),
+            bps=st.integers(0, BENCH_CAP_BPS),
+            up=st.booleans(),
+        )
+        def set_price(self, token: int, bps: int, up: bool) -> None:
+            previous = self.model[token]
+            delta = previous * bps // 10_000
+            price = previous + delta if up else previous - delta
+            oracle.setPrice(COLLECTION, token + 1, price, sender=reporter)
+            self.model[token] = price
+            steps[0] += 1
+
+        @rule(token=st.integers(0, MACHINE_IDS - 1), price=st.integers(1, MAX_PRICE))
+        def override_price(self, token: int, price: int) -> None:
+            oracle.overridePrice(COLLECTION, token + 1, price, sender=owner)
+            self.model[token] = price
+            steps[0] += 1
+
+        @rule(seconds=st.integers(1, 86_400))
+        def warp(self, seconds: int) -> None:
+            chain.warp(chain.timestamp + seconds)
+            steps[0] += 1
+
+        @invariant()
+        def prices_match_model(self) -> None:
+            for token in range(MACHINE_IDS):
+                assert oracle.latestPrice(COLLECTION, token + 1)[0] == self.model[token]
+
+    return OracleMachine
