@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.domacross-installed
 NPM_STAMP := node_modules/.domacross-installed
 TOOLS_STAMP := .tools/.domacross-installed
 
-.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk openapi serve bench-api bench-fuzz clean
+.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk openapi serve bench bench-api bench-fuzz clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,8 +68,12 @@ openapi: setup ## Regenerate docs/openapi.json from the API (a test fails when i
 serve: setup ## Run the read API on 127.0.0.1:8000 over DOMACROSS_DATABASE_URL
 	$(BIN)/domacross serve
 
-bench-api: setup ## Leaderboard latency at 10,000 entrants vs the SLO (SQLite and PostgreSQL)
-	$(BIN)/python bench/api_bench.py
+bench: setup ## Every benchmark, side by side with its yardstick -> bench/RESULTS.md (~30 min)
+	$(BIN)/ape compile > /dev/null
+	$(BIN)/python -m bench.run
+
+bench-api: setup ## Leaderboard at 10,000 entrants vs issue 7 and the seed SLO (SQLite, PostgreSQL)
+	$(BIN)/python -m bench.api_bench
 
 test: lint typecheck slither ape-test ## Every test and quality gate (what CI runs)
 
