@@ -276,7 +276,7 @@ def main(
         finally:
             cleanup()
         bench = f"api/{name}"
-        where = f"{entrants:,} entrants, {connections} connections"
+        where = f"{name}, {entrants:,} entrants, {connections} connections"
         rows += [
             Row(
                 bench,
@@ -289,24 +289,29 @@ def main(
             ),
             Row(
                 bench,
-                "leaderboard throughput, as deployed",
+                f"leaderboard throughput, as deployed ({name})",
                 "req/s",
                 [r["rps"] for r in hot],
                 target=Target(">=", ISSUE7_RPS, "issue 7"),
             ),
             Row(
                 bench,
-                "leaderboard p95, cache off (every read queries the database)",
+                f"leaderboard p95, cache off: every read queries {name}",
                 "ms",
                 [r["p95"] for r in cold],
                 slo,
                 [SLO_P95_MS],
                 Target("<", SLO_P95_MS, "seed §13"),
             ),
-            Row(bench, "leaderboard throughput, cache off", "req/s", [r["rps"] for r in cold]),
             Row(
                 bench,
-                "API peak memory (VmHWM of the server)",
+                f"leaderboard throughput, cache off ({name})",
+                "req/s",
+                [r["rps"] for r in cold],
+            ),
+            Row(
+                bench,
+                f"API peak memory, VmHWM of the server ({name})",
                 "MiB",
                 [rss_hot, rss_cold],
                 target=Target("<=", MEMORY_BUDGET_MIB, "our budget"),

@@ -72,14 +72,14 @@ def raw_ceiling(w3: Web3, addresses: list[str], start: int, end: int) -> tuple[i
     return count, time.perf_counter() - t0
 
 
-def peak_rss_mib(command: list[str], env: dict[str, str]) -> float:
-    """Runs a fresh process to its end; its peak resident set (ru_maxrss) in MiB."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{command[:3]} exited with {process.returncode}")
-    return usage.ru_maxrss / 1024
+def peak_rss_mib(module: list[str], env: dict[str, str], tmp: str) -> float:
+    """Runs `python -m MODULE ...` to its end in a fresh process; its peak RSS in MiB."""
+    out = Path(tmp) / "peak-rss.txt"
+    command = [sys.executable, "-m", "bench.peak_rss", str(out), *module]
+    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{module[:2]} exited with {done.returncode}")
+    return float(out.read_text())
 
 
 def memory(url: str, record: dict[str, object], start: int, head: int, tmp: str) -> list[float]:
@@ -87,14 +87,12 @@ def memory(url: str, record: dict[str, object], start: int, head: int, tmp: str)
     record_path = Path(tmp) / "record.json"
     record_path.write_text(json.dumps(record))
     env = {**os.environ, "DOMACROSS_DATABASE_URL": f"sqlite:///{tmp}/memory.db"}
-    domacross = str(Path(sys.executable).with_name("domacross"))
     indexer = peak_rss_mib(
-        [domacross, "index", "--chain", f"{record_path}={url}", "--once", "--no-progress"], env
-    )
-    raw = peak_rss_mib(
-        [sys.executable, "-m", "bench.indexer_bench", "--raw-child", f"{url},{start},{head}"],
+        ["domacross.cli", "index", "--chain", f"{record_path}={url}", "--once", "--no-progress"],
         env,
+        tmp,
     )
+    raw = peak_rss_mib(["bench.indexer_bench", "--raw-child", f"{url},{start},{head}"], env, tmp)
     return [indexer, raw]
 
 
