@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     batch_blocks: int = Field(default=2_000, ge=1)
     """Largest eth_getLogs range during backfill; halved when a node refuses a range."""
 
+    max_logs_per_range: int = Field(default=10_000, ge=1)
+    """Logs one eth_getLogs range should hold at most (a response is held in memory whole):
+    ranges shrink on denser blocks and grow back, up to `batch_blocks`, on sparser ones."""
+
     poll_interval: float = Field(default=1.0, gt=0)
     """Seconds between head polls once caught up."""
 

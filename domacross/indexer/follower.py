@@ -23,6 +23,8 @@ from domacross_sdk.generated import events as ev
 log = logging.getLogger("domacross.indexer")
 COMPETITIONS = CHECKPOINT_ROW
 """The checkpoint row of the competition events (fetched by topic, not by address)."""
+FIRST_RANGE_BLOCKS = 100
+"""Blocks of the first getLogs range; later ranges adapt to how dense the chain is."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,10 @@ class ChainFollower:
         sessions: Session factory of the database.
         confirmations: Blocks behind the head before a block is indexed.
         batch_blocks: Largest eth_getLogs range; halved when a node refuses a range.
+        max_logs_per_range: Logs one range should hold at most. A getLogs response is held
+            in memory whole, so ranges start small (FIRST_RANGE_BLOCKS), shrink in
+            proportion when a range held more logs than this, and double (up to
+            `batch_blocks`) while ranges hold under a quarter of it.
         reorg_window: Recent block hashes kept to find a common ancestor.
     """
 
@@ -70,6 +76,7 @@ class ChainFollower:
         *,
         confirmations: int = 2,
         batch_blocks: int = 2_000,
+        max_logs_per_range: int = 10_000,
         reorg_window: int = 128,
         breaker: CircuitBreaker | None = None,
     ) -> None:
@@ -77,7 +84,9 @@ class ChainFollower:
         self.w3 = config.w3
         self.sessions = sessions
         self.confirmations = confirmations
-        self.batch_blocks = batch_blocks
+        self.max_batch_blocks = batch_blocks
+        self.batch_blocks = min(batch_blocks, FIRST_RANGE_BLOCKS)
+        self.max_logs = max_logs_per_range
         self.reorg_window = reorg_window
         self.breaker = breaker or CircuitBreaker(config.name)
         self.chain_id = int(self.breaker.call(lambda: self.w3.eth.chain_id))
@@ -154,8 +163,9 @@ class ChainFollower:
             return own, comp
 
         own, comp = self.breaker.call(fetch)
-        if splits:
-            self.batch_blocks = max(1, min(splits) // 2)
+        if splits:  # the node's own limit: never grow past it again
+            self.max_batch_blocks = max(1, min(splits) // 2)
+        self._adapt(end - start + 1, len(own) + len(comp))
         raw = sorted(
             own + comp, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
         )
@@ -177,6 +187,14 @@ class ChainFollower:
         timestamps = {n: h[2] for n, h in headers.items()}
         hashes = {n: (h[0], h[1]) for n, h in headers.items()}
         return events, timestamps, hashes
+
+    def _adapt(self, blocks: int, logs: int) -> None:
+        """The next range's size from how dense this one was (see `max_logs_per_range`)."""
+        if logs > self.max_logs:
+            self.batch_blocks = max(1, blocks * self.max_logs // logs)
+        elif logs < self.max_logs // 4:
+            self.batch_blocks = min(self.max_batch_blocks, max(self.batch_blocks, blocks * 2))
+        self.batch_blocks = min(self.batch_blocks, self.max_batch_blocks)
 
     def _headers(self, numbers: list[int]) -> dict[int, tuple[str, str, datetime]]:
         result: dict[int, tuple[str, str, datetime]] = {}

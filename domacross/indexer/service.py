@@ -33,6 +33,7 @@ class Indexer:
                 sessions,
                 confirmations=settings.confirmations,
                 batch_blocks=settings.batch_blocks,
+                max_logs_per_range=settings.max_logs_per_range,
                 reorg_window=settings.reorg_window,
             )
             for chain in chains

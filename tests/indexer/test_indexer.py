@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from sqlalchemy import select
 from web3 import Web3
 
@@ -93,3 +95,32 @@ def test_two_chains__indexed_apart(sessions):
             [snapshot] = session.scalars(select(LeaderboardSnapshot)).all()
             assert [row["rank"] for row in snapshot.standings] == [1, 2, 3]
             assert int(snapshot.standings[0]["value"]) == 3 * 10**18
+
+
+def test_dense_blocks__ranges_shrink_to_max_logs_and_grow_back(anvil_url, sessions):
+    """A getLogs response is held in memory whole: a range that held more than
+    `max_logs_per_range` logs makes the next one proportionally smaller, sparse ranges
+    double it again up to `batch_blocks`; nothing is skipped either way."""
+    suite = deploy_suite(anvil_url)
+    w3 = suite.dc.w3
+    w3.provider.make_request("anvil_mine", [hex(150)])
+    token = "0x" + "b2" * 20
+    for block in range(6):  # one transaction, one block, 40 PriceUpdated logs each
+        ids = list(range(block * 40, block * 40 + 40))
+        suite.dc.oracle.set_prices([token] * 40, ids, [10**18 + i for i in ids])
+    w3.provider.make_request("anvil_mine", [hex(1_000)])
+    follower = ChainFollower(
+        config(suite, anvil_url), sessions, confirmations=0, batch_blocks=300, max_logs_per_range=50
+    )
+    sizes = []
+    while advanced := follower.step():
+        sizes.append(advanced)
+    assert sizes[0] == 100  # FIRST_RANGE_BLOCKS: start small
+    dense = next(i for i in range(len(sizes) - 1) if sizes[i + 1] < sizes[i])
+    assert sizes[dense + 1] == sizes[dense] * 50 // 240  # in proportion to the 240 logs
+    tail = sizes[dense + 1 : -1]  # the last range ends at the head, whatever its size
+    assert all(b == min(2 * a, 300) for a, b in pairwise(tail))
+    assert 300 in tail  # grown back to batch_blocks
+    assert sum(sizes) == w3.eth.block_number - config(suite, anvil_url).start_block + 1
+    compared = assert_db_matches_chain(sessions, suite.dc, w3.eth.block_number)
+    assert compared >= 240
