@@ -195,13 +195,18 @@ def readme_block(results: list[tuple[Bench, int, list[Row], float]], started: da
     """The README's copy: every row with a target or a yardstick (all gas rows are in
     bench/RESULTS.md)."""
     rows = [r for _, _, rows, _ in results for r in rows if r.target or r.yardstick]
+    failed = [f"- **{b.name} FAILED** (exit {code}) before reporting a figure."
+              for b, code, rows, _ in results if code != 0 and not rows]  # fmt: skip
+    missed = sum(1 for r in rows if r.met is False)
     return "\n".join(
         [
             BEGIN,
             f"Measured {started:%Y-%m-%d} by `make bench` (machine, versions, spreads and notes:",
-            "[bench/RESULTS.md](bench/RESULTS.md)).",
+            "[bench/RESULTS.md](bench/RESULTS.md)); "
+            + ("every target met." if not missed and not failed else f"{missed} target(s) missed."),
             "",
             *table(rows),
+            *(["", *failed] if failed else []),
             END,
         ]
     )
