@@ -87,6 +87,8 @@ CONTRACTS: tuple[ContractSpec, ...] = (
         lambda c, a: [c.deployer, FRACTION_NAME, FRACTION_SYMBOL],
         local_only=True,
     ),
+    # Issue 12: fixed-price listings so local chains and the demo have trades with prices.
+    ContractSpec("DomainMarketplace", lambda c, a: [], local_only=True),
 )
 CONTRACT_NAMES = tuple(c.name for c in CONTRACTS)
 
