@@ -514,6 +514,7 @@ def _report(
     for path in (
         f"/api/v1/competitions/{competition_id}",
         f"/api/v1/competitions/{competition_id}/leaderboard",
+        f"/api/v1/competitions/{competition_id}/trades",
         "/health",
         "/metrics",
         "/docs",
