@@ -39,7 +39,7 @@ prices_st = st.dictionaries(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(seq=trades(), prices=prices_st)
 def test_pnl__any_sequence__realised_plus_unrealised_is_proceeds_plus_value_minus_cost(seq, prices):
     r = compute(seq, prices)
@@ -49,7 +49,7 @@ def test_pnl__any_sequence__realised_plus_unrealised_is_proceeds_plus_value_minu
         assert pos.basis >= 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     buys=st.lists(
         st.tuples(st.integers(1, 10 * ETH), st.integers(0, 100 * ETH)), min_size=1, max_size=10
@@ -73,7 +73,7 @@ def test_pnl__sell_everything_at_cost__realises_zero(buys, cuts, price):
     assert r.positions[(FUNGIBLE, 0)].quantity == 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(seq=trades(), prices=prices_st, seed=st.integers(0, 2**32))
 def test_pnl__interleaving_of_positions__does_not_change_the_result(seq, prices, seed):
     """Positions are independent: any shuffle that keeps each position's own order gives
@@ -95,7 +95,7 @@ def test_pnl__interleaving_of_positions__does_not_change_the_result(seq, prices,
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     acquisitions=st.lists(
         st.tuples(
@@ -115,7 +115,7 @@ def test_pnl__acquisitions_only__any_order_same_result(acquisitions, price, seed
     assert a.realised == 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(seq=trades(), prices=prices_st)
 def test_pnl__realised__does_not_depend_on_current_prices(seq, prices):
     assert compute(seq, prices).realised == compute(seq, {}).realised == replay(seq).realised
