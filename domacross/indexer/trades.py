@@ -107,18 +107,30 @@ class TradeRecorder:
         rows = self._rows(session, batch, transfers, sales) if transfers else []
         insert_ignore(session, Trade.__table__, rows)  # type: ignore[arg-type]
         touched = {r["participant_id"] for r in rows}
-        repriced = {p["token"] for p in batch.prices}
-        if repriced:
-            touched |= set(
-                session.scalars(
-                    select(Trade.participant_id)
-                    .where(Trade.chain_id == self.chain_id, Trade.token.in_(repriced))
-                    .distinct()
-                )
-            )
+        if batch.prices:
+            touched |= self._holders_of_repriced(session, batch.prices)
         for participant_id in sorted(touched):
             refresh_pnl(session, participant_id)
         return len(rows)
+
+    def _holders_of_repriced(self, session: Session, prices: list[dict[str, Any]]) -> set[int]:
+        """Participants that traded a position repriced in this range, in competitions that
+        had not ended before the range's first price (later prices do not value them)."""
+        keys = {(p["token"], 0 if p["fungible"] else p["token_id"]) for p in prices}
+        earliest = min(_aware(p["timestamp"]) for p in prices)
+        rows = session.execute(
+            select(Trade.participant_id, Trade.token, Trade.token_id, Trade.fungible)
+            .join(Competition, Competition.id == Trade.competition_id)
+            .where(
+                Trade.chain_id == self.chain_id,
+                Trade.token.in_(sorted({k[0] for k in keys})),
+                Competition.end_time > earliest,
+            )
+            .distinct()
+        )
+        return {
+            pid for pid, token, tid, fungible in rows if (token, 0 if fungible else tid) in keys
+        }
 
     def _rows(
         self,
