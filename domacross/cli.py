@@ -44,9 +44,12 @@ def _chain_from_record(name: str, record_path: str, urls: list[str], from_block:
     addresses = Addresses.from_record(record_path)
     if not (addresses.factory and addresses.tracker and addresses.oracle):
         raise ConfigurationError(f"{record_path} lacks the factory, tracker or oracle")
-    contracts = json.loads(Path(record_path).read_text())["contracts"].values()
-    blocks = [int(c["block_number"]) for c in contracts if "block_number" in c]
+    recorded = json.loads(Path(record_path).read_text())["contracts"]
+    blocks = [int(c["block_number"]) for c in recorded.values() if "block_number" in c]
     start = from_block if from_block is not None else min(blocks, default=0)
+    # Trades (issue 12): the record's domain tokens and marketplace, when it has them.
+    tokens = tuple(a for a in (addresses.ownership_token, addresses.fraction_token) if a)
+    market = recorded.get("DomainMarketplace", {}).get("address")
     return ChainConfig(
         name=name,
         w3=Web3(FailoverHTTPProvider(urls)),
@@ -54,6 +57,8 @@ def _chain_from_record(name: str, record_path: str, urls: list[str], from_block:
         tracker=addresses.tracker,
         oracle=addresses.oracle,
         start_block=start,
+        domain_tokens=tokens,
+        marketplace=Web3.to_checksum_address(market) if market else None,
     )
 
 

@@ -14,6 +14,7 @@ CONTRACT_NAMES = (
     "Competition",
     "DomaOwnershipToken",
     "DomainFractionToken",
+    "DomainMarketplace",
 )
 
 

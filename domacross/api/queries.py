@@ -86,7 +86,13 @@ def leaderboard_page(
     one, on any page.
     """
     query = (
-        select(User.wallet_address, User.username, Participant.portfolio_value)
+        select(
+            User.wallet_address,
+            User.username,
+            Participant.portfolio_value,
+            Participant.realised_pnl,
+            Participant.unrealised_pnl,
+        )
         .join(User, User.id == Participant.user_id)
         .where(Participant.competition_id == competition_id)
     )
@@ -104,7 +110,7 @@ def leaderboard_page(
     rows = rows[:limit]
     if not rows:
         return [], False
-    first_wallet, _, first_value = rows[0]
+    first_wallet, _, first_value, _, _ = rows[0]
     above, tied_before = session.execute(
         select(
             func.count(case((Participant.portfolio_value > first_value, 1))),
@@ -130,12 +136,19 @@ def leaderboard_page(
     entries: list[LeaderboardEntryPublic] = []
     rank = above + 1
     previous: int | None = None
-    for offset, (wallet, username, value) in enumerate(rows):
+    for offset, (wallet, username, value, realised, unrealised) in enumerate(rows):
         if previous is not None and value != previous:
             rank = position + offset + 1
         previous = value
         entries.append(
-            LeaderboardEntryPublic(rank=rank, wallet=wallet, username=username, value=str(value))
+            LeaderboardEntryPublic(
+                rank=rank,
+                wallet=wallet,
+                username=username,
+                value=str(value),
+                realised_pnl=str(realised),
+                unrealised_pnl=str(unrealised),
+            )
         )
     return entries, more
 

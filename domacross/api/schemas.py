@@ -34,6 +34,15 @@ Uint256Str = Annotated[
         examples=["100000000000000000"],
     ),
 ]
+Int256Str = Annotated[
+    str,
+    BeforeValidator(_int_to_str),
+    Field(
+        pattern=r"^(0|-?[1-9][0-9]{0,77})$",
+        description="A signed amount in wei (P&L), as a decimal string.",
+        examples=["-25000000000000000"],
+    ),
+]
 Address = Annotated[
     str,
     Field(
@@ -118,6 +127,12 @@ class LeaderboardEntryPublic(BaseModel):
     wallet: Address
     username: str | None
     value: Uint256Str
+    realised_pnl: Int256Str = Field(
+        description="P&L realised by the entrant's sales and transfers out (average cost)."
+    )
+    unrealised_pnl: Int256Str = Field(
+        description="Oracle value of what its trades left it holding, minus its cost basis."
+    )
 
 
 class LeaderboardPublic(BaseModel):

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
-from domacross.db.types import Uint256
+from domacross.db.types import Int256, Uint256
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -189,6 +189,9 @@ class Participant(Base):
     value_updated_at: Mapped[datetime | None]
     prize_claimed: Mapped[int | None] = mapped_column(Uint256)
     refunded: Mapped[int | None] = mapped_column(Uint256)
+    # P&L of the participant's trades (domacross.pnl), kept current by the indexer (issue 12).
+    realised_pnl: Mapped[int] = mapped_column(Int256, default=0)
+    unrealised_pnl: Mapped[int] = mapped_column(Int256, default=0)
 
     competition: Mapped[Competition] = relationship(back_populates="participants")
     user: Mapped[User] = relationship()
@@ -305,3 +308,47 @@ class RevokedToken(Base):
     wallet_address: Mapped[str] = mapped_column(ADDRESS)
     revoked_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# -- Trades (issue 12) ----------------------------------------------------------------------
+
+
+class Trade(Base):
+    """A domain-token movement of a participant while its competition is live: one row per
+    (participant, Transfer log), so one transfer between two entrants is two rows.
+
+    `kind` is buy, sell (paired with a marketplace `Sold` of the same transaction),
+    transfer_in, transfer_out, mint or burn. `price` is the wei value of the whole `amount`:
+    the sale price (`price_source` "sale"), else the oracle value as of that log ("oracle"),
+    else NULL ("unknown").
+    """
+
+    __tablename__ = "trades"
+    __table_args__ = (
+        UniqueConstraint(
+            "participant_id", "chain_id", "tx_hash", "log_index", name="uq_trades_event"
+        ),
+        Index("ix_trades_chain_block", "chain_id", "block_number"),
+        Index("ix_trades_participant_order", "participant_id", "block_number", "log_index"),
+        Index("ix_trades_competition_time", "competition_id", "timestamp", "id"),
+        Index("ix_trades_wallet_time", "wallet", "timestamp", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"))
+    wallet: Mapped[str] = mapped_column(ADDRESS)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+    log_index: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(ADDRESS)
+    token_id: Mapped[int] = mapped_column(Uint256)
+    fungible: Mapped[bool] = mapped_column(Boolean)
+    amount: Mapped[int] = mapped_column(Uint256)
+    kind: Mapped[str] = mapped_column(String(16))
+    counterparty: Mapped[str] = mapped_column(ADDRESS)
+    price: Mapped[int | None] = mapped_column(Uint256)
+    price_source: Mapped[str] = mapped_column(String(8))
+    listing_id: Mapped[int | None] = mapped_column(Uint256)
+    timestamp: Mapped[datetime]

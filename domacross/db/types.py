@@ -32,3 +32,33 @@ class Uint256(TypeDecorator[int]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
         return None if value is None else int(value)
+
+
+INT256_OFFSET = 2**255
+
+
+class Int256(TypeDecorator[int]):
+    """A signed 256-bit integer (P&L), exact: NUMERIC(78, 0) on PostgreSQL; on SQLite the
+    value plus 2**255 as a zero-padded 78-digit string, so that ordering stays numeric."""
+
+    impl = String(UINT256_DIGITS)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(UINT256_DIGITS, 0))
+        return dialect.type_descriptor(String(UINT256_DIGITS))
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not -INT256_OFFSET <= value < INT256_OFFSET:
+            raise ValueError(f"not an int256: {value}")
+        if dialect.name == "postgresql":
+            return int(value)
+        return f"{int(value) + INT256_OFFSET:0{UINT256_DIGITS}d}"
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        return int(value) if dialect.name == "postgresql" else int(value) - INT256_OFFSET

@@ -2,11 +2,12 @@
 
 Starts anvil (npm) on 127.0.0.1, deploys the suite with the Ape deploy script, mints
 domains to N simulated traders, creates a competition they join; oracle prices follow a
-seeded random walk, traders trade domains among themselves (ERC-721 transfers paid in
-ether), the tracker revalues every portfolio each round; time advances past the end,
-results are computed from public data, posted, finalized and claimed. Meanwhile the
-indexer follows the chain and the API serves the database; the terminal shows a live
-leaderboard read from the API. The same seed gives the same competition.
+seeded random walk, traders trade domains among themselves on the local DomainMarketplace
+(list, buy, withdraw the proceeds), the tracker revalues every portfolio each round; time
+advances past the end, results are computed from public data, posted, finalized and
+claimed. Meanwhile the indexer follows the chain (trades and P&L included) and the API
+serves the database; the terminal shows a live leaderboard read from the API. The same
+seed gives the same competition.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from domacross_sdk import (
 )
 from domacross_sdk.client import Addresses
 from domacross_sdk.errors import ConfigurationError
+from domacross_sdk.generated.bindings import DomainMarketplaceBinding
 
 MNEMONIC = "test test test test test test test test test test test junk"
 """anvil's and Ape's public test mnemonic: local chains only, never real funds."""
@@ -86,6 +88,10 @@ class DemoResult:
     paid: dict[str, int]
     """Prize per wallet paid on chain (PrizeClaimed events)."""
     chart: Path
+    sales: list[tuple[str, str, int, int]] = field(default_factory=list)
+    """(seller, buyer, token id, price) of every marketplace sale sent."""
+    trades_api: list[dict[str, Any]] = field(default_factory=list)
+    """The competition's trades served by the API at the end."""
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
 
@@ -174,6 +180,9 @@ class Simulation:
         self.token = dc.ownership_token()
         self.owner: dict[int, LocalSigner] = {}
         self.prices: dict[int, int] = {}
+        self.market: DomainMarketplaceBinding | None = None
+        self.sellers: set[str] = set()
+        self.sales: list[tuple[str, str, int, int]] = []
 
     def mint(self, per_trader: int = 2) -> None:
         expiry = chain_time(self.dc) + timedelta(days=365)
@@ -201,13 +210,28 @@ class Simulation:
         self._publish_prices()
 
     def trade(self) -> None:
-        """One domain changes hands at its oracle price, paid in ether."""
+        """One domain changes hands on the marketplace at its oracle price give or take
+        10 %: the seller approves and lists it, the buyer pays the listed price."""
+        if self.market is None:
+            raise ConfigurationError("the deployment has no DomainMarketplace")
         token_id = self.rng.choice(sorted(self.owner))
         seller = self.owner[token_id]
         buyer = self.rng.choice([t for t in self.traders if t is not seller])
-        self.token.transfer_from(seller.address, buyer.address, token_id, sender=seller)
-        self.dc.sender.send(buyer, seller.address, b"", self.prices[token_id])
+        price = self.prices[token_id] * self.rng.randint(90, 110) // 100
+        self.token.approve(self.market.address, token_id, sender=seller)
+        self.market.list_erc721(self.token.address, token_id, price, sender=seller)
+        self.market.buy(self.market.listing_count(), value=price, sender=buyer)
         self.owner[token_id] = buyer
+        self.sellers.add(seller.address)
+        self.sales.append((seller.address, buyer.address, token_id, price))
+
+    def withdraw_proceeds(self) -> None:
+        """Sellers pull what the marketplace credited them."""
+        if self.market is None:
+            return
+        for trader in self.traders:
+            if trader.address in self.sellers:
+                self.market.withdraw(trader.address, sender=trader)
 
     def revalue(self, competition: str) -> None:
         for trader in self.traders:
@@ -235,8 +259,16 @@ def render(rows: list[dict[str, Any]], title: str) -> Table:
     table.add_column("rank", justify="right")
     table.add_column("wallet")
     table.add_column("value (ETH)", justify="right")
+    table.add_column("realised P&L", justify="right")
+    table.add_column("unrealised P&L", justify="right")
     for row in rows:
-        table.add_row(str(row["rank"]), row["wallet"], f"{int(row['value']) / ETH:,.3f}")
+        table.add_row(
+            str(row["rank"]),
+            row["wallet"],
+            f"{int(row['value']) / ETH:,.3f}",
+            f"{int(row['realised_pnl']) / ETH:+,.3f}",
+            f"{int(row['unrealised_pnl']) / ETH:+,.3f}",
+        )
     return table
 
 
@@ -267,6 +299,7 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
         )
         start_block = min(int(c["block_number"]) for c in record["contracts"].values())
         addresses = dc.addresses
+        market = record["contracts"]["DomainMarketplace"]["address"]
         config = ChainConfig(
             "anvil",
             DomaCross.connect(chain_url).w3,
@@ -274,6 +307,10 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
             addresses.tracker or "",
             addresses.oracle or "",
             start_block,
+            domain_tokens=tuple(
+                a for a in (addresses.ownership_token, addresses.fraction_token) if a
+            ),
+            marketplace=market,
         )
         indexer = Indexer([config], session_factory(make_engine(database_url)), settings)
         indexer_thread = threading.Thread(target=indexer.run, args=(stop,), daemon=True)
@@ -296,6 +333,7 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
         console.print(f"[bold]indexer[/] following, [bold]API[/] at {api_url}")
 
         sim = Simulation(dc, keys, options)
+        sim.market = DomainMarketplaceBinding(dc.w3, dc.sender, market, sim.admin)
         sim.mint()
         start = chain_time(dc) + timedelta(seconds=60)
         end = start + timedelta(seconds=options.length)
@@ -331,6 +369,7 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
                     render(leaderboard(api_url, competition_id), f"round {round_}/{options.rounds}")
                 )
         advance(dc, options.length)
+        sim.withdraw_proceeds()
         results = competition.compute_results(dc.tracker)
         competition.post_results(results.root, results.total, sender=sim.admin)
         advance(dc, int(competition.config().dispute_window.total_seconds()))
@@ -356,6 +395,8 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
             posted=dict(results.prizes),
             paid=paid,
             chart=chart,
+            sales=sim.sales,
+            trades_api=_trades(api_url, competition_id),
             processes=processes,
         )
         if options.keep_running:
@@ -393,6 +434,15 @@ def _competition_id(api: str, chain_id: int, address: str) -> int:
         if time.monotonic() > deadline:
             raise ConfigurationError("the indexer did not index the competition within 60 s")
         time.sleep(0.2)
+
+
+def _trades(api: str, competition_id: int) -> list[dict[str, Any]]:
+    response = httpx.get(
+        f"{api}/api/v1/competitions/{competition_id}/trades?limit=1000", timeout=10
+    )
+    response.raise_for_status()
+    data: list[dict[str, Any]] = response.json()["data"]
+    return data
 
 
 def _wait_indexed(indexer: Indexer, dc: DomaCross) -> None:
@@ -469,6 +519,7 @@ def _report(
     for path in (
         f"/api/v1/competitions/{competition_id}",
         f"/api/v1/competitions/{competition_id}/leaderboard",
+        f"/api/v1/competitions/{competition_id}/trades",
         "/health",
         "/metrics",
         "/docs",

@@ -25,6 +25,7 @@ from domacross.db.models import (
     Price,
     PrizeResult,
     RawEvent,
+    Trade,
     User,
 )
 from domacross_sdk import events as ev
@@ -43,6 +44,9 @@ COMPETITION_EVENTS = (
     ev.Unpaused,
 )
 """Events of competitions: fetched by topic from any address, kept for known competitions."""
+
+TRADE_EVENTS = (ev.Transfer, ev.FractionTransfer, ev.Sold)
+"""Events that become trades (`domacross.indexer.trades`), from tracked contracts only."""
 
 
 def hexstr(value: bytes) -> str:
@@ -89,6 +93,8 @@ class Batch:
     prices: list[dict[str, Any]] = field(default_factory=list)
     values: list[dict[str, Any]] = field(default_factory=list)
     latest_value: dict[tuple[int, int], tuple[int, datetime]] = field(default_factory=dict)
+    trade_events: list[ContractEvent] = field(default_factory=list)
+    """Token transfers and marketplace sales, for `trades.TradeRecorder` (issue 12)."""
 
 
 class Applier:
@@ -141,6 +147,8 @@ class Applier:
         handler = getattr(self, f"_on_{type(event).__name__}", None)
         if handler is not None:
             handler(session, batch, event, key, ts)
+        if isinstance(event, TRADE_EVENTS):
+            batch.trade_events.append(event)
 
     def flush(self, session: Session, batch: Batch) -> None:
         """Writes the batched rows and the latest values of the batch."""
@@ -484,6 +492,9 @@ HISTORY = (RawEvent, Price, PortfolioValue, PrizeResult, Claim)
 def rollback(session: Session, chain_id: int, ancestor: int) -> None:
     """Deletes every row of `chain_id` derived from blocks after `ancestor`, then rebuilds
     the current-state columns of the chain's competitions from the remaining history."""
+    from domacross.indexer import trades  # NOTE: trades imports this module
+
+    trades.delete_trades(session, chain_id, ancestor)
     for history in HISTORY:
         session.execute(
             delete(history).where(history.chain_id == chain_id, history.block_number > ancestor)
@@ -496,7 +507,7 @@ def rollback(session: Session, chain_id: int, ancestor: int) -> None:
     doomed = select(Competition.id).where(
         Competition.chain_id == chain_id, Competition.created_block > ancestor
     )
-    for owned in (Participant, PortfolioValue, PrizeResult, Claim):
+    for owned in (Trade, Participant, PortfolioValue, PrizeResult, Claim):
         session.execute(delete(owned).where(owned.competition_id.in_(doomed)))
     session.execute(
         delete(Competition).where(
@@ -507,6 +518,7 @@ def rollback(session: Session, chain_id: int, ancestor: int) -> None:
         delete(BlockRecord).where(BlockRecord.chain_id == chain_id, BlockRecord.number > ancestor)
     )
     recompute(session, chain_id)
+    trades.rebuild_pnl(session, chain_id)
 
 
 def recompute(session: Session, chain_id: int) -> None:

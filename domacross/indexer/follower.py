@@ -17,6 +17,7 @@ from domacross.db.models import CHECKPOINT_ROW, BlockRecord, ChainOffset, Indexe
 from domacross.indexer.apply import COMPETITION_EVENTS, Applier, Batch, hexstr, rollback
 from domacross.indexer.breaker import CircuitBreaker
 from domacross.indexer.logs import get_logs
+from domacross.indexer.trades import TradeRecorder
 from domacross_sdk.events_base import ContractEvent, decode_log
 from domacross_sdk.generated import events as ev
 
@@ -37,6 +38,10 @@ class ChainConfig:
     tracker: str
     oracle: str
     start_block: int = 0
+    domain_tokens: tuple[str, ...] = ()
+    """Domain-token contracts (ERC-721, ERC-20) whose transfers become trades (issue 12)."""
+    marketplace: str | None = None
+    """The marketplace whose `Sold` events price trades (local chains: DomainMarketplace)."""
 
 
 @dataclass
@@ -93,6 +98,11 @@ class ChainFollower:
         self.applier = Applier(self.chain_id)
         self.progress = Progress()
         self._followed = [config.factory, config.tracker, config.oracle]
+        self._followed += [
+            *config.domain_tokens,
+            *([config.marketplace] if config.marketplace else []),
+        ]
+        self.trades = TradeRecorder(self.chain_id, config.domain_tokens, config.marketplace)
         self._topics = [["0x" + e.TOPIC0.hex() for e in COMPETITION_EVENTS]]
 
     # -- checkpoint ------------------------------------------------------------------------
@@ -144,6 +154,7 @@ class ChainFollower:
             for event in events:
                 self.applier.apply(session, batch, event)
             self.applier.flush(session, batch)
+            self.trades.record(session, batch)
             self._remember_blocks(session, timestamps, end, end_hash)
             self._save_checkpoint(session, end)
         self.progress.indexed = end

@@ -20,7 +20,13 @@ from domacross_sdk.convert import (
     to_timedelta,
 )
 from domacross_sdk.enums import Status
-from domacross_sdk.generated.structs import CompetitionConfig, CompetitionParams, Holding, Limits
+from domacross_sdk.generated.structs import (
+    CompetitionConfig,
+    CompetitionParams,
+    Holding,
+    Limits,
+    Listing,
+)
 from domacross_sdk.tx import TxResult
 
 if TYPE_CHECKING:
@@ -941,3 +947,58 @@ class DomainFractionTokenBinding(ContractBinding):
             sender=sender,
             value=0,
         )
+
+
+class DomainMarketplaceBinding(ContractBinding):
+    """Fixed-price listings of domain tokens paid in the native currency, so that local chains, tests and the demo have trades with real prices. NEVER deployed to a Doma network."""
+
+    CONTRACT_NAME = "DomainMarketplace"
+
+    def buy(self, listing_id: int, *, sender: Signer | None = None, value: int = 0) -> TxResult:
+        """Buys listing `listingId`, paying exactly its price; the token moves from the seller to the caller and the price is credited to the seller. Sends a transaction."""
+        return self._transact("buy(uint256)", [listing_id], sender=sender, value=value)
+
+    def cancel(self, listing_id: int, *, sender: Signer | None = None) -> TxResult:
+        """Withdraws an active listing (its seller only). Sends a transaction."""
+        return self._transact("cancel(uint256)", [listing_id], sender=sender, value=0)
+
+    def list_erc20(
+        self, token: str, amount: int, price: int, *, sender: Signer | None = None
+    ) -> TxResult:
+        """Lists `amount` base units of ERC-20 `token` for `price` wei in all. The caller must hold them and have approved this marketplace for at least `amount`. Sends a transaction."""
+        return self._transact(
+            "listERC20(address,uint256,uint256)",
+            [to_address(token), amount, price],
+            sender=sender,
+            value=0,
+        )
+
+    def list_erc721(
+        self, token: str, token_id: int, price: int, *, sender: Signer | None = None
+    ) -> TxResult:
+        """Lists ERC-721 `tokenId` of `token` for `price` wei. The caller must own it and have approved this marketplace (`approve` or `setApprovalForAll`). Sends a transaction."""
+        return self._transact(
+            "listERC721(address,uint256,uint256)",
+            [to_address(token), token_id, price],
+            sender=sender,
+            value=0,
+        )
+
+    def listing(self, listing_id: int, *, block: int | str = "latest") -> Listing:
+        """A listing by id (all zero for an unknown id)."""
+        result = self._call("listing(uint256)", [listing_id], block=block)
+        return Listing.from_abi(result)
+
+    def listing_count(self, *, block: int | str = "latest") -> int:
+        """Number of listings ever made (the last id)."""
+        result = self._call("listingCount()", [], block=block)
+        return int(result)
+
+    def proceeds_of(self, account: str, *, block: int | str = "latest") -> int:
+        """Proceeds credited to `account` and not yet withdrawn."""
+        result = self._call("proceedsOf(address)", [to_address(account)], block=block)
+        return int(result)
+
+    def withdraw(self, to: str, *, sender: Signer | None = None) -> TxResult:
+        """Sends the caller's proceeds to `to`. Sends a transaction."""
+        return self._transact("withdraw(address)", [to_address(to)], sender=sender, value=0)

@@ -1129,6 +1129,262 @@ class InsufficientBalance(OtherContractError, ValueError):
         return cls(int(values[0]), int(values[1]))
 
 
+class MarketplaceInsufficientBalance(OtherContractError, ValueError):
+    """The seller holds less of the ERC-20 token than it lists."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceInsufficientBalance(address,uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("25ede452")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "uint256", "uint256")
+    token: ChecksumAddress
+    balance: int
+    amount: int
+
+    def __init__(self, token: ChecksumAddress, balance: int, amount: int) -> None:
+        self.token = token
+        self.balance = balance
+        self.amount = amount
+        super().__init__(
+            f"MarketplaceInsufficientBalance(token={token!r}, balance={balance!r}, amount={amount!r}): The seller holds less of the ERC-20 token than it lists."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceInsufficientBalance:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]), int(values[1]), int(values[2]))
+
+
+class MarketplaceListingNotActive(OtherContractError):
+    """No active listing has this id (never listed, sold or cancelled)."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceListingNotActive(uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("c6f82d10")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256",)
+    listing_id: int
+
+    def __init__(self, listing_id: int) -> None:
+        self.listing_id = listing_id
+        super().__init__(
+            f"MarketplaceListingNotActive(listing_id={listing_id!r}): No active listing has this id (never listed, sold or cancelled)."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceListingNotActive:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]))
+
+
+class MarketplaceNotApproved(OtherContractError):
+    """The marketplace may not move the listed token (approve it first)."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceNotApproved(address,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("0310ab7f")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "uint256")
+    token: ChecksumAddress
+    token_id_or_amount: int
+
+    def __init__(self, token: ChecksumAddress, token_id_or_amount: int) -> None:
+        self.token = token
+        self.token_id_or_amount = token_id_or_amount
+        super().__init__(
+            f"MarketplaceNotApproved(token={token!r}, token_id_or_amount={token_id_or_amount!r}): The marketplace may not move the listed token (approve it first)."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceNotApproved:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]), int(values[1]))
+
+
+class MarketplaceNotSeller(OtherContractError):
+    """Only the seller cancels a listing."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceNotSeller(uint256,address,address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("789de196")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "address", "address")
+    listing_id: int
+    caller: ChecksumAddress
+    seller: ChecksumAddress
+
+    def __init__(self, listing_id: int, caller: ChecksumAddress, seller: ChecksumAddress) -> None:
+        self.listing_id = listing_id
+        self.caller = caller
+        self.seller = seller
+        super().__init__(
+            f"MarketplaceNotSeller(listing_id={listing_id!r}, caller={caller!r}, seller={seller!r}): Only the seller cancels a listing."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceNotSeller:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), to_address(values[1]), to_address(values[2]))
+
+
+class MarketplaceNotTokenOwner(OtherContractError):
+    """The caller does not own the ERC-721 token it lists."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceNotTokenOwner(address,uint256,address,address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("648a6649")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "uint256", "address", "address")
+    token: ChecksumAddress
+    token_id: int
+    caller: ChecksumAddress
+    owner: ChecksumAddress
+
+    def __init__(
+        self, token: ChecksumAddress, token_id: int, caller: ChecksumAddress, owner: ChecksumAddress
+    ) -> None:
+        self.token = token
+        self.token_id = token_id
+        self.caller = caller
+        self.owner = owner
+        super().__init__(
+            f"MarketplaceNotTokenOwner(token={token!r}, token_id={token_id!r}, caller={caller!r}, owner={owner!r}): The caller does not own the ERC-721 token it lists."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceNotTokenOwner:
+        """Builds the error from its decoded arguments."""
+        return cls(
+            to_address(values[0]), int(values[1]), to_address(values[2]), to_address(values[3])
+        )
+
+
+class MarketplaceNothingToWithdraw(OtherContractError):
+    """The caller has no proceeds to withdraw."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceNothingToWithdraw(address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("1f46527d")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address",)
+    account: ChecksumAddress
+
+    def __init__(self, account: ChecksumAddress) -> None:
+        self.account = account
+        super().__init__(
+            f"MarketplaceNothingToWithdraw(account={account!r}): The caller has no proceeds to withdraw."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceNothingToWithdraw:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]))
+
+
+class MarketplaceSelfPurchase(OtherContractError):
+    """A seller cannot buy its own listing."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceSelfPurchase(uint256,address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("6d1ea7a0")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "address")
+    listing_id: int
+    seller: ChecksumAddress
+
+    def __init__(self, listing_id: int, seller: ChecksumAddress) -> None:
+        self.listing_id = listing_id
+        self.seller = seller
+        super().__init__(
+            f"MarketplaceSelfPurchase(listing_id={listing_id!r}, seller={seller!r}): A seller cannot buy its own listing."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceSelfPurchase:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), to_address(values[1]))
+
+
+class MarketplaceWithdrawFailed(OtherContractError):
+    """Sending the proceeds to the recipient failed (it rejected ether)."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceWithdrawFailed(address,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("83657ae0")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "uint256")
+    to: ChecksumAddress
+    amount: int
+
+    def __init__(self, to: ChecksumAddress, amount: int) -> None:
+        self.to = to
+        self.amount = amount
+        super().__init__(
+            f"MarketplaceWithdrawFailed(to={to!r}, amount={amount!r}): Sending the proceeds to the recipient failed (it rejected ether)."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceWithdrawFailed:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]), int(values[1]))
+
+
+class MarketplaceWrongPayment(OtherContractError, ValueError):
+    """A purchase must pay exactly the listed price."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceWrongPayment(uint256,uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("6f92523a")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256", "uint256")
+    listing_id: int
+    sent: int
+    price: int
+
+    def __init__(self, listing_id: int, sent: int, price: int) -> None:
+        self.listing_id = listing_id
+        self.sent = sent
+        self.price = price
+        super().__init__(
+            f"MarketplaceWrongPayment(listing_id={listing_id!r}, sent={sent!r}, price={price!r}): A purchase must pay exactly the listed price."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceWrongPayment:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]), int(values[2]))
+
+
+class MarketplaceZeroAmount(OtherContractError, ValueError):
+    """An ERC-20 listing must offer a positive amount."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceZeroAmount()"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("9eb51779")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__("MarketplaceZeroAmount(): An ERC-20 listing must offer a positive amount.")
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceZeroAmount:
+        """Builds the error from its decoded arguments."""
+        return cls()
+
+
+class MarketplaceZeroPrice(OtherContractError, ValueError):
+    """A listing's price must be positive."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceZeroPrice()"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("8dd511dc")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__("MarketplaceZeroPrice(): A listing's price must be positive.")
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceZeroPrice:
+        """Builds the error from its decoded arguments."""
+        return cls()
+
+
+class MarketplaceZeroRecipient(OtherContractError, ValueError):
+    """Proceeds cannot be sent to the zero address."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceZeroRecipient()"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("d7b2d06c")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__("MarketplaceZeroRecipient(): Proceeds cannot be sent to the zero address.")
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceZeroRecipient:
+        """Builds the error from its decoded arguments."""
+        return cls()
+
+
 class OracleBatchTooLarge(OracleError, ValueError):
     """A batch is larger than `MAX_BATCH`."""
 
@@ -1385,6 +1641,24 @@ class SafeCastOverflowedUintDowncast(ArithmeticContractError, ValueError):
     def from_abi(cls, values: Sequence[Any]) -> SafeCastOverflowedUintDowncast:
         """Builds the error from its decoded arguments."""
         return cls(int(values[0]), int(values[1]))
+
+
+class SafeERC20FailedOperation(OtherContractError):
+    """SafeERC20FailedOperation"""
+
+    SIGNATURE: ClassVar[str] = "SafeERC20FailedOperation(address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("5274afe7")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address",)
+    token: ChecksumAddress
+
+    def __init__(self, token: ChecksumAddress) -> None:
+        self.token = token
+        super().__init__(f"SafeERC20FailedOperation(token={token!r}): SafeERC20FailedOperation")
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> SafeERC20FailedOperation:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]))
 
 
 class TrackerCompetitionNotOpen(TrackerError):
@@ -1679,6 +1953,18 @@ ERRORS: dict[bytes, type[Any]] = {
     FactoryZeroPayoutRank.SELECTOR: FactoryZeroPayoutRank,
     FailedDeployment.SELECTOR: FailedDeployment,
     InsufficientBalance.SELECTOR: InsufficientBalance,
+    MarketplaceInsufficientBalance.SELECTOR: MarketplaceInsufficientBalance,
+    MarketplaceListingNotActive.SELECTOR: MarketplaceListingNotActive,
+    MarketplaceNotApproved.SELECTOR: MarketplaceNotApproved,
+    MarketplaceNotSeller.SELECTOR: MarketplaceNotSeller,
+    MarketplaceNotTokenOwner.SELECTOR: MarketplaceNotTokenOwner,
+    MarketplaceNothingToWithdraw.SELECTOR: MarketplaceNothingToWithdraw,
+    MarketplaceSelfPurchase.SELECTOR: MarketplaceSelfPurchase,
+    MarketplaceWithdrawFailed.SELECTOR: MarketplaceWithdrawFailed,
+    MarketplaceWrongPayment.SELECTOR: MarketplaceWrongPayment,
+    MarketplaceZeroAmount.SELECTOR: MarketplaceZeroAmount,
+    MarketplaceZeroPrice.SELECTOR: MarketplaceZeroPrice,
+    MarketplaceZeroRecipient.SELECTOR: MarketplaceZeroRecipient,
     OracleBatchTooLarge.SELECTOR: OracleBatchTooLarge,
     OracleInvalidMaxAge.SELECTOR: OracleInvalidMaxAge,
     OracleInvalidMaxChangeBps.SELECTOR: OracleInvalidMaxChangeBps,
@@ -1690,6 +1976,7 @@ ERRORS: dict[bytes, type[Any]] = {
     OracleZeroToken.SELECTOR: OracleZeroToken,
     ReentrancyGuardReentrantCall.SELECTOR: ReentrancyGuardReentrantCall,
     SafeCastOverflowedUintDowncast.SELECTOR: SafeCastOverflowedUintDowncast,
+    SafeERC20FailedOperation.SELECTOR: SafeERC20FailedOperation,
     TrackerCompetitionNotOpen.SELECTOR: TrackerCompetitionNotOpen,
     TrackerFactoryAlreadySet.SELECTOR: TrackerFactoryAlreadySet,
     TrackerHoldingsNotSorted.SELECTOR: TrackerHoldingsNotSorted,

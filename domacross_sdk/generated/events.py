@@ -12,8 +12,12 @@ from typing import Any, ClassVar
 from eth_typing import ChecksumAddress
 
 from domacross_sdk.convert import to_address, to_datetime, to_timedelta
+from domacross_sdk.enums import AssetKind
 from domacross_sdk.events_base import ContractEvent, LogMeta
-from domacross_sdk.generated.structs import CompetitionParams, Limits
+from domacross_sdk.generated.structs import (
+    CompetitionParams,
+    Limits,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +68,25 @@ class ApprovalForAll(ContractEvent):
             operator=to_address(values[1]),
             approved=bool(values[2]),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cancelled(ContractEvent):
+    """A listing was withdrawn by its seller."""
+
+    SIGNATURE: ClassVar[str] = "Cancelled(uint256,address)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "26deca31ff8139a06c52453ce8985d34f7648a6d9af1d283c4063d052c355a0f"
+    )
+    INDEXED: ClassVar[str] = "ii"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "address")
+    listing_id: int
+    seller: ChecksumAddress
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> Cancelled:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(meta=meta, listing_id=int(values[0]), seller=to_address(values[1]))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -231,6 +254,47 @@ class LimitsUpdated(ContractEvent):
     def from_values(cls, meta: LogMeta, values: list[Any]) -> LimitsUpdated:
         """Builds the event from its decoded values, in ABI order."""
         return cls(meta=meta, limits=Limits.from_abi(values[0]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listed(ContractEvent):
+    """A token was listed for `price` wei."""
+
+    SIGNATURE: ClassVar[str] = "Listed(uint256,address,address,uint8,uint256,uint256,uint256)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "5ae3c63b741559616682997dbd63080d8d475245a48a956203c811d5e57ae336"
+    )
+    INDEXED: ClassVar[str] = "iiidddd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = (
+        "uint256",
+        "address",
+        "address",
+        "uint8",
+        "uint256",
+        "uint256",
+        "uint256",
+    )
+    listing_id: int
+    seller: ChecksumAddress
+    token: ChecksumAddress
+    kind: AssetKind
+    token_id: int
+    amount: int
+    price: int
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> Listed:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            listing_id=int(values[0]),
+            seller=to_address(values[1]),
+            token=to_address(values[2]),
+            kind=AssetKind(values[3]),
+            token_id=int(values[4]),
+            amount=int(values[5]),
+            price=int(values[6]),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -505,6 +569,31 @@ class PrizeClaimed(ContractEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ProceedsWithdrawn(ContractEvent):
+    """A seller pulled its proceeds."""
+
+    SIGNATURE: ClassVar[str] = "ProceedsWithdrawn(address,address,uint256)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "3eab9245288923bdc2f009594c02746febfdd320faf123e203eeb67223aa1222"
+    )
+    INDEXED: ClassVar[str] = "iid"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "address", "uint256")
+    account: ChecksumAddress
+    to: ChecksumAddress
+    amount: int
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> ProceedsWithdrawn:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            account=to_address(values[0]),
+            to=to_address(values[1]),
+            amount=int(values[2]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RefundClaimed(ContractEvent):
     """`account` pulled its refund."""
 
@@ -645,6 +734,47 @@ class RoleRevoked(ContractEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Sold(ContractEvent):
+    """A listing was bought: `amount` of `token` (`tokenId` for ERC-721) went from `seller` to `buyer` for `price` wei, in this transaction."""
+
+    SIGNATURE: ClassVar[str] = "Sold(uint256,address,address,address,uint256,uint256,uint256)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "56799e23258a2c52a2a7b657b8ca565dfab249d737e4e61041f9bb859dddbac1"
+    )
+    INDEXED: ClassVar[str] = "iiidddd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = (
+        "uint256",
+        "address",
+        "address",
+        "address",
+        "uint256",
+        "uint256",
+        "uint256",
+    )
+    listing_id: int
+    seller: ChecksumAddress
+    buyer: ChecksumAddress
+    token: ChecksumAddress
+    token_id: int
+    amount: int
+    price: int
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> Sold:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            listing_id=int(values[0]),
+            seller=to_address(values[1]),
+            buyer=to_address(values[2]),
+            token=to_address(values[3]),
+            token_id=int(values[4]),
+            amount=int(values[5]),
+            price=int(values[6]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Transfer(ContractEvent):
     """Transfer event"""
 
@@ -709,6 +839,7 @@ class Unpaused(ContractEvent):
 EVENTS: dict[tuple[bytes, int], type[ContractEvent]] = {
     (Approval.TOPIC0, Approval.INDEXED.count("i")): Approval,
     (ApprovalForAll.TOPIC0, ApprovalForAll.INDEXED.count("i")): ApprovalForAll,
+    (Cancelled.TOPIC0, Cancelled.INDEXED.count("i")): Cancelled,
     (CompetitionCancelled.TOPIC0, CompetitionCancelled.INDEXED.count("i")): CompetitionCancelled,
     (CompetitionCreated.TOPIC0, CompetitionCreated.INDEXED.count("i")): CompetitionCreated,
     (CompetitionFinalized.TOPIC0, CompetitionFinalized.INDEXED.count("i")): CompetitionFinalized,
@@ -716,6 +847,7 @@ EVENTS: dict[tuple[bytes, int], type[ContractEvent]] = {
     (FractionApproval.TOPIC0, FractionApproval.INDEXED.count("i")): FractionApproval,
     (FractionTransfer.TOPIC0, FractionTransfer.INDEXED.count("i")): FractionTransfer,
     (LimitsUpdated.TOPIC0, LimitsUpdated.INDEXED.count("i")): LimitsUpdated,
+    (Listed.TOPIC0, Listed.INDEXED.count("i")): Listed,
     (MaxAgeUpdated.TOPIC0, MaxAgeUpdated.INDEXED.count("i")): MaxAgeUpdated,
     (MaxChangeBpsUpdated.TOPIC0, MaxChangeBpsUpdated.INDEXED.count("i")): MaxChangeBpsUpdated,
     (OpenCreationUpdated.TOPIC0, OpenCreationUpdated.INDEXED.count("i")): OpenCreationUpdated,
@@ -727,12 +859,14 @@ EVENTS: dict[tuple[bytes, int], type[ContractEvent]] = {
     (PortfolioValueUpdated.TOPIC0, PortfolioValueUpdated.INDEXED.count("i")): PortfolioValueUpdated,
     (PriceUpdated.TOPIC0, PriceUpdated.INDEXED.count("i")): PriceUpdated,
     (PrizeClaimed.TOPIC0, PrizeClaimed.INDEXED.count("i")): PrizeClaimed,
+    (ProceedsWithdrawn.TOPIC0, ProceedsWithdrawn.INDEXED.count("i")): ProceedsWithdrawn,
     (RefundClaimed.TOPIC0, RefundClaimed.INDEXED.count("i")): RefundClaimed,
     (ResultsPosted.TOPIC0, ResultsPosted.INDEXED.count("i")): ResultsPosted,
     (ResultsRejected.TOPIC0, ResultsRejected.INDEXED.count("i")): ResultsRejected,
     (RoleAdminChanged.TOPIC0, RoleAdminChanged.INDEXED.count("i")): RoleAdminChanged,
     (RoleGranted.TOPIC0, RoleGranted.INDEXED.count("i")): RoleGranted,
     (RoleRevoked.TOPIC0, RoleRevoked.INDEXED.count("i")): RoleRevoked,
+    (Sold.TOPIC0, Sold.INDEXED.count("i")): Sold,
     (Transfer.TOPIC0, Transfer.INDEXED.count("i")): Transfer,
     (UnclaimedSwept.TOPIC0, UnclaimedSwept.INDEXED.count("i")): UnclaimedSwept,
     (Unpaused.TOPIC0, Unpaused.INDEXED.count("i")): Unpaused,

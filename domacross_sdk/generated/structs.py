@@ -21,7 +21,7 @@ from domacross_sdk.convert import (
 )
 from domacross_sdk.enums import AssetKind
 
-__all__ = ["CompetitionConfig", "CompetitionParams", "Holding", "Limits"]
+__all__ = ["CompetitionConfig", "CompetitionParams", "Holding", "Limits", "Listing"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,4 +197,42 @@ class Limits:
             self.max_entry_fee,
             self.max_rake_bps,
             self.max_payout_ranks,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The ABI struct `Listing`."""
+
+    seller: ChecksumAddress
+    kind: AssetKind
+    active: bool
+    token: ChecksumAddress
+    token_id: int
+    amount: int
+    price: int
+
+    @classmethod
+    def from_abi(cls, value: Sequence[Any]) -> Listing:
+        """Builds the struct from the tuple web3 decodes."""
+        return cls(
+            seller=to_address(value[0]),
+            kind=AssetKind(value[1]),
+            active=bool(value[2]),
+            token=to_address(value[3]),
+            token_id=int(value[4]),
+            amount=int(value[5]),
+            price=int(value[6]),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The tuple web3 encodes."""
+        return (
+            to_address(self.seller),
+            int(self.kind),
+            self.active,
+            to_address(self.token),
+            self.token_id,
+            self.amount,
+            self.price,
         )

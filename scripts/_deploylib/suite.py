@@ -49,6 +49,8 @@ class ContractSpec:
     name: str
     args: Callable[[SuiteConfig, dict[str, str | None]], list[Any]]
     local_only: bool = False
+    admin: bool = True
+    """Whether the constructor grants DEFAULT_ADMIN_ROLE to the deployer (AccessControl)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ CONTRACTS: tuple[ContractSpec, ...] = (
         lambda c, a: [c.deployer, FRACTION_NAME, FRACTION_SYMBOL],
         local_only=True,
     ),
+    # Issue 12: fixed-price listings so local chains and the demo have trades with prices.
+    ContractSpec("DomainMarketplace", lambda c, a: [], local_only=True, admin=False),
 )
 CONTRACT_NAMES = tuple(c.name for c in CONTRACTS)
 
@@ -264,8 +268,10 @@ class _Run:
             block_number=block,
             granted_at=now,
         )
-        record = self.session.ensure_record()
-        self.session.save(record.with_contract(name, entry).with_role(admin))
+        record = self.session.ensure_record().with_contract(name, entry)
+        if next(c for c in CONTRACTS if c.name == name).admin:
+            record = record.with_role(admin)
+        self.session.save(record)
         self.addresses[name] = address
         self._row(
             Row(step, action, f"{detail} -> {address}", gas=receipt.gas_used, tx_hash=tx_hash)

@@ -93,6 +93,8 @@ def test_leaderboard_stream__standings_change__pushes_new_event(live_server, see
             "wallet": wallet(700),
             "username": None,
             "value": str(10**30),
+            "realised_pnl": "0",
+            "unrealised_pnl": "0",
         }
     missing = httpx.get(f"{live_server}/api/v1/competitions/999999/leaderboard/stream", timeout=5)
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"

@@ -131,7 +131,14 @@ def test_leaderboard__usernames_and_unknown_competition(client, seed):
     seed.user(wallet(300), username="alice")
     seed.entrant(competition, wallet(300), 1)
     entry = client.get(f"/api/v1/competitions/{competition.id}/leaderboard").json()["data"][0]
-    assert entry == {"rank": 1, "wallet": wallet(300), "username": "alice", "value": "1"}
+    assert entry == {
+        "rank": 1,
+        "wallet": wallet(300),
+        "username": "alice",
+        "value": "1",
+        "realised_pnl": "0",
+        "unrealised_pnl": "0",
+    }
     assert client.get("/api/v1/competitions/424242/leaderboard").status_code == 404
 
 

@@ -17,6 +17,16 @@ def test_demo__api_standings_equal_chain_and_prizes_paid_equal_posted(tmp_path):
     assert result.paid == result.posted
     assert sum(result.posted.values()) > 0
     assert result.chart.is_file() and result.chart.stat().st_size > 10_000
+    # Every marketplace sale is served as a sell and a buy at its price (issue 12).
+    sent = sorted(
+        [(seller, "sell", token_id, price) for seller, _, token_id, price in result.sales]
+        + [(buyer, "buy", token_id, price) for _, buyer, token_id, price in result.sales]
+    )
+    served_trades = sorted(
+        (t["wallet"], t["kind"], int(t["token_id"]), int(t["price"])) for t in result.trades_api
+    )
+    assert len(sent) == 6 and served_trades == sent
+    assert {t["price_source"] for t in result.trades_api} == {"sale"}
     # Nothing is left running.
     assert all(p.poll() is not None for p in result.processes)
 

@@ -119,6 +119,20 @@ def measured(project, accounts, chain):
     chain.pending_timestamp = end + DISPUTE_WINDOW + MIN_CLAIM_PERIOD + 1
     record("Competition.sweep", competition.sweep(sender=deployer))
 
+    # DomainMarketplace (issue 12), after everything above so no earlier figure moves.
+    market = project.DomainMarketplace.deploy(sender=deployer)
+    gas["DomainMarketplace (deployment)"] = chain.get_receipt(market.txn_hash).gas_used
+    token.approve(market, 1, sender=alice)
+    record("DomainMarketplace.listERC721", market.listERC721(token, 1, ETH, sender=alice))
+    record("DomainMarketplace.buy (ERC-721)", market.buy(1, value=ETH, sender=bob))
+    fraction.approve(market, ETH, sender=alice)
+    record("DomainMarketplace.listERC20", market.listERC20(fraction, ETH, ETH, sender=alice))
+    record("DomainMarketplace.buy (ERC-20)", market.buy(2, value=ETH, sender=bob))
+    record("DomainMarketplace.withdraw", market.withdraw(alice, sender=alice))
+    token.approve(market, 1, sender=bob)
+    market.listERC721(token, 1, ETH, sender=bob)
+    record("DomainMarketplace.cancel", market.cancel(3, sender=bob))
+
     # The naive alternative to Merkle results, for bench/gas_bench.py: a slot per winner.
     book = project.NaivePrizeBook.deploy(sender=deployer)
     deployer.transfer(book, 10 * FEE)

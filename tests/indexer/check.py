@@ -12,6 +12,8 @@ from domacross_sdk import events as ev
 def chain_events(dc: DomaCross, to_block: int) -> list:
     """Every event of the suite and its competitions on chain, up to `to_block`."""
     addresses = [dc.addresses.factory, dc.addresses.tracker, dc.addresses.oracle]
+    # The domain tokens too: their transfers become trades (the indexer follows them).
+    addresses += [a for a in (dc.addresses.ownership_token, dc.addresses.fraction_token) if a]
     addresses += list(dc.factory.all_competitions())
     logs = dc.w3.eth.get_logs({"address": addresses, "fromBlock": 0, "toBlock": to_block})
     return decode_logs(logs)

@@ -84,6 +84,7 @@ def test_reorg__rolls_back_past_the_common_ancestor_and_replays(anvil_url, sessi
             tracker=suite.dc.addresses.tracker,
             oracle=suite.dc.addresses.oracle,
             start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
+            domain_tokens=(suite.token,),  # as `domacross index` does from the record
         ),
         sessions,
         confirmations=0,

@@ -25,6 +25,7 @@ def config(suite, url, *, fallback: str | None = None, name: str = "anvil") -> C
         tracker=suite.dc.addresses.tracker,
         oracle=suite.dc.addresses.oracle,
         start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
+        domain_tokens=(suite.token,),  # as `domacross index` does from the record
     )
 
 

@@ -156,11 +156,21 @@ def test_update__insufficient_fraction_balance__reverts(
         tracker.updatePortfolioValue(setup, alice, [entry], sender=updater)
 
 
-def test_update__stale_price__reverts(setup, tracker, updater, alice, domain_token, oracle, chain):
+def test_update__stale_price__reverts(
+    make_competition, tracker, updater, alice, domain_token, oracle, registrar, reporter, chain
+):
+    # NOTE: a competition longer than the oracle's maxAge: with the default one (1 day, like
+    # maxAge) a price set after the start is stale only after the end, so the tracker
+    # reported TrackerCompetitionNotOpen instead (seen failing on the base commit too).
+    competition = make_competition(end=chain.pending_timestamp + 60 + 3 * DAY)
+    travel(chain, competition.config().startTime)
+    domain_token.mint(alice, 1, chain.pending_timestamp + 365 * DAY, REGISTRAR_ID, sender=registrar)
+    oracle.setPrice(domain_token, 1, 2 * ETH, sender=reporter)
+    competition.join(value=FEE, sender=alice)
     travel(chain, chain.pending_timestamp + MAX_AGE + 1)
     with ape.reverts(oracle.OraclePriceStale, token=domain_token.address, tokenId=1):
         tracker.updatePortfolioValue(
-            setup, alice, [(ERC721, domain_token.address, 1, 1)], sender=updater
+            competition, alice, [(ERC721, domain_token.address, 1, 1)], sender=updater
         )
 
 
