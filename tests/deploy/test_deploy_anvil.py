@@ -26,7 +26,7 @@ ROOT = Path(__file__).parents[2]
 APE = Path(sys.executable).parent / "ape"
 ANVIL = ROOT / ".tools" / "bin" / "anvil"
 NETWORK = "ethereum:local:foundry"
-TX_COUNT = 13  # 5 deployments, setFactory, 7 grants (see test_deploy_embedded)
+TX_COUNT = 15  # 6 deployments, setFactory, setBasketFactory, 7 grants (test_deploy_embedded)
 
 pytestmark = pytest.mark.skipif(not ANVIL.exists(), reason="anvil not installed (make setup)")
 
@@ -107,7 +107,7 @@ def test_deploy__dry_run_then_run_then_rerun__plan_all_then_record_then_nothing(
     start = node.block
     plan = ok(ape_run(node, tmp_path, "deploy", "--dry-run"))
     assert "dry run: nothing sent, nothing written" in plan
-    assert plan.count("│ deploy ") == 5
+    assert plan.count("│ deploy ") == 6
     assert node.block == start
     assert list(tmp_path.iterdir()) == []
 
@@ -117,7 +117,7 @@ def test_deploy__dry_run_then_run_then_rerun__plan_all_then_record_then_nothing(
     record_file = tmp_path / "ethereum-local.json"
     record = load_record(record_file)
     assert record.chain_id == 31337
-    assert len(record.contracts) == 5
+    assert len(record.contracts) == 6
 
     before = record_file.read_text()
     out = ok(ape_run(node, tmp_path, "deploy"))

@@ -124,7 +124,7 @@ def basket_machine(suite, basket, tokens, *, owner, actors, reached: Counter):
 
         @rule(who=st.integers(0, 2), value=st.integers(1, 10**21) | st.integers(1, 10**6))
         def deposit(self, who, value):
-            held, total, supply = self.state()
+            _, total, supply = self.state()
             balance = basket.balanceOf(people[who])
             ok = self.attempt(lambda: basket.deposit(value, 0, sender=people[who]))
             if not ok:
@@ -141,7 +141,7 @@ def basket_machine(suite, basket, tokens, *, owner, actors, reached: Counter):
             token_id = NFT_IDS[which]
             if nft.ownerOf(token_id).lower() != people[who].lower():
                 return
-            held, total, supply = self.state()
+            _, total, supply = self.state()
             balance = basket.balanceOf(people[who])
             if not self.attempt(lambda: basket.depositNft(2 + which, 0, sender=people[who])):
                 return
@@ -154,7 +154,7 @@ def basket_machine(suite, basket, tokens, *, owner, actors, reached: Counter):
         def redeem(self, who, fraction):
             balance = basket.balanceOf(people[who])
             shares = int(balance * fraction) or 1
-            held, total, supply = self.state()
+            _, total, supply = self.state()
             if not self.attempt(lambda: basket.redeem(shares, 0, sender=people[who])):
                 return
             reached["redeem"] += 1
@@ -205,7 +205,7 @@ def basket_machine(suite, basket, tokens, *, owner, actors, reached: Counter):
 
         @invariant()
         def nav_is_the_oracle_value_of_the_held_underlying(self):
-            held, total, supply = self.state()
+            _, total, supply = self.state()
             assert self.value_in - self.value_out == total
             if supply == 0:
                 assert total == 0 and basket.navPerShare() == 0
