@@ -14,6 +14,8 @@ CONTRACT_NAMES = (
     "Competition",
     "DomaOwnershipToken",
     "DomainFractionToken",
+    "DomainBasketFactory",
+    "DomainBasket",
 )
 
 
