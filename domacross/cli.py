@@ -54,6 +54,7 @@ def _chain_from_record(name: str, record_path: str, urls: list[str], from_block:
         tracker=addresses.tracker,
         oracle=addresses.oracle,
         start_block=start,
+        basket_factory=addresses.basket_factory,
     )
 
 

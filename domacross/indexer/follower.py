@@ -15,6 +15,7 @@ from web3 import Web3
 
 from domacross.db.models import BlockRecord, ChainOffset, IndexerStatus
 from domacross.indexer.apply import COMPETITION_EVENTS, Applier, Batch, hexstr, rollback
+from domacross.indexer.baskets import BASKET_EVENTS
 from domacross.indexer.breaker import CircuitBreaker
 from domacross.indexer.logs import get_logs
 from domacross_sdk.events_base import ContractEvent, decode_log
@@ -35,6 +36,8 @@ class ChainConfig:
     tracker: str
     oracle: str
     start_block: int = 0
+    basket_factory: str | None = None
+    """The DomainBasketFactory, if baskets are indexed (its baskets' events are then followed)."""
 
 
 @dataclass
@@ -84,6 +87,8 @@ class ChainFollower:
         self.applier = Applier(self.chain_id)
         self.progress = Progress()
         self._followed = [config.factory, config.tracker, config.oracle]
+        if config.basket_factory is not None:
+            self._followed.append(config.basket_factory)
         self._topics = [["0x" + e.TOPIC0.hex() for e in COMPETITION_EVENTS]]
 
     # -- checkpoint ------------------------------------------------------------------------
@@ -125,11 +130,12 @@ class ChainFollower:
             self._check_reorg(session)
             done = self.checkpoint(session)
             known = self.applier.known_competitions(session)
+            baskets = self.applier.known_baskets(session)
         if done >= target:
             self._status(done, head)
             return 0
         start, end = done + 1, min(done + self.batch_blocks, target)
-        events, timestamps, end_hash = self._fetch(start, end, known)
+        events, timestamps, end_hash = self._fetch(start, end, known, baskets)
         with self.sessions.begin() as session:
             batch = Batch(self.chain_id, timestamps)
             for event in events:
@@ -144,20 +150,24 @@ class ChainFollower:
         return end - done
 
     def _fetch(
-        self, start: int, end: int, known: set[str]
+        self, start: int, end: int, known: set[str], baskets: set[str] | None = None
     ) -> tuple[list[ContractEvent], dict[int, datetime], dict[int, tuple[str, str]]]:
         splits: list[int] = []
+        baskets = set() if baskets is None else baskets
 
-        def fetch() -> tuple[list[Any], list[Any]]:
+        def fetch() -> tuple[list[Any], list[Any], list[Any]]:
             own = get_logs(self.w3, start, end, addresses=self._followed, splits=splits)
             comp = get_logs(self.w3, start, end, topics=self._topics, splits=splits)
-            return own, comp
+            # Baskets by address (known ones and those created in this range), never by topic.
+            wanted = sorted(baskets | self._new_baskets(own))
+            mine = get_logs(self.w3, start, end, addresses=wanted, splits=splits) if wanted else []
+            return own, comp, mine
 
-        own, comp = self.breaker.call(fetch)
+        own, comp, mine = self.breaker.call(fetch)
         if splits:
             self.batch_blocks = max(1, min(splits) // 2)
         raw = sorted(
-            own + comp, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
+            own + comp + mine, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
         )
         events: list[ContractEvent] = []
         for entry in raw:
@@ -166,6 +176,13 @@ class ChainFollower:
                 continue
             if isinstance(event, COMPETITION_EVENTS) and event.meta.address not in known:
                 continue  # a competition event of a contract that is not ours
+            if isinstance(event, BASKET_EVENTS) and event.meta.address not in baskets:
+                continue  # a basket event (or an ERC-20 transfer) of a contract that is not ours
+            if (
+                isinstance(event, ev.BasketCreated)
+                and event.meta.address == self.config.basket_factory
+            ):
+                baskets.add(event.basket)
             if (
                 isinstance(event, ev.CompetitionCreated)
                 and event.meta.address == self.config.factory
@@ -177,6 +194,18 @@ class ChainFollower:
         timestamps = {n: h[2] for n, h in headers.items()}
         hashes = {n: (h[0], h[1]) for n, h in headers.items()}
         return events, timestamps, hashes
+
+    def _new_baskets(self, own: list[Any]) -> set[str]:
+        """Baskets created by the basket factory in these logs."""
+        found: set[str] = set()
+        for entry in own:
+            event = decode_log(entry)
+            if (
+                isinstance(event, ev.BasketCreated)
+                and event.meta.address == self.config.basket_factory
+            ):
+                found.add(event.basket)
+        return found
 
     def _headers(self, numbers: list[int]) -> dict[int, tuple[str, str, datetime]]:
         result: dict[int, tuple[str, str, datetime]] = {}

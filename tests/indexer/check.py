@@ -13,6 +13,8 @@ def chain_events(dc: DomaCross, to_block: int) -> list:
     """Every event of the suite and its competitions on chain, up to `to_block`."""
     addresses = [dc.addresses.factory, dc.addresses.tracker, dc.addresses.oracle]
     addresses += list(dc.factory.all_competitions())
+    if dc.addresses.basket_factory is not None:
+        addresses += [dc.addresses.basket_factory, *dc.basket_factory.all_baskets()]
     logs = dc.w3.eth.get_logs({"address": addresses, "fromBlock": 0, "toBlock": to_block})
     return decode_logs(logs)
 
