@@ -22,7 +22,7 @@ from domacross.api.middleware import (
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
 )
-from domacross.api.routes import auth, competitions, health, portfolio, users
+from domacross.api.routes import auth, baskets, competitions, health, portfolio, users
 from domacross.api.security import load_keys
 from domacross.db.engine import make_engine, session_factory
 from domacross.db.readonly import make_read_engine
@@ -74,7 +74,7 @@ def create_app(
     app.state.read_sessions = read_sessions = session_factory(read_engine)
     app.state.metrics = metrics = ApiMetrics(read_sessions)
 
-    for module in (competitions, portfolio, users, auth, health):
+    for module in (competitions, portfolio, users, baskets, auth, health):
         app.include_router(module.router)
     install_error_handlers(app)
 
