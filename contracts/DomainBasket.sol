@@ -51,7 +51,7 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
         _oracle = IValuationOracle(oracle_);
         uint256 n = components_.length;
         if (n == 0 || n > MAX_COMPONENTS) revert BasketComponentCount(n, MAX_COMPONENTS);
-        uint256 sum;
+        uint256 sum = 0;
         for (uint256 i; i < n; ++i) {
             Component memory c = components_[i];
             if (c.token == address(0) || c.weightBps == 0 || (c.kind == ComponentKind.ERC20 && c.tokenId != 0)) {
@@ -151,7 +151,7 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
         uint256 n = _components.length;
         if (weightsBps.length != n) revert BasketWeightsLength(weightsBps.length, n);
         uint16[] memory previous = new uint16[](n);
-        uint256 sum;
+        uint256 sum = 0;
         for (uint256 i; i < n; ++i) {
             if (weightsBps[i] == 0) revert BasketInvalidComponent(i);
             previous[i] = _components[i].weightBps;
@@ -211,7 +211,7 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
     function _depositAmounts(uint256 value) private view returns (uint256 valueScaled, uint256[] memory amounts) {
         if (value == 0) revert BasketZeroAmount();
         uint256 n = _components.length;
-        uint256 fungibleBps;
+        uint256 fungibleBps = 0;
         for (uint256 i; i < n; ++i) {
             if (_components[i].kind == ComponentKind.ERC20) fungibleBps += _components[i].weightBps;
         }
@@ -236,7 +236,7 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
         uint256 owedScaled = BasketMath.valueOfShares(shares, supply, totalScaled);
         uint256 n = _components.length;
         uint256[] memory prices = new uint256[](n);
-        uint256 fungibleScaled;
+        uint256 fungibleScaled = 0;
         for (uint256 i; i < n; ++i) {
             if (_components[i].kind == ComponentKind.ERC20 && _held[i] != 0) {
                 prices[i] = _oracle.fungiblePriceOf(_components[i].token);
