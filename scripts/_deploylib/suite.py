@@ -81,13 +81,14 @@ CONTRACTS: tuple[ContractSpec, ...] = (
     ContractSpec("ValuationOracle", lambda c, a: [c.deployer, c.max_price_age, c.max_change_bps]),
     ContractSpec("PortfolioTracker", lambda c, a: [c.deployer, a["ValuationOracle"]]),
     ContractSpec("CompetitionFactory", lambda c, a: [c.deployer, list(c.limits)]),
-    ContractSpec("DomainBasketFactory", lambda c, a: [c.deployer, a["ValuationOracle"]]),
     ContractSpec("DomaOwnershipToken", lambda c, a: [c.deployer], local_only=True),
     ContractSpec(
         "DomainFractionToken",
         lambda c, a: [c.deployer, FRACTION_NAME, FRACTION_SYMBOL],
         local_only=True,
     ),
+    # Last, so that the stand-ins keep the addresses examples/prices.csv names.
+    ContractSpec("DomainBasketFactory", lambda c, a: [c.deployer, a["ValuationOracle"]]),
 )
 CONTRACT_NAMES = tuple(c.name for c in CONTRACTS)
 

@@ -22,8 +22,12 @@ NFT_ID = 42
 
 
 @pytest.fixture
-def basket_dc(chain, project, oracle, tracker, factory, domain_token, fraction_token, owner):
+def basket_dc(chain, project, oracle, factory, domain_token, fraction_token, owner, updater):
     basket_factory = project.DomainBasketFactory.deploy(owner, oracle, sender=owner)
+    # A tracker of its own: the session's one must keep no basket factory (set once).
+    tracker = project.PortfolioTracker.deploy(owner, oracle, sender=owner)
+    tracker.grantRole(tracker.UPDATER_ROLE(), updater, sender=owner)
+    tracker.setFactory(factory, sender=owner)
     tracker.setBasketFactory(basket_factory, sender=owner)
     addresses = Addresses(
         oracle=oracle.address,

@@ -15,19 +15,19 @@ REGISTRAR_ID = 1_001
 PRICE_A, PRICE_B, PRICE_NFT = ETH // 2, 2 * ETH, 3 * ETH
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def basket_factory(project, owner, oracle):
     return project.DomainBasketFactory.deploy(owner, oracle, sender=owner)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def token_b(project, owner):
     contract = project.DomainFractionToken.deploy(owner, "b.com fraction", "FB", sender=owner)
     contract.grantRole(contract.MINTER_ROLE(), owner, sender=owner)
     return contract
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def priced(
     oracle, reporter, domain_token, registrar, fraction_token, token_b, owner, alice, bob, chain
 ):
@@ -42,7 +42,7 @@ def priced(
     oracle.setPrice(domain_token, NFT_ID, PRICE_NFT, sender=reporter)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def components(fraction_token, token_b, domain_token):
     """A 60/30/10 basket: fraction A, fraction B, NFT 7."""
     return [
@@ -52,7 +52,7 @@ def components(fraction_token, token_b, domain_token):
     ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def basket(
     project,
     basket_factory,
@@ -423,6 +423,15 @@ def test_donation__does_not_move_nav__victim_gets_fair_shares(basket, alice, bob
 
 
 BASKET_KIND = 2
+
+
+@pytest.fixture
+def tracker(project, owner, updater, oracle, factory):
+    """A tracker of its own (shadowing the session's): a basket factory is set only once."""
+    contract = project.PortfolioTracker.deploy(owner, oracle, sender=owner)
+    contract.grantRole(contract.UPDATER_ROLE(), updater, sender=owner)
+    contract.setFactory(factory, sender=owner)
+    return contract
 
 
 def test_tracker__values_basket_shares_at_nav(
