@@ -16,7 +16,9 @@ PRICE_A, PRICE_B, PRICE_NFT = ETH // 2, 2 * ETH, 3 * ETH
 
 
 @pytest.fixture
-def basket_factory(project, owner, oracle):
+def basket_factory(project, owner, oracle, factory, tracker):
+    # NOTE: the session's factory and tracker are requested first on purpose: a session
+    # fixture first built after this deployment would be deployed at a reused address.
     return project.DomainBasketFactory.deploy(owner, oracle, sender=owner)
 
 
@@ -426,8 +428,8 @@ BASKET_KIND = 2
 
 
 @pytest.fixture
-def tracker(project, owner, updater, oracle, factory):
-    """A tracker of its own (shadowing the session's): a basket factory is set only once."""
+def basket_tracker(project, owner, updater, oracle, factory):
+    """A tracker of its own: the session's keeps no basket factory (it is set only once)."""
     contract = project.PortfolioTracker.deploy(owner, oracle, sender=owner)
     contract.grantRole(contract.UPDATER_ROLE(), updater, sender=owner)
     contract.setFactory(factory, sender=owner)
@@ -435,52 +437,60 @@ def tracker(project, owner, updater, oracle, factory):
 
 
 def test_tracker__values_basket_shares_at_nav(
-    basket, basket_factory, tracker, owner, updater, open_competition, alice
+    basket, basket_factory, basket_tracker, owner, updater, open_competition, alice
 ):
     basket.deposit(9 * ETH, 0, sender=alice)
     open_competition.join(value=FEE, sender=alice)
-    tx = tracker.setBasketFactory(basket_factory, sender=owner)
-    assert tx.decode_logs(tracker.BasketFactorySet)[0].basketFactory == basket_factory.address
-    assert tracker.basketFactory() == basket_factory.address
+    tx = basket_tracker.setBasketFactory(basket_factory, sender=owner)
+    assert (
+        tx.decode_logs(basket_tracker.BasketFactorySet)[0].basketFactory == basket_factory.address
+    )
+    assert basket_tracker.basketFactory() == basket_factory.address
     shares = basket.balanceOf(alice)
-    tracker.updatePortfolioValue(
+    basket_tracker.updatePortfolioValue(
         open_competition, alice, [(BASKET_KIND, basket.address, 0, shares)], sender=updater
     )
-    assert tracker.valueOf(open_competition, alice)[0] == basket.valueOfShares(shares) == shares
+    assert (
+        basket_tracker.valueOf(open_competition, alice)[0] == basket.valueOfShares(shares) == shares
+    )
 
 
 def test_tracker__basket_factory_unset_or_not_a_basket__reverts(
-    basket, basket_factory, tracker, owner, updater, open_competition, alice, fraction_token
+    basket, basket_factory, basket_tracker, owner, updater, open_competition, alice, fraction_token
 ):
     open_competition.join(value=FEE, sender=alice)
-    with ape.reverts(tracker.TrackerUnknownBasket, token=basket.address):
-        tracker.updatePortfolioValue(
+    with ape.reverts(basket_tracker.TrackerUnknownBasket, token=basket.address):
+        basket_tracker.updatePortfolioValue(
             open_competition, alice, [(BASKET_KIND, basket.address, 0, 1)], sender=updater
         )
-    tracker.setBasketFactory(basket_factory, sender=owner)
-    with ape.reverts(tracker.TrackerUnknownBasket, token=fraction_token.address):
-        tracker.updatePortfolioValue(
+    basket_tracker.setBasketFactory(basket_factory, sender=owner)
+    with ape.reverts(basket_tracker.TrackerUnknownBasket, token=fraction_token.address):
+        basket_tracker.updatePortfolioValue(
             open_competition, alice, [(BASKET_KIND, fraction_token.address, 0, 1)], sender=updater
         )
-    with ape.reverts(tracker.TrackerInvalidHolding, index=0):
-        tracker.updatePortfolioValue(
+    with ape.reverts(basket_tracker.TrackerInvalidHolding, index=0):
+        basket_tracker.updatePortfolioValue(
             open_competition, alice, [(BASKET_KIND, basket.address, 1, 1)], sender=updater
         )
-    with ape.reverts(tracker.TrackerInsufficientBalance, token=basket.address, balance=0, amount=1):
-        tracker.updatePortfolioValue(
+    with ape.reverts(
+        basket_tracker.TrackerInsufficientBalance, token=basket.address, balance=0, amount=1
+    ):
+        basket_tracker.updatePortfolioValue(
             open_competition, alice, [(BASKET_KIND, basket.address, 0, 1)], sender=updater
         )
 
 
 def test_tracker__set_basket_factory__twice_zero_or_other_oracle__reverts(
-    project, tracker, basket_factory, owner, reporter
+    project, basket_tracker, basket_factory, owner, reporter
 ):
-    with ape.reverts(tracker.TrackerZeroAddress):
-        tracker.setBasketFactory(ZERO_ADDRESS, sender=owner)
+    with ape.reverts(basket_tracker.TrackerZeroAddress):
+        basket_tracker.setBasketFactory(ZERO_ADDRESS, sender=owner)
     other_oracle = project.ValuationOracle.deploy(owner, MAX_AGE, 100, sender=owner)
     other = project.DomainBasketFactory.deploy(owner, other_oracle, sender=owner)
-    with ape.reverts(tracker.TrackerOracleMismatch, basketOracle=other_oracle.address):
-        tracker.setBasketFactory(other, sender=owner)
-    tracker.setBasketFactory(basket_factory, sender=owner)
-    with ape.reverts(tracker.TrackerBasketFactoryAlreadySet, basketFactory=basket_factory.address):
-        tracker.setBasketFactory(basket_factory, sender=owner)
+    with ape.reverts(basket_tracker.TrackerOracleMismatch, basketOracle=other_oracle.address):
+        basket_tracker.setBasketFactory(other, sender=owner)
+    basket_tracker.setBasketFactory(basket_factory, sender=owner)
+    with ape.reverts(
+        basket_tracker.TrackerBasketFactoryAlreadySet, basketFactory=basket_factory.address
+    ):
+        basket_tracker.setBasketFactory(basket_factory, sender=owner)

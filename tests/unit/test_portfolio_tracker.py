@@ -5,7 +5,7 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.utils.constants import DAY, ETH, FEE, MAX_AGE, ZERO_ADDRESS
+from tests.utils.constants import DAY, ETH, FEE, HOUR, ZERO_ADDRESS
 from tests.utils.flow import travel
 
 ERC721, ERC20 = 0, 1
@@ -156,8 +156,14 @@ def test_update__insufficient_fraction_balance__reverts(
         tracker.updatePortfolioValue(setup, alice, [entry], sender=updater)
 
 
-def test_update__stale_price__reverts(setup, tracker, updater, alice, domain_token, oracle, chain):
-    travel(chain, chain.pending_timestamp + MAX_AGE + 1)
+def test_update__stale_price__reverts(
+    setup, tracker, updater, alice, domain_token, oracle, owner, chain
+):
+    # NOTE: a shorter max age than the competition: travelling MAX_AGE (a day, the
+    # competition's length) past the price also ended the competition, which then reverted
+    # first with TrackerCompetitionNotOpen, depending on when the block was sealed.
+    oracle.setMaxAge(HOUR, sender=owner)
+    travel(chain, chain.pending_timestamp + HOUR + 1)
     with ape.reverts(oracle.OraclePriceStale, token=domain_token.address, tokenId=1):
         tracker.updatePortfolioValue(
             setup, alice, [(ERC721, domain_token.address, 1, 1)], sender=updater
