@@ -494,3 +494,33 @@ def test_tracker__set_basket_factory__twice_zero_or_other_oracle__reverts(
         basket_tracker.TrackerBasketFactoryAlreadySet, basketFactory=basket_factory.address
     ):
         basket_tracker.setBasketFactory(basket_factory, sender=owner)
+
+
+# -- Reentrancy -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", ["deposit", "redeem"])
+def test_reentrant_component__callback_into_basket__reverts(
+    project, basket_factory, oracle, reporter, owner, alice, call
+):
+    """A component token that calls back into the basket mid-transfer hits the guard."""
+    evil = project.MockReentrantToken.deploy(sender=owner)
+    oracle.setFungiblePrice(evil, ETH, sender=reporter)
+    tx = basket_factory.createBasket(
+        "evil", "EVIL", [component(ERC20, evil.address, 0, 10_000)], sender=owner
+    )
+    basket = project.DomainBasket.at(tx.decode_logs(basket_factory.BasketCreated)[0].basket)
+    evil.mint(alice, 10 * ETH, sender=alice)
+    evil.approve(basket, 2**256 - 1, sender=alice)
+    basket.deposit(2 * ETH, 0, sender=alice)
+    reenter = (
+        basket.redeem.encode_input(ETH // 2, 0)
+        if call == "redeem"
+        else basket.deposit.encode_input(ETH, 0)
+    )
+    evil.arm(basket, reenter, sender=alice)
+    with ape.reverts(basket.ReentrancyGuardReentrantCall):
+        if call == "redeem":
+            basket.redeem(ETH // 2, 0, sender=alice)
+        else:
+            basket.deposit(ETH, 0, sender=alice)
