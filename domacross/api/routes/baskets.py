@@ -8,7 +8,7 @@ from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.strategy_options import _AbstractLoad
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from domacross.api.basket_schemas import (
     BasketDetailPublic,
@@ -59,7 +59,7 @@ def basket_public(basket: DomainBasket) -> BasketPublic:
     )
 
 
-def _loaded() -> tuple[_AbstractLoad, ...]:
+def _loaded() -> tuple[LoaderOption, ...]:
     return (selectinload(DomainBasket.items), selectinload(DomainBasket.owner))
 
 
