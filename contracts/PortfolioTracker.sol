@@ -11,6 +11,8 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICompetition} from "./interfaces/ICompetition.sol";
 import {ICompetitionFactory} from "./interfaces/ICompetitionFactory.sol";
 import {ICompetitionTypes} from "./interfaces/ICompetitionTypes.sol";
+import {IDomainBasket} from "./interfaces/IDomainBasket.sol";
+import {IDomainBasketFactory} from "./interfaces/IDomainBasketFactory.sol";
 import {IDomaOwnershipToken} from "./interfaces/IDomaOwnershipToken.sol";
 import {IPortfolioTracker} from "./interfaces/IPortfolioTracker.sol";
 import {IValuationOracle} from "./interfaces/IValuationOracle.sol";
@@ -34,6 +36,7 @@ contract PortfolioTracker is IPortfolioTracker, AccessControl {
 
     IValuationOracle private immutable _oracle;
     address private _factory;
+    address private _basketFactory;
     mapping(address competition => mapping(address user => Valuation)) private _valuations;
 
     constructor(address admin, address oracle_) {
@@ -76,6 +79,16 @@ contract PortfolioTracker is IPortfolioTracker, AccessControl {
     }
 
     /// @inheritdoc IPortfolioTracker
+    function setBasketFactory(address basketFactory_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_basketFactory != address(0)) revert TrackerBasketFactoryAlreadySet(_basketFactory);
+        if (basketFactory_ == address(0)) revert TrackerZeroAddress();
+        address basketOracle = IDomainBasketFactory(basketFactory_).oracle();
+        if (basketOracle != address(_oracle)) revert TrackerOracleMismatch(address(_oracle), basketOracle);
+        _basketFactory = basketFactory_;
+        emit BasketFactorySet(basketFactory_);
+    }
+
+    /// @inheritdoc IPortfolioTracker
     function oracle() external view returns (address) {
         return address(_oracle);
     }
@@ -83,6 +96,11 @@ contract PortfolioTracker is IPortfolioTracker, AccessControl {
     /// @inheritdoc IPortfolioTracker
     function factory() external view returns (address) {
         return _factory;
+    }
+
+    /// @inheritdoc IPortfolioTracker
+    function basketFactory() external view returns (address) {
+        return _basketFactory;
     }
 
     /// @inheritdoc IPortfolioTracker
@@ -105,9 +123,20 @@ contract PortfolioTracker is IPortfolioTracker, AccessControl {
             return _oracle.priceOf(h.token, h.tokenId);
         }
         if (h.tokenId != 0 || h.amount == 0) revert TrackerInvalidHolding(i);
+        if (h.kind == AssetKind.Basket) _checkBasket(h.token);
         uint256 balance = IERC20(h.token).balanceOf(user);
         if (balance < h.amount) revert TrackerInsufficientBalance(h.token, user, balance, h.amount);
+        // A basket share is worth its NAV (the basket reverts on a stale price of its underlying).
+        if (h.kind == AssetKind.Basket) return IDomainBasket(h.token).valueOfShares(h.amount);
         return Math.mulDiv(h.amount, _oracle.fungiblePriceOf(h.token), WAD);
+    }
+
+    /// @dev Only baskets of the admin-set factory: any other ERC-20 could report any value.
+    function _checkBasket(address token) private view {
+        address basketFactory_ = _basketFactory;
+        if (basketFactory_ == address(0) || !IDomainBasketFactory(basketFactory_).isBasket(token)) {
+            revert TrackerUnknownBasket(token);
+        }
     }
 
     /// @dev Strictly ascending (token, tokenId): a holding listed twice would count twice.

@@ -59,6 +59,7 @@ def _chain_from_record(name: str, record_path: str, urls: list[str], from_block:
         start_block=start,
         domain_tokens=tokens,
         marketplace=Web3.to_checksum_address(market) if market else None,
+        basket_factory=addresses.basket_factory,
     )
 
 

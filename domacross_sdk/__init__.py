@@ -11,13 +11,14 @@ Example:
 
 from domacross_sdk import prizes
 from domacross_sdk.client import Addresses, DomaCross
+from domacross_sdk.contracts.basket import DomainBasket, DomainBasketFactory
 from domacross_sdk.contracts.competition import Competition
 from domacross_sdk.contracts.factory import CompetitionFactory
 from domacross_sdk.contracts.oracle import ValuationOracle
 from domacross_sdk.contracts.token import DomainFractionToken, DomaOwnershipToken
 from domacross_sdk.contracts.tracker import PortfolioTracker
 from domacross_sdk.deployments import DeploymentRecord, load_record, record_path, save_record
-from domacross_sdk.enums import AssetKind, Status
+from domacross_sdk.enums import AssetKind, ComponentKind, Status
 from domacross_sdk.errors import (
     ConfigurationError,
     ContractError,
@@ -33,7 +34,13 @@ from domacross_sdk.errors import (
 from domacross_sdk.events_base import ContractEvent, LogMeta, decode_log, decode_logs
 from domacross_sdk.generated import errors as contract_errors
 from domacross_sdk.generated import events
-from domacross_sdk.generated.structs import CompetitionConfig, CompetitionParams, Holding, Limits
+from domacross_sdk.generated.structs import (
+    CompetitionConfig,
+    CompetitionParams,
+    Component,
+    Holding,
+    Limits,
+)
 from domacross_sdk.networks import NETWORKS, NetworkSpec, RpcUrls, resolve_network, rpc_urls
 from domacross_sdk.signers import ApeSigner, LocalSigner, Signer
 from domacross_sdk.tx import TxResult
@@ -47,6 +54,8 @@ __all__ = [
     "CompetitionConfig",
     "CompetitionFactory",
     "CompetitionParams",
+    "Component",
+    "ComponentKind",
     "ConfigurationError",
     "ContractError",
     "ContractEvent",
@@ -54,6 +63,8 @@ __all__ = [
     "DomaCross",
     "DomaCrossError",
     "DomaOwnershipToken",
+    "DomainBasket",
+    "DomainBasketFactory",
     "DomainFractionToken",
     "Holding",
     "Limits",

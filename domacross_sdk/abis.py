@@ -15,6 +15,8 @@ CONTRACT_NAMES = (
     "DomaOwnershipToken",
     "DomainFractionToken",
     "DomainMarketplace",
+    "DomainBasketFactory",
+    "DomainBasket",
 )
 
 

@@ -27,6 +27,7 @@ from eth_typing import ChecksumAddress
 from web3 import Web3
 
 from domacross_sdk.abis import abi, artifact
+from domacross_sdk.contracts.basket import DomainBasket, DomainBasketFactory
 from domacross_sdk.contracts.competition import Competition
 from domacross_sdk.contracts.factory import CompetitionFactory
 from domacross_sdk.contracts.oracle import ValuationOracle
@@ -52,6 +53,7 @@ class Addresses:
     factory: ChecksumAddress | None = None
     ownership_token: ChecksumAddress | None = None
     fraction_token: ChecksumAddress | None = None
+    basket_factory: ChecksumAddress | None = None
 
     NAMES: ClassVar[dict[str, str]] = {
         "ValuationOracle": "oracle",
@@ -59,6 +61,7 @@ class Addresses:
         "CompetitionFactory": "factory",
         "DomaOwnershipToken": "ownership_token",
         "DomainFractionToken": "fraction_token",
+        "DomainBasketFactory": "basket_factory",
     }
 
     @classmethod
@@ -190,6 +193,15 @@ class DomaCross:
     def factory(self) -> CompetitionFactory:
         """The deployment's CompetitionFactory."""
         return CompetitionFactory(self.w3, self.sender, self._need("factory"), self.signer)
+
+    @property
+    def basket_factory(self) -> DomainBasketFactory:
+        """The deployment's DomainBasketFactory."""
+        return DomainBasketFactory(self.w3, self.sender, self._need("basket_factory"), self.signer)
+
+    def basket(self, address: str) -> DomainBasket:
+        """A domain basket by address (see `basket_factory.all_baskets()`)."""
+        return DomainBasket(self.w3, self.sender, address, self.signer)
 
     def competition(self, address: str) -> Competition:
         """A competition by address (see `factory.all_competitions()`)."""

@@ -20,3 +20,11 @@ class AssetKind(IntEnum):
 
     ERC721 = 0
     ERC20 = 1
+    BASKET = 2
+
+
+class ComponentKind(IntEnum):
+    """The standard of a basket component (`IDomainBasketTypes.ComponentKind`)."""
+
+    ERC721 = 0
+    ERC20 = 1

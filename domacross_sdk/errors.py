@@ -72,6 +72,10 @@ class TrackerError(ContractError):
     """PortfolioTracker errors."""
 
 
+class BasketError(ContractError):
+    """DomainBasket and DomainBasketFactory errors."""
+
+
 class DomainTokenError(ContractError):
     """Doma Ownership Token errors."""
 

@@ -1,6 +1,7 @@
 """`ape run deploy`: deploy the DomaCross suite to a network and record it.
 
-Deploys ValuationOracle, PortfolioTracker (then `setFactory`), CompetitionFactory and, on
+Deploys ValuationOracle, PortfolioTracker, CompetitionFactory (then `setFactory`),
+DomainBasketFactory (then `setBasketFactory`) and, on
 local chains only, the DomaOwnershipToken and DomainFractionToken stand-ins; grants the
 roles; records every step in `deployments/<ecosystem>-<network>.json` as soon as it is mined.
 A rerun sends nothing; an interrupted run resumes; `--dry-run` prints the plan.

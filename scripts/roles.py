@@ -60,7 +60,8 @@ from scripts._deploylib.suite import ADMIN_ROLE, role_id
     "contract",
     default=None,
     help="ValuationOracle|PortfolioTracker|CompetitionFactory|DomaOwnershipToken|"
-    "DomainFractionToken, or oracle|tracker|factory|ownership-token|fraction-token. "
+    "DomainFractionToken|DomainBasketFactory, or oracle|tracker|factory|ownership-token|"
+    "fraction-token|basket-factory. "
     "Implied by every role but DEFAULT_ADMIN.",
 )
 @click.option("--role", default=None, help=f"One of {', '.join(ROLE_NAMES)}.")

@@ -2,8 +2,8 @@
 
 For every recorded contract: code at the address, its hash equal to the record's, and equal
 to the compiled runtime code with immutables masked; the factory's Competition
-implementation likewise; every recorded role still held; `setFactory` as recorded. Prints a
-table and exits 1 on any mismatch.
+implementation likewise; every recorded role still held; `setFactory` and `setBasketFactory`
+as recorded. Prints a table and exits 1 on any mismatch.
 
     ape run verify-deployment --network doma:testnet:node
 """

@@ -9,10 +9,12 @@ interface IPortfolioTracker {
     /// @notice The standard of a holding.
     enum AssetKind {
         ERC721,
-        ERC20
+        ERC20,
+        Basket
     }
 
     /// @notice One reported holding. ERC-721: amount is 1. ERC-20: tokenId is 0, amount in base units.
+    /// Basket: shares of a {IDomainBasket} of the basket factory (tokenId 0), valued at its NAV.
     struct Holding {
         AssetKind kind;
         address token;
@@ -42,6 +44,12 @@ interface IPortfolioTracker {
     error TrackerFactoryAlreadySet(address factory);
     /// @notice A zero address was given.
     error TrackerZeroAddress();
+    /// @notice A Basket holding whose token is not a basket of the basket factory (or none is set).
+    error TrackerUnknownBasket(address token);
+    /// @notice The basket factory was already set.
+    error TrackerBasketFactoryAlreadySet(address basketFactory);
+    /// @notice The basket factory values its baskets with another oracle than the tracker's.
+    error TrackerOracleMismatch(address trackerOracle, address basketOracle);
 
     /// @notice A participant's portfolio was valued. `holdingsHash` is keccak256(abi.encode(holdings)).
     event PortfolioValueUpdated(
@@ -54,6 +62,8 @@ interface IPortfolioTracker {
     );
     /// @notice The factory whose competitions the tracker serves was set (once).
     event FactorySet(address indexed factory);
+    /// @notice The basket factory whose baskets count as holdings was set (once).
+    event BasketFactorySet(address indexed basketFactory);
 
     /// @notice Values `user`'s holdings for `competition` and stores the result. Updater role.
     function updatePortfolioValue(address competition, address user, Holding[] calldata holdings)
@@ -62,6 +72,13 @@ interface IPortfolioTracker {
 
     /// @notice Sets the factory once. Admin role.
     function setFactory(address factory) external;
+
+    /// @notice Sets the basket factory once, so its baskets' shares count as holdings. Admin role.
+    /// It must use the tracker's oracle.
+    function setBasketFactory(address basketFactory) external;
+
+    /// @notice The basket factory whose baskets are valued (zero until set).
+    function basketFactory() external view returns (address);
 
     /// @notice The oracle used for valuations.
     function oracle() external view returns (address);

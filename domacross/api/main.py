@@ -23,7 +23,7 @@ from domacross.api.middleware import (
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
 )
-from domacross.api.routes import auth, competitions, health, portfolio, trades, users
+from domacross.api.routes import auth, baskets, competitions, health, portfolio, trades, users
 from domacross.api.security import load_keys
 from domacross.db.engine import make_engine, session_factory
 from domacross.db.readonly import make_read_engine
@@ -78,7 +78,7 @@ def create_app(
         settings.api_cache_entries, settings.api_cache_seconds, settings.api_version_check_seconds
     )
 
-    for module in (competitions, portfolio, users, auth, health, trades):
+    for module in (competitions, portfolio, users, baskets, auth, health, trades):
         app.include_router(module.router)
     install_error_handlers(app)
 

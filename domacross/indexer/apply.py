@@ -28,6 +28,7 @@ from domacross.db.models import (
     Trade,
     User,
 )
+from domacross.indexer.baskets import BasketHandlers, recompute_baskets, rollback_baskets
 from domacross_sdk import events as ev
 from domacross_sdk.events_base import ContractEvent
 
@@ -97,13 +98,15 @@ class Batch:
     """Token transfers and marketplace sales, for `trades.TradeRecorder` (issue 12)."""
 
 
-class Applier:
-    """Applies one chain's events to the database, with id caches across batches."""
+class Applier(BasketHandlers):
+    """Applies one chain's events to the database, with id caches across batches.
+    The basket handlers come from `domacross.indexer.baskets`."""
 
     def __init__(self, chain_id: int) -> None:
         self.chain_id = chain_id
         self._users: dict[str, int] = {}
         self._competitions: dict[str, int] = {}
+        self._baskets: dict[str, int] = {}
 
     def known_competitions(self, session: Session) -> set[str]:
         """Addresses of this chain's competitions already in the database."""
@@ -119,6 +122,7 @@ class Applier:
         """Drops the id caches (after a rollback deleted rows)."""
         self._users.clear()
         self._competitions.clear()
+        self._baskets.clear()
 
     def apply(self, session: Session, batch: Batch, event: ContractEvent) -> None:
         """Records one event: its raw row, and what it means."""
@@ -514,6 +518,7 @@ def rollback(session: Session, chain_id: int, ancestor: int) -> None:
             Competition.chain_id == chain_id, Competition.created_block > ancestor
         )
     )
+    rollback_baskets(session, chain_id, ancestor)
     session.execute(
         delete(BlockRecord).where(BlockRecord.chain_id == chain_id, BlockRecord.number > ancestor)
     )
@@ -522,7 +527,8 @@ def rollback(session: Session, chain_id: int, ancestor: int) -> None:
 
 
 def recompute(session: Session, chain_id: int) -> None:
-    """Rebuilds competitions' and participants' current state from the history rows."""
+    """Rebuilds competitions', participants' and baskets' current state from the history rows."""
+    recompute_baskets(session, chain_id)
     for competition in session.scalars(select(Competition).where(Competition.chain_id == chain_id)):
         cid = competition.id
         competition.participant_count = (

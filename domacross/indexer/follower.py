@@ -15,6 +15,7 @@ from web3 import Web3
 
 from domacross.db.models import CHECKPOINT_ROW, BlockRecord, ChainOffset, IndexerStatus
 from domacross.indexer.apply import COMPETITION_EVENTS, Applier, Batch, hexstr, rollback
+from domacross.indexer.baskets import BASKET_EVENTS
 from domacross.indexer.breaker import CircuitBreaker
 from domacross.indexer.logs import get_logs
 from domacross.indexer.trades import TradeRecorder
@@ -42,6 +43,8 @@ class ChainConfig:
     """Domain-token contracts (ERC-721, ERC-20) whose transfers become trades (issue 12)."""
     marketplace: str | None = None
     """The marketplace whose `Sold` events price trades (local chains: DomainMarketplace)."""
+    basket_factory: str | None = None
+    """The DomainBasketFactory, if baskets are indexed (its baskets' events are then followed)."""
 
 
 @dataclass
@@ -103,6 +106,8 @@ class ChainFollower:
             *([config.marketplace] if config.marketplace else []),
         ]
         self.trades = TradeRecorder(self.chain_id, config.domain_tokens, config.marketplace)
+        if config.basket_factory is not None:
+            self._followed.append(config.basket_factory)
         self._topics = [["0x" + e.TOPIC0.hex() for e in COMPETITION_EVENTS]]
 
     # -- checkpoint ------------------------------------------------------------------------
@@ -144,11 +149,12 @@ class ChainFollower:
             self._check_reorg(session)
             done = self.checkpoint(session)
             known = self.applier.known_competitions(session)
+            baskets = self.applier.known_baskets(session)
         if done >= target:
             self._status(done, head)
             return 0
         start, end = done + 1, min(done + self.batch_blocks, target)
-        events, timestamps, end_hash = self._fetch(start, end, known)
+        events, timestamps, end_hash = self._fetch(start, end, known, baskets)
         with self.sessions.begin() as session:
             batch = Batch(self.chain_id, timestamps)
             for event in events:
@@ -164,21 +170,25 @@ class ChainFollower:
         return end - done
 
     def _fetch(
-        self, start: int, end: int, known: set[str]
+        self, start: int, end: int, known: set[str], baskets: set[str] | None = None
     ) -> tuple[list[ContractEvent], dict[int, datetime], dict[int, tuple[str, str]]]:
         splits: list[int] = []
+        baskets = set() if baskets is None else baskets
 
-        def fetch() -> tuple[list[Any], list[Any]]:
+        def fetch() -> tuple[list[Any], list[Any], list[Any]]:
             own = get_logs(self.w3, start, end, addresses=self._followed, splits=splits)
             comp = get_logs(self.w3, start, end, topics=self._topics, splits=splits)
-            return own, comp
+            # Baskets by address (known ones and those created in this range), never by topic.
+            wanted = sorted(baskets | self._new_baskets(own))
+            mine = get_logs(self.w3, start, end, addresses=wanted, splits=splits) if wanted else []
+            return own, comp, mine
 
-        own, comp = self.breaker.call(fetch)
+        own, comp, mine = self.breaker.call(fetch)
         if splits:  # the node's own limit: never grow past it again
             self.max_batch_blocks = max(1, min(splits) // 2)
-        self._adapt(end - start + 1, len(own) + len(comp))
+        self._adapt(end - start + 1, len(own) + len(comp) + len(mine))
         raw = sorted(
-            own + comp, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
+            own + comp + mine, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
         )
         events: list[ContractEvent] = []
         for entry in raw:
@@ -187,6 +197,13 @@ class ChainFollower:
                 continue
             if isinstance(event, COMPETITION_EVENTS) and event.meta.address not in known:
                 continue  # a competition event of a contract that is not ours
+            if isinstance(event, BASKET_EVENTS) and event.meta.address not in baskets:
+                continue  # a basket event (or an ERC-20 transfer) of a contract that is not ours
+            if (
+                isinstance(event, ev.BasketCreated)
+                and event.meta.address == self.config.basket_factory
+            ):
+                baskets.add(event.basket)
             if (
                 isinstance(event, ev.CompetitionCreated)
                 and event.meta.address == self.config.factory
@@ -206,6 +223,22 @@ class ChainFollower:
         elif logs < self.max_logs // 4:
             self.batch_blocks = min(self.max_batch_blocks, max(self.batch_blocks, blocks * 2))
         self.batch_blocks = min(self.batch_blocks, self.max_batch_blocks)
+
+    def _new_baskets(self, own: list[Any]) -> set[str]:
+        """Baskets created by the basket factory in these logs."""
+        factory = self.config.basket_factory
+        if factory is None:
+            return set()
+        # NOTE: raw fields first: decoding every log twice halved the backfill rate.
+        topic, address = "0x" + ev.BasketCreated.TOPIC0.hex(), factory.lower()
+        found: set[str] = set()
+        for entry in own:
+            topics = entry["topics"]
+            if topics and topics[0] == topic and entry["address"].lower() == address:
+                event = decode_log(entry)
+                if isinstance(event, ev.BasketCreated):
+                    found.add(event.basket)
+        return found
 
     def _headers(self, numbers: list[int]) -> dict[int, tuple[str, str, datetime]]:
         result: dict[int, tuple[str, str, datetime]] = {}

@@ -23,6 +23,7 @@ from domacross_sdk.enums import Status
 from domacross_sdk.generated.structs import (
     CompetitionConfig,
     CompetitionParams,
+    Component,
     Holding,
     Limits,
     Listing,
@@ -256,6 +257,11 @@ class PortfolioTrackerBinding(ContractBinding):
         result = self._call("UPDATER_ROLE()", [], block=block)
         return bytes(result)
 
+    def basket_factory(self, *, block: int | str = "latest") -> ChecksumAddress:
+        """The basket factory whose baskets are valued (zero until set)."""
+        result = self._call("basketFactory()", [], block=block)
+        return to_address(result)
+
     def factory(self, *, block: int | str = "latest") -> ChecksumAddress:
         """The factory whose competitions are served."""
         result = self._call("factory()", [], block=block)
@@ -309,6 +315,12 @@ class PortfolioTrackerBinding(ContractBinding):
             [to_bytes(role), to_address(account)],
             sender=sender,
             value=0,
+        )
+
+    def set_basket_factory(self, basket_factory_: str, *, sender: Signer | None = None) -> TxResult:
+        """Sets the basket factory once, so its baskets' shares count as holdings. Admin role. It must use the tracker's oracle. Sends a transaction."""
+        return self._transact(
+            "setBasketFactory(address)", [to_address(basket_factory_)], sender=sender, value=0
         )
 
     def set_factory(self, factory_: str, *, sender: Signer | None = None) -> TxResult:
@@ -1002,3 +1014,308 @@ class DomainMarketplaceBinding(ContractBinding):
     def withdraw(self, to: str, *, sender: Signer | None = None) -> TxResult:
         """Sends the caller's proceeds to `to`. Sends a transaction."""
         return self._transact("withdraw(address)", [to_address(to)], sender=sender, value=0)
+
+
+class DomainBasketFactoryBinding(ContractBinding):
+    """See {IDomainBasketFactory}. Anyone may create a basket and owns it."""
+
+    CONTRACT_NAME = "DomainBasketFactory"
+
+    def default_admin_role(self, *, block: int | str = "latest") -> bytes:
+        """Calls `DEFAULT_ADMIN_ROLE()`."""
+        result = self._call("DEFAULT_ADMIN_ROLE()", [], block=block)
+        return bytes(result)
+
+    def basket_at(self, index: int, *, block: int | str = "latest") -> ChecksumAddress:
+        """The basket at `index` of the registry."""
+        result = self._call("basketAt(uint256)", [index], block=block)
+        return to_address(result)
+
+    def basket_count(self, *, block: int | str = "latest") -> int:
+        """Number of baskets created."""
+        result = self._call("basketCount()", [], block=block)
+        return int(result)
+
+    def baskets(
+        self, offset: int, limit: int, *, block: int | str = "latest"
+    ) -> tuple[ChecksumAddress, ...]:
+        """Up to `limit` baskets from `offset`, oldest first."""
+        result = self._call("baskets(uint256,uint256)", [offset, limit], block=block)
+        return tuple(to_address(x) for x in result)
+
+    def create_basket(
+        self,
+        name: str,
+        symbol: str,
+        components: Sequence[Component],
+        *,
+        sender: Signer | None = None,
+    ) -> TxResult:
+        """Creates a basket owned by the caller. Reverts while paused, and on any invalid component or weights (see {IDomainBasket}'s errors). Sends a transaction."""
+        return self._transact(
+            "createBasket(string,string,(uint8,address,uint256,uint16)[])",
+            [name, symbol, [x.to_abi() for x in components]],
+            sender=sender,
+            value=0,
+        )
+
+    def get_role_admin(self, role: bytes | str, *, block: int | str = "latest") -> bytes:
+        """Calls `getRoleAdmin(bytes32)`."""
+        result = self._call("getRoleAdmin(bytes32)", [to_bytes(role)], block=block)
+        return bytes(result)
+
+    def grant_role(
+        self, role: bytes | str, account: str, *, sender: Signer | None = None
+    ) -> TxResult:
+        """Calls `grantRole(bytes32,address)`. Sends a transaction."""
+        return self._transact(
+            "grantRole(bytes32,address)",
+            [to_bytes(role), to_address(account)],
+            sender=sender,
+            value=0,
+        )
+
+    def has_role(self, role: bytes | str, account: str, *, block: int | str = "latest") -> bool:
+        """Calls `hasRole(bytes32,address)`."""
+        result = self._call(
+            "hasRole(bytes32,address)", [to_bytes(role), to_address(account)], block=block
+        )
+        return bool(result)
+
+    def is_basket(self, basket: str, *, block: int | str = "latest") -> bool:
+        """True when `basket` was created by this factory."""
+        result = self._call("isBasket(address)", [to_address(basket)], block=block)
+        return bool(result)
+
+    def oracle(self, *, block: int | str = "latest") -> ChecksumAddress:
+        """The oracle every basket of this factory uses."""
+        result = self._call("oracle()", [], block=block)
+        return to_address(result)
+
+    def pause(self, *, sender: Signer | None = None) -> TxResult:
+        """Stops basket creation. Admin role. Sends a transaction."""
+        return self._transact("pause()", [], sender=sender, value=0)
+
+    def paused(self, *, block: int | str = "latest") -> bool:
+        """Calls `paused()`."""
+        result = self._call("paused()", [], block=block)
+        return bool(result)
+
+    def renounce_role(
+        self, role: bytes | str, caller_confirmation: str, *, sender: Signer | None = None
+    ) -> TxResult:
+        """Calls `renounceRole(bytes32,address)`. Sends a transaction."""
+        return self._transact(
+            "renounceRole(bytes32,address)",
+            [to_bytes(role), to_address(caller_confirmation)],
+            sender=sender,
+            value=0,
+        )
+
+    def revoke_role(
+        self, role: bytes | str, account: str, *, sender: Signer | None = None
+    ) -> TxResult:
+        """Calls `revokeRole(bytes32,address)`. Sends a transaction."""
+        return self._transact(
+            "revokeRole(bytes32,address)",
+            [to_bytes(role), to_address(account)],
+            sender=sender,
+            value=0,
+        )
+
+    def supports_interface(self, interface_id: bytes | str, *, block: int | str = "latest") -> bool:
+        """Calls `supportsInterface(bytes4)`."""
+        result = self._call("supportsInterface(bytes4)", [to_bytes(interface_id)], block=block)
+        return bool(result)
+
+    def unpause(self, *, sender: Signer | None = None) -> TxResult:
+        """Resumes basket creation. Admin role. Sends a transaction."""
+        return self._transact("unpause()", [], sender=sender, value=0)
+
+
+class DomainBasketBinding(ContractBinding):
+    """See {IDomainBasket}: ERC-20 shares (18 decimals) of a set of tokenized domains."""
+
+    CONTRACT_NAME = "DomainBasket"
+
+    def max_components(self, *, block: int | str = "latest") -> int:
+        """Most components per basket, keeping every loop bounded."""
+        result = self._call("MAX_COMPONENTS()", [], block=block)
+        return int(result)
+
+    def min_liquidity(self, *, block: int | str = "latest") -> int:
+        """Shares locked in the basket by the first deposit (inflation-attack guard)."""
+        result = self._call("MIN_LIQUIDITY()", [], block=block)
+        return int(result)
+
+    def allowance(self, owner: str, spender: str, *, block: int | str = "latest") -> int:
+        """Calls `allowance(address,address)`."""
+        result = self._call(
+            "allowance(address,address)", [to_address(owner), to_address(spender)], block=block
+        )
+        return int(result)
+
+    def approve(self, spender: str, value_: int, *, sender: Signer | None = None) -> TxResult:
+        """Calls `approve(address,uint256)`. Sends a transaction."""
+        return self._transact(
+            "approve(address,uint256)", [to_address(spender), value_], sender=sender, value=0
+        )
+
+    def balance_of(self, account: str, *, block: int | str = "latest") -> int:
+        """Calls `balanceOf(address)`."""
+        result = self._call("balanceOf(address)", [to_address(account)], block=block)
+        return int(result)
+
+    def components(self, *, block: int | str = "latest") -> tuple[Component, ...]:
+        """The components with their current target weights."""
+        result = self._call("components()", [], block=block)
+        return tuple(Component.from_abi(x) for x in result)
+
+    def decimals(self, *, block: int | str = "latest") -> int:
+        """Calls `decimals()`."""
+        result = self._call("decimals()", [], block=block)
+        return int(result)
+
+    def deposit(self, value_: int, min_shares: int, *, sender: Signer | None = None) -> TxResult:
+        """Deposits ERC-20 components worth at least `value` wei, split by target weight (amounts from `previewDeposit`; approve them first). Reverts below `minShares`. Sends a transaction."""
+        return self._transact(
+            "deposit(uint256,uint256)", [value_, min_shares], sender=sender, value=0
+        )
+
+    def deposit_nft(self, index: int, min_shares: int, *, sender: Signer | None = None) -> TxResult:
+        """Deposits the whole NFT of component `index` (approve it first). Reverts below `minShares`. Sends a transaction."""
+        return self._transact(
+            "depositNft(uint256,uint256)", [index, min_shares], sender=sender, value=0
+        )
+
+    def factory(self, *, block: int | str = "latest") -> ChecksumAddress:
+        """The factory that created the basket."""
+        result = self._call("factory()", [], block=block)
+        return to_address(result)
+
+    def holdings(self, *, block: int | str = "latest") -> tuple[int, ...]:
+        """Units of each component the basket accounts for (an NFT: 1 or 0)."""
+        result = self._call("holdings()", [], block=block)
+        return tuple(int(x) for x in result)
+
+    def name(self, *, block: int | str = "latest") -> str:
+        """Calls `name()`."""
+        result = self._call("name()", [], block=block)
+        return str(result)
+
+    def nav_per_share(self, *, block: int | str = "latest") -> int:
+        """Wei per 1e18 shares (rounded down); 0 before the first deposit."""
+        result = self._call("navPerShare()", [], block=block)
+        return int(result)
+
+    def oracle(self, *, block: int | str = "latest") -> ChecksumAddress:
+        """The oracle that values the basket."""
+        result = self._call("oracle()", [], block=block)
+        return to_address(result)
+
+    def owner(self, *, block: int | str = "latest") -> ChecksumAddress:
+        """Calls `owner()`."""
+        result = self._call("owner()", [], block=block)
+        return to_address(result)
+
+    def pause(self, *, sender: Signer | None = None) -> TxResult:
+        """Stops deposits and redemptions. Owner only. Sends a transaction."""
+        return self._transact("pause()", [], sender=sender, value=0)
+
+    def paused(self, *, block: int | str = "latest") -> bool:
+        """Calls `paused()`."""
+        result = self._call("paused()", [], block=block)
+        return bool(result)
+
+    def preview_deposit(
+        self, value_: int, *, block: int | str = "latest"
+    ) -> tuple[int, tuple[int, ...]]:
+        """What `deposit(value, 0)` would pull per component and mint now."""
+        result = self._call("previewDeposit(uint256)", [value_], block=block)
+        return (int(result[0]), tuple(int(x) for x in result[1]))
+
+    def preview_deposit_nft(self, index: int, *, block: int | str = "latest") -> int:
+        """Shares `depositNft(index, 0)` would mint now."""
+        result = self._call("previewDepositNft(uint256)", [index], block=block)
+        return int(result)
+
+    def preview_redeem(
+        self, shares: int, *, block: int | str = "latest"
+    ) -> tuple[int, tuple[int, ...]]:
+        """What `redeem(shares, 0)` would pay out (value in wei, amounts per component) now."""
+        result = self._call("previewRedeem(uint256)", [shares], block=block)
+        return (int(result[0]), tuple(int(x) for x in result[1]))
+
+    def preview_redeem_nft(self, index: int, *, block: int | str = "latest") -> int:
+        """Shares `redeemNft(index, type(uint256).max)` would burn now."""
+        result = self._call("previewRedeemNft(uint256)", [index], block=block)
+        return int(result)
+
+    def redeem(self, shares: int, min_value: int, *, sender: Signer | None = None) -> TxResult:
+        """Burns `shares` for their value in ERC-20 components, pro rata to holdings. Reverts when less than `minValue` wei is paid out. Sends a transaction."""
+        return self._transact(
+            "redeem(uint256,uint256)", [shares, min_value], sender=sender, value=0
+        )
+
+    def redeem_nft(self, index: int, max_shares: int, *, sender: Signer | None = None) -> TxResult:
+        """Takes the whole NFT of component `index` out, burning `ceil(price * supply / totalValue)` shares. Reverts above `maxShares`. Sends a transaction."""
+        return self._transact(
+            "redeemNft(uint256,uint256)", [index, max_shares], sender=sender, value=0
+        )
+
+    def renounce_ownership(self, *, sender: Signer | None = None) -> TxResult:
+        """Calls `renounceOwnership()`. Sends a transaction."""
+        return self._transact("renounceOwnership()", [], sender=sender, value=0)
+
+    def reweight(self, weights_bps: Sequence[int], *, sender: Signer | None = None) -> TxResult:
+        """Sets new target weights (same order as the components; sum 10,000). Owner only. Sends a transaction."""
+        return self._transact(
+            "reweight(uint16[])", [[x for x in weights_bps]], sender=sender, value=0
+        )
+
+    def symbol(self, *, block: int | str = "latest") -> str:
+        """Calls `symbol()`."""
+        result = self._call("symbol()", [], block=block)
+        return str(result)
+
+    def total_supply(self, *, block: int | str = "latest") -> int:
+        """Calls `totalSupply()`."""
+        result = self._call("totalSupply()", [], block=block)
+        return int(result)
+
+    def total_value(self, *, block: int | str = "latest") -> int:
+        """Oracle value of the held underlying in wei (rounded down). Reverts on a stale price."""
+        result = self._call("totalValue()", [], block=block)
+        return int(result)
+
+    def transfer(self, to: str, value_: int, *, sender: Signer | None = None) -> TxResult:
+        """Calls `transfer(address,uint256)`. Sends a transaction."""
+        return self._transact(
+            "transfer(address,uint256)", [to_address(to), value_], sender=sender, value=0
+        )
+
+    def transfer_from(
+        self, from_: str, to: str, value_: int, *, sender: Signer | None = None
+    ) -> TxResult:
+        """Calls `transferFrom(address,address,uint256)`. Sends a transaction."""
+        return self._transact(
+            "transferFrom(address,address,uint256)",
+            [to_address(from_), to_address(to), value_],
+            sender=sender,
+            value=0,
+        )
+
+    def transfer_ownership(self, new_owner: str, *, sender: Signer | None = None) -> TxResult:
+        """Calls `transferOwnership(address)`. Sends a transaction."""
+        return self._transact(
+            "transferOwnership(address)", [to_address(new_owner)], sender=sender, value=0
+        )
+
+    def unpause(self, *, sender: Signer | None = None) -> TxResult:
+        """Resumes deposits and redemptions. Owner only. Sends a transaction."""
+        return self._transact("unpause()", [], sender=sender, value=0)
+
+    def value_of_shares(self, shares: int, *, block: int | str = "latest") -> int:
+        """The value in wei of `shares` at the current NAV (rounded down)."""
+        result = self._call("valueOfShares(uint256)", [shares], block=block)
+        return int(result)

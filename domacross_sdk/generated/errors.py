@@ -12,10 +12,11 @@ from typing import Any, ClassVar
 from eth_typing import ChecksumAddress
 
 from domacross_sdk.convert import to_address, to_datetime, to_timedelta
-from domacross_sdk.enums import Status
+from domacross_sdk.enums import ComponentKind, Status
 from domacross_sdk.errors import (
     AccessControlError,
     ArithmeticContractError,
+    BasketError,
     CompetitionError,
     DomainTokenError,
     FactoryError,
@@ -63,6 +64,350 @@ class AccessControlUnauthorizedAccount(AccessControlError, PermissionError):
     def from_abi(cls, values: Sequence[Any]) -> AccessControlUnauthorizedAccount:
         """Builds the error from its decoded arguments."""
         return cls(to_address(values[0]), bytes(values[1]))
+
+
+class BasketComponentCount(BasketError):
+    """A basket needs 1..MAX_COMPONENTS components."""
+
+    SIGNATURE: ClassVar[str] = "BasketComponentCount(uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("2d4a8c8c")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    count: int
+    max: int
+
+    def __init__(self, count: int, max: int) -> None:
+        self.count = count
+        self.max = max
+        super().__init__(
+            f"BasketComponentCount(count={count!r}, max={max!r}): A basket needs 1..MAX_COMPONENTS components."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketComponentCount:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]))
+
+
+class BasketFactoryZeroAddress(BasketError, ValueError):
+    """A zero address was given."""
+
+    SIGNATURE: ClassVar[str] = "BasketFactoryZeroAddress()"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("c57c029d")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__("BasketFactoryZeroAddress(): A zero address was given.")
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketFactoryZeroAddress:
+        """Builds the error from its decoded arguments."""
+        return cls()
+
+
+class BasketFirstDepositTooSmall(BasketError):
+    """The first deposit must mint more than `MIN_LIQUIDITY` shares."""
+
+    SIGNATURE: ClassVar[str] = "BasketFirstDepositTooSmall(uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("7f3664dd")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    shares: int
+    min_liquidity: int
+
+    def __init__(self, shares: int, min_liquidity: int) -> None:
+        self.shares = shares
+        self.min_liquidity = min_liquidity
+        super().__init__(
+            f"BasketFirstDepositTooSmall(shares={shares!r}, min_liquidity={min_liquidity!r}): The first deposit must mint more than `MIN_LIQUIDITY` shares."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketFirstDepositTooSmall:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]))
+
+
+class BasketInsufficientFungibleValue(BasketError, ValueError):
+    """The redemption asks more value (scaled by 1e18) than the ERC-20 components hold."""
+
+    SIGNATURE: ClassVar[str] = "BasketInsufficientFungibleValue(uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("a6385e49")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    owed_scaled: int
+    available_scaled: int
+
+    def __init__(self, owed_scaled: int, available_scaled: int) -> None:
+        self.owed_scaled = owed_scaled
+        self.available_scaled = available_scaled
+        super().__init__(
+            f"BasketInsufficientFungibleValue(owed_scaled={owed_scaled!r}, available_scaled={available_scaled!r}): The redemption asks more value (scaled by 1e18) than the ERC-20 components hold."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketInsufficientFungibleValue:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]))
+
+
+class BasketInvalidComponent(BasketError, ValueError):
+    """A component is invalid: zero token, ERC-20 with a tokenId, zero weight, or listed twice."""
+
+    SIGNATURE: ClassVar[str] = "BasketInvalidComponent(uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("5f0c9147")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256",)
+    index: int
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        super().__init__(
+            f"BasketInvalidComponent(index={index!r}): A component is invalid: zero token, ERC-20 with a tokenId, zero weight, or listed twice."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketInvalidComponent:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]))
+
+
+class BasketNftState(BasketError):
+    """The NFT component is already held (deposit) or not held (redemption)."""
+
+    SIGNATURE: ClassVar[str] = "BasketNftState(uint256,bool)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("76c298a5")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "bool")
+    index: int
+    held: bool
+
+    def __init__(self, index: int, held: bool) -> None:
+        self.index = index
+        self.held = held
+        super().__init__(
+            f"BasketNftState(index={index!r}, held={held!r}): The NFT component is already held (deposit) or not held (redemption)."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketNftState:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), bool(values[1]))
+
+
+class BasketNoFungibleComponents(BasketError):
+    """The basket has no ERC-20 component with a weight to split a deposit across."""
+
+    SIGNATURE: ClassVar[str] = "BasketNoFungibleComponents()"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("608e386f")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__(
+            "BasketNoFungibleComponents(): The basket has no ERC-20 component with a weight to split a deposit across."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketNoFungibleComponents:
+        """Builds the error from its decoded arguments."""
+        return cls()
+
+
+class BasketNoValue(BasketError):
+    """The basket holds shares but no value (every price or amount rounded to zero)."""
+
+    SIGNATURE: ClassVar[str] = "BasketNoValue()"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("9b814012")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__(
+            "BasketNoValue(): The basket holds shares but no value (every price or amount rounded to zero)."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketNoValue:
+        """Builds the error from its decoded arguments."""
+        return cls()
+
+
+class BasketTooFewShares(BasketError):
+    """Fewer shares minted than the caller's minimum."""
+
+    SIGNATURE: ClassVar[str] = "BasketTooFewShares(uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("3342f145")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    shares: int
+    min_shares: int
+
+    def __init__(self, shares: int, min_shares: int) -> None:
+        self.shares = shares
+        self.min_shares = min_shares
+        super().__init__(
+            f"BasketTooFewShares(shares={shares!r}, min_shares={min_shares!r}): Fewer shares minted than the caller's minimum."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketTooFewShares:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]))
+
+
+class BasketTooLittleValue(BasketError):
+    """Less value paid out than the caller's minimum."""
+
+    SIGNATURE: ClassVar[str] = "BasketTooLittleValue(uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("31c05032")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    value: int
+    min_value: int
+
+    def __init__(self, value: int, min_value: int) -> None:
+        self.value = value
+        self.min_value = min_value
+        super().__init__(
+            f"BasketTooLittleValue(value={value!r}, min_value={min_value!r}): Less value paid out than the caller's minimum."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketTooLittleValue:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]))
+
+
+class BasketTooManyShares(BasketError, ValueError):
+    """More shares burned than the caller's maximum."""
+
+    SIGNATURE: ClassVar[str] = "BasketTooManyShares(uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("2968d29e")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    shares: int
+    max_shares: int
+
+    def __init__(self, shares: int, max_shares: int) -> None:
+        self.shares = shares
+        self.max_shares = max_shares
+        super().__init__(
+            f"BasketTooManyShares(shares={shares!r}, max_shares={max_shares!r}): More shares burned than the caller's maximum."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketTooManyShares:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]))
+
+
+class BasketUnknownComponent(BasketError, LookupError):
+    """A component index is out of range."""
+
+    SIGNATURE: ClassVar[str] = "BasketUnknownComponent(uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("170f95e1")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    index: int
+    count: int
+
+    def __init__(self, index: int, count: int) -> None:
+        self.index = index
+        self.count = count
+        super().__init__(
+            f"BasketUnknownComponent(index={index!r}, count={count!r}): A component index is out of range."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketUnknownComponent:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]))
+
+
+class BasketWeightsLength(BasketError):
+    """`reweight` got a different number of weights than there are components."""
+
+    SIGNATURE: ClassVar[str] = "BasketWeightsLength(uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("4d08b7e1")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    length: int
+    count: int
+
+    def __init__(self, length: int, count: int) -> None:
+        self.length = length
+        self.count = count
+        super().__init__(
+            f"BasketWeightsLength(length={length!r}, count={count!r}): `reweight` got a different number of weights than there are components."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketWeightsLength:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]))
+
+
+class BasketWeightsSum(BasketError):
+    """The weights do not sum to 10,000 basis points."""
+
+    SIGNATURE: ClassVar[str] = "BasketWeightsSum(uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("41084855")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256",)
+    sum: int
+
+    def __init__(self, sum: int) -> None:
+        self.sum = sum
+        super().__init__(
+            f"BasketWeightsSum(sum={sum!r}): The weights do not sum to 10,000 basis points."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketWeightsSum:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]))
+
+
+class BasketWrongKind(BasketError, ValueError):
+    """The component is not of the kind the call needs."""
+
+    SIGNATURE: ClassVar[str] = "BasketWrongKind(uint256,uint8)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("f6a22bb9")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint8")
+    index: int
+    kind: ComponentKind
+
+    def __init__(self, index: int, kind: ComponentKind) -> None:
+        self.index = index
+        self.kind = kind
+        super().__init__(
+            f"BasketWrongKind(index={index!r}, kind={kind!r}): The component is not of the kind the call needs."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketWrongKind:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), ComponentKind(values[1]))
+
+
+class BasketZeroAddress(BasketError, ValueError):
+    """A zero address was given."""
+
+    SIGNATURE: ClassVar[str] = "BasketZeroAddress()"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("47b3b75c")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__("BasketZeroAddress(): A zero address was given.")
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketZeroAddress:
+        """Builds the error from its decoded arguments."""
+        return cls()
+
+
+class BasketZeroAmount(BasketError, ValueError):
+    """A zero amount (value or shares) was given."""
+
+    SIGNATURE: ClassVar[str] = "BasketZeroAmount()"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("1c43bf19")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__("BasketZeroAmount(): A zero amount (value or shares) was given.")
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketZeroAmount:
+        """Builds the error from its decoded arguments."""
+        return cls()
 
 
 class CloneArgumentsTooLong(OtherContractError):
@@ -1605,6 +1950,44 @@ class OracleZeroToken(OracleError, ValueError):
         return cls()
 
 
+class OwnableInvalidOwner(AccessControlError, ValueError):
+    """OwnableInvalidOwner"""
+
+    SIGNATURE: ClassVar[str] = "OwnableInvalidOwner(address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("1e4fbdf7")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address",)
+    owner: ChecksumAddress
+
+    def __init__(self, owner: ChecksumAddress) -> None:
+        self.owner = owner
+        super().__init__(f"OwnableInvalidOwner(owner={owner!r}): OwnableInvalidOwner")
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> OwnableInvalidOwner:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]))
+
+
+class OwnableUnauthorizedAccount(AccessControlError, PermissionError):
+    """OwnableUnauthorizedAccount"""
+
+    SIGNATURE: ClassVar[str] = "OwnableUnauthorizedAccount(address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("118cdaa7")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address",)
+    account: ChecksumAddress
+
+    def __init__(self, account: ChecksumAddress) -> None:
+        self.account = account
+        super().__init__(
+            f"OwnableUnauthorizedAccount(account={account!r}): OwnableUnauthorizedAccount"
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> OwnableUnauthorizedAccount:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]))
+
+
 class ReentrancyGuardReentrantCall(OtherContractError):
     """ReentrancyGuardReentrantCall"""
 
@@ -1657,6 +2040,26 @@ class SafeERC20FailedOperation(OtherContractError):
 
     @classmethod
     def from_abi(cls, values: Sequence[Any]) -> SafeERC20FailedOperation:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]))
+
+
+class TrackerBasketFactoryAlreadySet(TrackerError):
+    """The basket factory was already set."""
+
+    SIGNATURE: ClassVar[str] = "TrackerBasketFactoryAlreadySet(address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("de9f8c58")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address",)
+    basket_factory: ChecksumAddress
+
+    def __init__(self, basket_factory: ChecksumAddress) -> None:
+        self.basket_factory = basket_factory
+        super().__init__(
+            f"TrackerBasketFactoryAlreadySet(basket_factory={basket_factory!r}): The basket factory was already set."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> TrackerBasketFactoryAlreadySet:
         """Builds the error from its decoded arguments."""
         return cls(to_address(values[0]))
 
@@ -1815,6 +2218,28 @@ class TrackerNotParticipant(TrackerError, LookupError):
         return cls(to_address(values[0]), to_address(values[1]))
 
 
+class TrackerOracleMismatch(TrackerError, ValueError):
+    """The basket factory values its baskets with another oracle than the tracker's."""
+
+    SIGNATURE: ClassVar[str] = "TrackerOracleMismatch(address,address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("a8159838")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "address")
+    tracker_oracle: ChecksumAddress
+    basket_oracle: ChecksumAddress
+
+    def __init__(self, tracker_oracle: ChecksumAddress, basket_oracle: ChecksumAddress) -> None:
+        self.tracker_oracle = tracker_oracle
+        self.basket_oracle = basket_oracle
+        super().__init__(
+            f"TrackerOracleMismatch(tracker_oracle={tracker_oracle!r}, basket_oracle={basket_oracle!r}): The basket factory values its baskets with another oracle than the tracker's."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> TrackerOracleMismatch:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]), to_address(values[1]))
+
+
 class TrackerTokenExpired(TrackerError):
     """The ERC-721 domain has expired."""
 
@@ -1861,6 +2286,26 @@ class TrackerTooManyHoldings(TrackerError, ValueError):
         return cls(int(values[0]), int(values[1]))
 
 
+class TrackerUnknownBasket(TrackerError, LookupError):
+    """A Basket holding whose token is not a basket of the basket factory (or none is set)."""
+
+    SIGNATURE: ClassVar[str] = "TrackerUnknownBasket(address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("bdc6d2e6")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address",)
+    token: ChecksumAddress
+
+    def __init__(self, token: ChecksumAddress) -> None:
+        self.token = token
+        super().__init__(
+            f"TrackerUnknownBasket(token={token!r}): A Basket holding whose token is not a basket of the basket factory (or none is set)."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> TrackerUnknownBasket:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]))
+
+
 class TrackerUnknownCompetition(TrackerError, LookupError):
     """The competition was not created by the tracker's factory."""
 
@@ -1900,6 +2345,23 @@ class TrackerZeroAddress(TrackerError, ValueError):
 ERRORS: dict[bytes, type[Any]] = {
     AccessControlBadConfirmation.SELECTOR: AccessControlBadConfirmation,
     AccessControlUnauthorizedAccount.SELECTOR: AccessControlUnauthorizedAccount,
+    BasketComponentCount.SELECTOR: BasketComponentCount,
+    BasketFactoryZeroAddress.SELECTOR: BasketFactoryZeroAddress,
+    BasketFirstDepositTooSmall.SELECTOR: BasketFirstDepositTooSmall,
+    BasketInsufficientFungibleValue.SELECTOR: BasketInsufficientFungibleValue,
+    BasketInvalidComponent.SELECTOR: BasketInvalidComponent,
+    BasketNftState.SELECTOR: BasketNftState,
+    BasketNoFungibleComponents.SELECTOR: BasketNoFungibleComponents,
+    BasketNoValue.SELECTOR: BasketNoValue,
+    BasketTooFewShares.SELECTOR: BasketTooFewShares,
+    BasketTooLittleValue.SELECTOR: BasketTooLittleValue,
+    BasketTooManyShares.SELECTOR: BasketTooManyShares,
+    BasketUnknownComponent.SELECTOR: BasketUnknownComponent,
+    BasketWeightsLength.SELECTOR: BasketWeightsLength,
+    BasketWeightsSum.SELECTOR: BasketWeightsSum,
+    BasketWrongKind.SELECTOR: BasketWrongKind,
+    BasketZeroAddress.SELECTOR: BasketZeroAddress,
+    BasketZeroAmount.SELECTOR: BasketZeroAmount,
     CloneArgumentsTooLong.SELECTOR: CloneArgumentsTooLong,
     CompetitionAlreadyJoined.SELECTOR: CompetitionAlreadyJoined,
     CompetitionClaimDeadline.SELECTOR: CompetitionClaimDeadline,
@@ -1974,9 +2436,12 @@ ERRORS: dict[bytes, type[Any]] = {
     OraclePriceStale.SELECTOR: OraclePriceStale,
     OracleZeroPrice.SELECTOR: OracleZeroPrice,
     OracleZeroToken.SELECTOR: OracleZeroToken,
+    OwnableInvalidOwner.SELECTOR: OwnableInvalidOwner,
+    OwnableUnauthorizedAccount.SELECTOR: OwnableUnauthorizedAccount,
     ReentrancyGuardReentrantCall.SELECTOR: ReentrancyGuardReentrantCall,
     SafeCastOverflowedUintDowncast.SELECTOR: SafeCastOverflowedUintDowncast,
     SafeERC20FailedOperation.SELECTOR: SafeERC20FailedOperation,
+    TrackerBasketFactoryAlreadySet.SELECTOR: TrackerBasketFactoryAlreadySet,
     TrackerCompetitionNotOpen.SELECTOR: TrackerCompetitionNotOpen,
     TrackerFactoryAlreadySet.SELECTOR: TrackerFactoryAlreadySet,
     TrackerHoldingsNotSorted.SELECTOR: TrackerHoldingsNotSorted,
@@ -1984,8 +2449,10 @@ ERRORS: dict[bytes, type[Any]] = {
     TrackerInvalidHolding.SELECTOR: TrackerInvalidHolding,
     TrackerNotOwner.SELECTOR: TrackerNotOwner,
     TrackerNotParticipant.SELECTOR: TrackerNotParticipant,
+    TrackerOracleMismatch.SELECTOR: TrackerOracleMismatch,
     TrackerTokenExpired.SELECTOR: TrackerTokenExpired,
     TrackerTooManyHoldings.SELECTOR: TrackerTooManyHoldings,
+    TrackerUnknownBasket.SELECTOR: TrackerUnknownBasket,
     TrackerUnknownCompetition.SELECTOR: TrackerUnknownCompetition,
     TrackerZeroAddress.SELECTOR: TrackerZeroAddress,
 }

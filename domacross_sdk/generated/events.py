@@ -16,6 +16,7 @@ from domacross_sdk.enums import AssetKind
 from domacross_sdk.events_base import ContractEvent, LogMeta
 from domacross_sdk.generated.structs import (
     CompetitionParams,
+    Component,
     Limits,
 )
 
@@ -68,6 +69,64 @@ class ApprovalForAll(ContractEvent):
             operator=to_address(values[1]),
             approved=bool(values[2]),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BasketCreated(ContractEvent):
+    """`owner` created `basket`, the `index`-th of the registry."""
+
+    SIGNATURE: ClassVar[str] = (
+        "BasketCreated(address,address,uint256,string,string,(uint8,address,uint256,uint16)[])"
+    )
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "8535e03aa55b8c13447719a966d833e72cba68369ffd720eaeb44f1c477c2a9f"
+    )
+    INDEXED: ClassVar[str] = "iidddd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = (
+        "address",
+        "address",
+        "uint256",
+        "string",
+        "string",
+        "(uint8,address,uint256,uint16)[]",
+    )
+    basket: ChecksumAddress
+    owner: ChecksumAddress
+    index: int
+    name: str
+    symbol: str
+    components: tuple[Component, ...]
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> BasketCreated:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            basket=to_address(values[0]),
+            owner=to_address(values[1]),
+            index=int(values[2]),
+            name=str(values[3]),
+            symbol=str(values[4]),
+            components=tuple(Component.from_abi(x) for x in values[5]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BasketFactorySet(ContractEvent):
+    """The basket factory whose baskets count as holdings was set (once)."""
+
+    SIGNATURE: ClassVar[str] = "BasketFactorySet(address)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "ea611ed3cbd340f08390a99a564befaed5c2f7325faab13f3d497434d0ac68d7"
+    )
+    INDEXED: ClassVar[str] = "i"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address",)
+    basket_factory: ChecksumAddress
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> BasketFactorySet:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(meta=meta, basket_factory=to_address(values[0]))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,6 +225,33 @@ class CompetitionFinalized(ContractEvent):
             merkle_root=bytes(values[0]),
             total_payout=int(values[1]),
             rake=int(values[2]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deposited(ContractEvent):
+    """ERC-20 components worth `value` wei were deposited for `shares`; `amounts` per component."""
+
+    SIGNATURE: ClassVar[str] = "Deposited(address,uint256,uint256,uint256[])"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "d163415482450aa80cb7b7efbed177fa5a0e04598b7c33192e722a4274a225c6"
+    )
+    INDEXED: ClassVar[str] = "iddd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "uint256", "uint256", "uint256[]")
+    account: ChecksumAddress
+    value: int
+    shares: int
+    amounts: tuple[int, ...]
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> Deposited:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            account=to_address(values[0]),
+            value=int(values[1]),
+            shares=int(values[2]),
+            amounts=tuple(int(x) for x in values[3]),
         )
 
 
@@ -338,6 +424,107 @@ class MaxChangeBpsUpdated(ContractEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class NavUpdated(ContractEvent):
+    """The net asset value after a deposit or redemption. `navPerShare` is wei per 1e18 shares."""
+
+    SIGNATURE: ClassVar[str] = "NavUpdated(uint256,uint256,uint256)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "fd8a1524c781290c017a29bf4bbdc748fbcafe2b3d6fde12b8b910ba2dc41fe7"
+    )
+    INDEXED: ClassVar[str] = "ddd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256", "uint256")
+    total_value: int
+    total_supply: int
+    nav_per_share: int
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> NavUpdated:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            total_value=int(values[0]),
+            total_supply=int(values[1]),
+            nav_per_share=int(values[2]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NftDeposited(ContractEvent):
+    """A whole NFT (component `index`) worth `value` wei was deposited for `shares`."""
+
+    SIGNATURE: ClassVar[str] = "NftDeposited(address,uint256,address,uint256,uint256,uint256)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "63a968d0bfb3ac23da70297c6ec27585676d634853e402fd4e086032e2901896"
+    )
+    INDEXED: ClassVar[str] = "iidddd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = (
+        "address",
+        "uint256",
+        "address",
+        "uint256",
+        "uint256",
+        "uint256",
+    )
+    account: ChecksumAddress
+    index: int
+    token: ChecksumAddress
+    token_id: int
+    value: int
+    shares: int
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> NftDeposited:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            account=to_address(values[0]),
+            index=int(values[1]),
+            token=to_address(values[2]),
+            token_id=int(values[3]),
+            value=int(values[4]),
+            shares=int(values[5]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NftRedeemed(ContractEvent):
+    """A whole NFT (component `index`) worth `value` wei was redeemed for `shares`."""
+
+    SIGNATURE: ClassVar[str] = "NftRedeemed(address,uint256,address,uint256,uint256,uint256)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "5e357d13eba69b799903401551b7b7d2c1cde61f405f961e2ff3b74c4831c66b"
+    )
+    INDEXED: ClassVar[str] = "iidddd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = (
+        "address",
+        "uint256",
+        "address",
+        "uint256",
+        "uint256",
+        "uint256",
+    )
+    account: ChecksumAddress
+    index: int
+    token: ChecksumAddress
+    token_id: int
+    value: int
+    shares: int
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> NftRedeemed:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            account=to_address(values[0]),
+            index=int(values[1]),
+            token=to_address(values[2]),
+            token_id=int(values[3]),
+            value=int(values[4]),
+            shares=int(values[5]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenCreationUpdated(ContractEvent):
     """Creation was opened to everyone or restricted to ORGANIZER_ROLE."""
 
@@ -423,6 +610,25 @@ class OwnershipTokenRenewed(ContractEvent):
             previous_expiry=to_datetime(values[1]),
             expires_at=to_datetime(values[2]),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OwnershipTransferred(ContractEvent):
+    """OwnershipTransferred event"""
+
+    SIGNATURE: ClassVar[str] = "OwnershipTransferred(address,address)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "8be0079c531659141344cd1fd0a4f28419497f9722a3daafe3b4186f6b6457e0"
+    )
+    INDEXED: ClassVar[str] = "ii"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "address")
+    previous_owner: ChecksumAddress
+    new_owner: ChecksumAddress
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> OwnershipTransferred:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(meta=meta, previous_owner=to_address(values[0]), new_owner=to_address(values[1]))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -594,6 +800,33 @@ class ProceedsWithdrawn(ContractEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Redeemed(ContractEvent):
+    """`shares` were redeemed for ERC-20 components worth `value` wei; `amounts` per component."""
+
+    SIGNATURE: ClassVar[str] = "Redeemed(address,uint256,uint256,uint256[])"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "d4fe30e0dfe75bc29d5bfbc1f4a10133848ddb5322b8117cca9103e23440e5e6"
+    )
+    INDEXED: ClassVar[str] = "iddd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "uint256", "uint256", "uint256[]")
+    account: ChecksumAddress
+    shares: int
+    value: int
+    amounts: tuple[int, ...]
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> Redeemed:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            account=to_address(values[0]),
+            shares=int(values[1]),
+            value=int(values[2]),
+            amounts=tuple(int(x) for x in values[3]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RefundClaimed(ContractEvent):
     """`account` pulled its refund."""
 
@@ -656,6 +889,29 @@ class ResultsRejected(ContractEvent):
     def from_values(cls, meta: LogMeta, values: list[Any]) -> ResultsRejected:
         """Builds the event from its decoded values, in ABI order."""
         return cls(meta=meta, merkle_root=bytes(values[0]), guardian=to_address(values[1]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reweighted(ContractEvent):
+    """The owner changed the target weights (they steer future deposits)."""
+
+    SIGNATURE: ClassVar[str] = "Reweighted(uint16[],uint16[])"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "d20e7b69e9b3c66b4d9570e6a5b2ffd71fb236248e6d0facbe29803161f24099"
+    )
+    INDEXED: ClassVar[str] = "dd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint16[]", "uint16[]")
+    previous_weights_bps: tuple[int, ...]
+    weights_bps: tuple[int, ...]
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> Reweighted:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            previous_weights_bps=tuple(int(x) for x in values[0]),
+            weights_bps=tuple(int(x) for x in values[1]),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -839,10 +1095,13 @@ class Unpaused(ContractEvent):
 EVENTS: dict[tuple[bytes, int], type[ContractEvent]] = {
     (Approval.TOPIC0, Approval.INDEXED.count("i")): Approval,
     (ApprovalForAll.TOPIC0, ApprovalForAll.INDEXED.count("i")): ApprovalForAll,
+    (BasketCreated.TOPIC0, BasketCreated.INDEXED.count("i")): BasketCreated,
+    (BasketFactorySet.TOPIC0, BasketFactorySet.INDEXED.count("i")): BasketFactorySet,
     (Cancelled.TOPIC0, Cancelled.INDEXED.count("i")): Cancelled,
     (CompetitionCancelled.TOPIC0, CompetitionCancelled.INDEXED.count("i")): CompetitionCancelled,
     (CompetitionCreated.TOPIC0, CompetitionCreated.INDEXED.count("i")): CompetitionCreated,
     (CompetitionFinalized.TOPIC0, CompetitionFinalized.INDEXED.count("i")): CompetitionFinalized,
+    (Deposited.TOPIC0, Deposited.INDEXED.count("i")): Deposited,
     (FactorySet.TOPIC0, FactorySet.INDEXED.count("i")): FactorySet,
     (FractionApproval.TOPIC0, FractionApproval.INDEXED.count("i")): FractionApproval,
     (FractionTransfer.TOPIC0, FractionTransfer.INDEXED.count("i")): FractionTransfer,
@@ -850,19 +1109,25 @@ EVENTS: dict[tuple[bytes, int], type[ContractEvent]] = {
     (Listed.TOPIC0, Listed.INDEXED.count("i")): Listed,
     (MaxAgeUpdated.TOPIC0, MaxAgeUpdated.INDEXED.count("i")): MaxAgeUpdated,
     (MaxChangeBpsUpdated.TOPIC0, MaxChangeBpsUpdated.INDEXED.count("i")): MaxChangeBpsUpdated,
+    (NavUpdated.TOPIC0, NavUpdated.INDEXED.count("i")): NavUpdated,
+    (NftDeposited.TOPIC0, NftDeposited.INDEXED.count("i")): NftDeposited,
+    (NftRedeemed.TOPIC0, NftRedeemed.INDEXED.count("i")): NftRedeemed,
     (OpenCreationUpdated.TOPIC0, OpenCreationUpdated.INDEXED.count("i")): OpenCreationUpdated,
     (OwnershipTokenBurned.TOPIC0, OwnershipTokenBurned.INDEXED.count("i")): OwnershipTokenBurned,
     (OwnershipTokenMinted.TOPIC0, OwnershipTokenMinted.INDEXED.count("i")): OwnershipTokenMinted,
     (OwnershipTokenRenewed.TOPIC0, OwnershipTokenRenewed.INDEXED.count("i")): OwnershipTokenRenewed,
+    (OwnershipTransferred.TOPIC0, OwnershipTransferred.INDEXED.count("i")): OwnershipTransferred,
     (ParticipantJoined.TOPIC0, ParticipantJoined.INDEXED.count("i")): ParticipantJoined,
     (Paused.TOPIC0, Paused.INDEXED.count("i")): Paused,
     (PortfolioValueUpdated.TOPIC0, PortfolioValueUpdated.INDEXED.count("i")): PortfolioValueUpdated,
     (PriceUpdated.TOPIC0, PriceUpdated.INDEXED.count("i")): PriceUpdated,
     (PrizeClaimed.TOPIC0, PrizeClaimed.INDEXED.count("i")): PrizeClaimed,
     (ProceedsWithdrawn.TOPIC0, ProceedsWithdrawn.INDEXED.count("i")): ProceedsWithdrawn,
+    (Redeemed.TOPIC0, Redeemed.INDEXED.count("i")): Redeemed,
     (RefundClaimed.TOPIC0, RefundClaimed.INDEXED.count("i")): RefundClaimed,
     (ResultsPosted.TOPIC0, ResultsPosted.INDEXED.count("i")): ResultsPosted,
     (ResultsRejected.TOPIC0, ResultsRejected.INDEXED.count("i")): ResultsRejected,
+    (Reweighted.TOPIC0, Reweighted.INDEXED.count("i")): Reweighted,
     (RoleAdminChanged.TOPIC0, RoleAdminChanged.INDEXED.count("i")): RoleAdminChanged,
     (RoleGranted.TOPIC0, RoleGranted.INDEXED.count("i")): RoleGranted,
     (RoleRevoked.TOPIC0, RoleRevoked.INDEXED.count("i")): RoleRevoked,

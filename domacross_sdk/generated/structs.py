@@ -19,9 +19,9 @@ from domacross_sdk.convert import (
     to_datetime,
     to_timedelta,
 )
-from domacross_sdk.enums import AssetKind
+from domacross_sdk.enums import AssetKind, ComponentKind
 
-__all__ = ["CompetitionConfig", "CompetitionParams", "Holding", "Limits", "Listing"]
+__all__ = ["CompetitionConfig", "CompetitionParams", "Component", "Holding", "Limits", "Listing"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,35 @@ class CompetitionParams:
             to_address(self.tracker),
             to_address(self.treasury),
             [x for x in self.payout_bps],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """The ABI struct `Component`."""
+
+    kind: ComponentKind
+    token: ChecksumAddress
+    token_id: int
+    weight_bps: int
+
+    @classmethod
+    def from_abi(cls, value: Sequence[Any]) -> Component:
+        """Builds the struct from the tuple web3 decodes."""
+        return cls(
+            kind=ComponentKind(value[0]),
+            token=to_address(value[1]),
+            token_id=int(value[2]),
+            weight_bps=int(value[3]),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The tuple web3 encodes."""
+        return (
+            int(self.kind),
+            to_address(self.token),
+            self.token_id,
+            self.weight_bps,
         )
 
 

@@ -40,6 +40,7 @@ CONTRACT_ALIASES = {
     "factory": "CompetitionFactory",
     "ownership-token": "DomaOwnershipToken",
     "fraction-token": "DomainFractionToken",
+    "basket-factory": "DomainBasketFactory",
 }
 _ROLE_BY_ID = {role_id(r.role): r.role for r in ROLES} | {role_id(ADMIN_ROLE): ADMIN_ROLE}
 
@@ -170,6 +171,7 @@ class Admin:
             "CompetitionFactory": lambda: self.dc.factory,
             "DomaOwnershipToken": lambda: self.dc.ownership_token(),
             "DomainFractionToken": lambda: self.dc.fraction_token(),
+            "DomainBasketFactory": lambda: self.dc.basket_factory,
         }
         if name not in bindings:
             raise ScriptError(f"no wrapper for {name}")

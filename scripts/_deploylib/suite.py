@@ -91,6 +91,8 @@ CONTRACTS: tuple[ContractSpec, ...] = (
     ),
     # Issue 12: fixed-price listings so local chains and the demo have trades with prices.
     ContractSpec("DomainMarketplace", lambda c, a: [], local_only=True, admin=False),
+    # Last, so that the stand-ins keep the addresses examples/prices.csv names.
+    ContractSpec("DomainBasketFactory", lambda c, a: [c.deployer, a["ValuationOracle"]]),
 )
 CONTRACT_NAMES = tuple(c.name for c in CONTRACTS)
 
@@ -104,6 +106,27 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("minter", "DomainFractionToken", "MINTER_ROLE"),
 )
 ROLE_OPTIONS = tuple(r.option for r in ROLES)
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """A set-once link from one contract to another: ``target.setter(value)`` after both exist."""
+
+    target: str
+    setter: str
+    getter: str
+    value: str
+
+    @property
+    def name(self) -> str:
+        """The call's name in the record (``PortfolioTracker.setFactory``)."""
+        return f"{self.target}.{self.setter}"
+
+
+LINKS: tuple[LinkSpec, ...] = (
+    LinkSpec("PortfolioTracker", "setFactory", "factory", "CompetitionFactory"),
+    LinkSpec("PortfolioTracker", "setBasketFactory", "basketFactory", "DomainBasketFactory"),
+)
 
 
 @dataclass(frozen=True)
@@ -175,8 +198,9 @@ def deploy_suite(
         if spec.local_only and not session.is_local:
             continue
         run.contract(spec)
-        if spec.name == "CompetitionFactory":
-            run.set_factory()
+        for link in LINKS:
+            if link.value == spec.name:
+                run.link(link)
     for role in ROLES:
         run.grants(role)
     if not dry_run:
@@ -278,52 +302,56 @@ class _Run:
         )
         self.session.mined()
 
-    # -- tracker.setFactory -------------------------------------------------------------------
+    # -- set-once links (tracker.setFactory, tracker.setBasketFactory) ------------------------
 
-    def set_factory(self) -> None:
-        step = "call:PortfolioTracker.setFactory"
-        tracker, factory = self.addresses["PortfolioTracker"], self.addresses["CompetitionFactory"]
-        if tracker is None or factory is None:
-            self._row(Row(step, "send", "factory of the new tracker", TYPICAL_CALL_GAS, True))
+    def link(self, spec: LinkSpec) -> None:
+        step = f"call:{spec.name}"
+        target, value = self.addresses[spec.target], self.addresses[spec.value]
+        if target is None or value is None:
+            self._row(
+                Row(step, "send", f"{spec.getter} of the new {spec.target}", TYPICAL_CALL_GAS, True)
+            )
             return
-        instance = container("PortfolioTracker").at(tracker)
-        current = str(instance.factory())
+        instance = container(spec.target).at(target)
+        current = str(getattr(instance, spec.getter)())
         record = self.session.record
         recorded = record is not None and any(
-            c.name == "PortfolioTracker.setFactory" and c.target == tracker and c.args == [factory]
-            for c in record.calls
+            c.name == spec.name and c.target == target and c.args == [value] for c in record.calls
         )
-        if current.lower() == factory.lower():
+        if current.lower() == value.lower():
             if recorded:
-                self._row(Row(step, "skip", f"tracker serves {factory}"))
+                self._row(Row(step, "skip", f"{spec.getter} is {value}"))
                 return
             receipt = None if self.dry_run else self.session.adopt_pending(step)
             if not self.dry_run:
-                self._record_call(tracker, factory, receipt)
+                self._record_call(spec, target, value, receipt)
             self._row(Row(step, "record", "already set on chain", tx_hash=_hash(receipt)))
             return
         if current.lower() != ZERO_ADDRESS:
             raise ScriptError(
-                f"PortfolioTracker {tracker} serves factory {current}, not {factory}, and "
-                "setFactory works once: redeploy the tracker too (--redeploy PortfolioTracker)"
+                f"{spec.target} {target} has {spec.getter} {current}, not {value}, and "
+                f"{spec.setter} works once: redeploy it too (--redeploy {spec.target})"
             )
+        setter = getattr(instance, spec.setter)
         if self.dry_run:
-            gas = instance.setFactory.estimate_gas_cost(factory, sender=self.session.account)
-            self._row(Row(step, "send", f"factory {factory}", gas=int(gas)))
+            gas = setter.estimate_gas_cost(value, sender=self.session.account)
+            self._row(Row(step, "send", f"{spec.getter} {value}", gas=int(gas)))
             return
-        receipt = self.session.send(
-            step, instance.setFactory.as_transaction(factory, sender=self.session.account)
+        receipt = self.session.send(step, setter.as_transaction(value, sender=self.session.account))
+        self._record_call(spec, target, value, receipt)
+        self._row(
+            Row(step, "send", f"{spec.getter} {value}", receipt.gas_used, tx_hash=_hash(receipt))
         )
-        self._record_call(tracker, factory, receipt)
-        self._row(Row(step, "send", f"factory {factory}", receipt.gas_used, tx_hash=_hash(receipt)))
         self.session.mined()
 
-    def _record_call(self, tracker: str, factory: str, receipt: ReceiptAPI | None) -> None:
+    def _record_call(
+        self, spec: LinkSpec, target: str, value: str, receipt: ReceiptAPI | None
+    ) -> None:
         block = None if receipt is None else int(receipt.block_number)
         call = CallRecord(
-            name="PortfolioTracker.setFactory",
-            target=tracker,
-            args=[factory],
+            name=spec.name,
+            target=target,
+            args=[value],
             tx_hash=_hash(receipt),
             block_number=block,
             at=utc_now(),

@@ -20,7 +20,7 @@ from typing import Any
 from rich.table import Table
 
 from scripts._deploylib.session import Session, code_hash
-from scripts._deploylib.suite import ZERO_ADDRESS, container, init_code_hash
+from scripts._deploylib.suite import LINKS, ZERO_ADDRESS, container, init_code_hash
 
 
 @dataclass(frozen=True)
@@ -159,14 +159,16 @@ def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> lis
         instance = container(grant.contract).at(grant.contract_address)
         held = bool(instance.hasRole(grant.role_id, grant.account))
         add(Check(f"{grant.contract}.{grant.role}", f"held by {grant.account}", held))
+    links = {link.name: link for link in LINKS}
     for call in record.calls:
-        if call.name == "PortfolioTracker.setFactory":
-            current = str(container("PortfolioTracker").at(call.target).factory())
+        if call.name in links:
+            link = links[call.name]
+            current = str(getattr(container(link.target).at(call.target), link.getter)())
             expected = str(call.args[0])
             add(
                 Check(
                     call.name,
-                    f"factory() = {expected}",
+                    f"{link.getter}() = {expected}",
                     current.lower() == expected.lower() and current.lower() != ZERO_ADDRESS,
                     current,
                 )

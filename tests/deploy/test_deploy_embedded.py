@@ -7,7 +7,7 @@ import pytest
 from domacross_sdk.deployments import load_record, save_record
 from domacross_sdk.errors import MissingRpcUrlError
 from scripts._deploylib.session import Session, check_rpc_env
-from scripts._deploylib.suite import CONTRACT_NAMES, ROLES, SuiteConfig, deploy_suite
+from scripts._deploylib.suite import CONTRACT_NAMES, LINKS, ROLES, SuiteConfig, deploy_suite
 from scripts._deploylib.verify import compile_runtime, verify
 
 
@@ -31,12 +31,13 @@ def test_deploy__fresh_embedded_chain__whole_suite_recorded(deployed, owner, pro
     session, outcome = deployed
     record = load_record(session.path)
     assert session.path.name == "ethereum-local.json"
-    assert outcome.sent == len(CONTRACT_NAMES) + 1 + len(ROLES)  # deploys, setFactory, grants
+    assert outcome.sent == len(CONTRACT_NAMES) + len(LINKS) + len(ROLES)  # deploys, links, grants
     assert list(record.contracts) == list(CONTRACT_NAMES)
     assert record.pending is None
     assert record.deployer == owner.address
     tracker = project.PortfolioTracker.at(record.contracts["PortfolioTracker"].address)
     assert tracker.factory() == record.contracts["CompetitionFactory"].address
+    assert tracker.basketFactory() == record.contracts["DomainBasketFactory"].address
     assert tracker.oracle() == record.contracts["ValuationOracle"].address
     granted = {(g.contract, g.role) for g in record.roles if g.tx_hash is not None}
     assert granted == {(r.contract, r.role) for r in ROLES}
@@ -84,16 +85,16 @@ def test_deploy__oracle_args_changed__reported_not_redeployed_until_asked(deploy
     assert outcome.sent == 2
     assert record.contracts["ValuationOracle"].address != old
     assert record.contracts["ValuationOracle"].constructor_args[1] == 3_600
-    assert outcome.changed == ["PortfolioTracker"]
+    assert outcome.changed == ["PortfolioTracker", "DomainBasketFactory"]
 
 
 def test_verify__fresh_deployment__every_check_matches(deployed, compiled):
     session, _ = deployed
     checks = verify(session, compiled)
     assert [c for c in checks if not c.ok] == []
-    # code hash, masked code, creation code per contract; the implementation; grants; the call
+    # code hash, masked code, creation code per contract; the implementation; grants; the calls
     record = load_record(session.path)
-    assert len(checks) == 2 + 3 * len(record.contracts) + 1 + len(record.roles) + 1
+    assert len(checks) == 2 + 3 * len(record.contracts) + 1 + len(record.roles) + len(LINKS)
 
 
 @pytest.mark.parametrize("tamper", ["bytecode_hash", "address", "role"])

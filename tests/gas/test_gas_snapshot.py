@@ -20,7 +20,7 @@ from tests.utils.constants import DAY, DISPUTE_WINDOW, ETH, FEE, LIMITS, MIN_CLA
 SNAPSHOT = Path(__file__).with_name("gas-snapshot.json")
 T0 = 2_000_000_000  # fixed chain time (2033), so calldata and timestamps never vary
 TARGETS = {"CompetitionFactory.createCompetition": 200_000, "Competition.join (first)": 80_000}
-ERC721, ERC20 = 0, 1
+ERC721, ERC20, BASKET = 0, 1, 2
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +97,15 @@ def measured(project, accounts, chain):
         "PortfolioTracker.updatePortfolioValue (1 NFT + 1 ERC-20)",
         tracker.updatePortfolioValue(competition, alice, holdings, sender=deployer),
     )
+    _measure_baskets(project, chain, gas, record, deployer, alice, oracle, token, fraction)
+    tracker.setBasketFactory(gas.pop("_basket_factory"), sender=deployer)
+    basket = gas.pop("_basket")
+    record(
+        "PortfolioTracker.updatePortfolioValue (1 basket)",
+        tracker.updatePortfolioValue(
+            competition, alice, [(BASKET, basket, 0, ETH // 10)], sender=deployer
+        ),
+    )
     other.join(value=FEE, sender=alice)
     record("Competition.cancel", other.cancel(sender=deployer))
     record("Competition.refund", other.refund(sender=alice))
@@ -125,6 +134,8 @@ def measured(project, accounts, chain):
     token.approve(market, 1, sender=alice)
     record("DomainMarketplace.listERC721", market.listERC721(token, 1, ETH, sender=alice))
     record("DomainMarketplace.buy (ERC-721)", market.buy(1, value=ETH, sender=bob))
+    # The baskets above took some of alice's fraction: back to exactly ETH, which she sells.
+    fraction.mint(alice, ETH - fraction.balanceOf(alice), sender=deployer)
     fraction.approve(market, ETH, sender=alice)
     record("DomainMarketplace.listERC20", market.listERC20(fraction, ETH, ETH, sender=alice))
     record("DomainMarketplace.buy (ERC-20)", market.buy(2, value=ETH, sender=bob))
@@ -145,6 +156,26 @@ def measured(project, accounts, chain):
     if out := os.environ.get("DOMACROSS_GAS_MEASURED_OUT"):
         Path(out).write_text(json.dumps(gas, indent=2, sort_keys=True))
     return gas
+
+
+def _measure_baskets(project, chain, gas, record, deployer, alice, oracle, token, fraction):
+    """Domain baskets (issue 11): a 70/30 fraction/NFT basket through every value path."""
+    basket_factory = project.DomainBasketFactory.deploy(deployer, oracle, sender=deployer)
+    gas["DomainBasketFactory (deployment)"] = chain.get_receipt(basket_factory.txn_hash).gas_used
+    components = [(ERC20, fraction.address, 0, 7_000), (ERC721, token.address, 1, 3_000)]
+    tx = record(
+        "DomainBasketFactory.createBasket (1 ERC-20 + 1 NFT)",
+        basket_factory.createBasket("Basket", "BSK", components, sender=alice),
+    )
+    basket = project.DomainBasket.at(tx.decode_logs(basket_factory.BasketCreated)[0].basket)
+    fraction.approve(basket, ETH, sender=alice)
+    record("DomainBasket.deposit (first)", basket.deposit(ETH // 2, 0, sender=alice))
+    record("DomainBasket.deposit (later)", basket.deposit(ETH // 10, 0, sender=alice))
+    token.approve(basket, 1, sender=alice)
+    record("DomainBasket.depositNft", basket.depositNft(1, 0, sender=alice))
+    record("DomainBasket.redeem", basket.redeem(ETH // 10, 0, sender=alice))
+    record("DomainBasket.redeemNft", basket.redeemNft(1, 2**256 - 1, sender=alice))
+    gas["_basket_factory"], gas["_basket"] = basket_factory, basket
 
 
 def test_gas__matches_committed_snapshot(measured):

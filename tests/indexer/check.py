@@ -15,6 +15,8 @@ def chain_events(dc: DomaCross, to_block: int) -> list:
     # The domain tokens too: their transfers become trades (the indexer follows them).
     addresses += [a for a in (dc.addresses.ownership_token, dc.addresses.fraction_token) if a]
     addresses += list(dc.factory.all_competitions())
+    if dc.addresses.basket_factory is not None:
+        addresses += [dc.addresses.basket_factory, *dc.basket_factory.all_baskets()]
     logs = dc.w3.eth.get_logs({"address": addresses, "fromBlock": 0, "toBlock": to_block})
     return decode_logs(logs)
 

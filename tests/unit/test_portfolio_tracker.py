@@ -5,7 +5,7 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.utils.constants import DAY, ETH, FEE, MAX_AGE, ZERO_ADDRESS
+from tests.utils.constants import DAY, ETH, FEE, HOUR, ZERO_ADDRESS
 from tests.utils.flow import travel
 
 ERC721, ERC20 = 0, 1
@@ -157,20 +157,16 @@ def test_update__insufficient_fraction_balance__reverts(
 
 
 def test_update__stale_price__reverts(
-    make_competition, tracker, updater, alice, domain_token, oracle, registrar, reporter, chain
+    setup, tracker, updater, alice, domain_token, oracle, owner, chain
 ):
-    # NOTE: a competition longer than the oracle's maxAge: with the default one (1 day, like
-    # maxAge) a price set after the start is stale only after the end, so the tracker
-    # reported TrackerCompetitionNotOpen instead (seen failing on the base commit too).
-    competition = make_competition(end=chain.pending_timestamp + 60 + 3 * DAY)
-    travel(chain, competition.config().startTime)
-    domain_token.mint(alice, 1, chain.pending_timestamp + 365 * DAY, REGISTRAR_ID, sender=registrar)
-    oracle.setPrice(domain_token, 1, 2 * ETH, sender=reporter)
-    competition.join(value=FEE, sender=alice)
-    travel(chain, chain.pending_timestamp + MAX_AGE + 1)
+    # NOTE: a shorter max age than the competition: travelling MAX_AGE (a day, the
+    # competition's length) past the price also ended the competition, which then reverted
+    # first with TrackerCompetitionNotOpen, depending on when the block was sealed.
+    oracle.setMaxAge(HOUR, sender=owner)
+    travel(chain, chain.pending_timestamp + HOUR + 1)
     with ape.reverts(oracle.OraclePriceStale, token=domain_token.address, tokenId=1):
         tracker.updatePortfolioValue(
-            competition, alice, [(ERC721, domain_token.address, 1, 1)], sender=updater
+            setup, alice, [(ERC721, domain_token.address, 1, 1)], sender=updater
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from domacross.db import basket_models  # noqa: F401 - registers the basket tables
 from domacross.db.engine import make_engine
 from domacross.db.models import Base
 from domacross.settings import Settings
