@@ -106,6 +106,8 @@ class ChainFollower:
             *([config.marketplace] if config.marketplace else []),
         ]
         self.trades = TradeRecorder(self.chain_id, config.domain_tokens, config.marketplace)
+        # NOTE: a fraction token's `Transfer` decodes like a basket share's: keep both.
+        self._domain_tokens = {Web3.to_checksum_address(t) for t in config.domain_tokens}
         if config.basket_factory is not None:
             self._followed.append(config.basket_factory)
         self._topics = [["0x" + e.TOPIC0.hex() for e in COMPETITION_EVENTS]]
@@ -197,7 +199,11 @@ class ChainFollower:
                 continue
             if isinstance(event, COMPETITION_EVENTS) and event.meta.address not in known:
                 continue  # a competition event of a contract that is not ours
-            if isinstance(event, BASKET_EVENTS) and event.meta.address not in baskets:
+            if (
+                isinstance(event, BASKET_EVENTS)
+                and event.meta.address not in baskets
+                and event.meta.address not in self._domain_tokens
+            ):
                 continue  # a basket event (or an ERC-20 transfer) of a contract that is not ours
             if (
                 isinstance(event, ev.BasketCreated)

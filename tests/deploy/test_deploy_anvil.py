@@ -107,7 +107,7 @@ def test_deploy__dry_run_then_run_then_rerun__plan_all_then_record_then_nothing(
     start = node.block
     plan = ok(ape_run(node, tmp_path, "deploy", "--dry-run"))
     assert "dry run: nothing sent, nothing written" in plan
-    assert plan.count("│ deploy ") == 6
+    assert plan.count("│ deploy ") == 7
     assert node.block == start
     assert list(tmp_path.iterdir()) == []
 

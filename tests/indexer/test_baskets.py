@@ -21,7 +21,7 @@ from tests.utils.basket_scenario import deploy_baskets, run_basket
 from tests.utils.scenario import advance, deploy_suite
 
 
-def follower(suite, url, sessions, batch_blocks=4) -> ChainFollower:
+def follower(suite, dc: DomaCross, url, sessions, batch_blocks=4) -> ChainFollower:
     config = ChainConfig(
         name="baskets",
         w3=Web3(FailoverHTTPProvider([url])),
@@ -29,7 +29,11 @@ def follower(suite, url, sessions, batch_blocks=4) -> ChainFollower:
         tracker=suite.dc.addresses.tracker,
         oracle=suite.dc.addresses.oracle,
         start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
-        basket_factory=suite.dc.addresses.basket_factory,
+        basket_factory=dc.addresses.basket_factory,
+        # As `domacross index` does from the record: the domain tokens' transfers are trades.
+        domain_tokens=tuple(
+            a for a in (dc.addresses.ownership_token, dc.addresses.fraction_token) if a
+        ),
     )
     return ChainFollower(config, sessions, confirmations=0, batch_blocks=batch_blocks)
 
@@ -120,7 +124,7 @@ def test_backfill__baskets_equal_chain__and_reapply_changes_nothing(
     suite = deploy_suite(anvil_url)
     dc = deploy_baskets(suite)
     run_basket(suite, dc)
-    f = follower(suite, anvil_url, sessions)
+    f = follower(suite, dc, anvil_url, sessions)
     f.backfill()
     head = dc.w3.eth.block_number
     assert_db_matches_chain(sessions, dc, head)
@@ -129,7 +133,7 @@ def test_backfill__baskets_equal_chain__and_reapply_changes_nothing(
     # Re-apply everything from the start: history is not duplicated, state is the same.
     with sessions.begin() as session:
         session.execute(update(ChainOffset).values(last_block_number=f.config.start_block - 1))
-    follower(suite, anvil_url, sessions, batch_blocks=50).backfill()
+    follower(suite, dc, anvil_url, sessions, batch_blocks=50).backfill()
     assert_db_matches_chain(sessions, dc, head)
     assert_baskets_match_chain(sessions, dc, head)
 
@@ -139,7 +143,7 @@ def test_reorg__basket_rows_rolled_back_and_rebuilt(anvil_url, sessions):
     dc = deploy_baskets(suite)
     w3 = dc.w3
     run_basket(suite, dc, token_id=900)
-    f = follower(suite, anvil_url, sessions)
+    f = follower(suite, dc, anvil_url, sessions)
     f.backfill()
     snapshot = w3.provider.make_request("evm_snapshot", [])["result"]
     # Branch A: a second basket, and more activity on the first, indexed then abandoned.
