@@ -117,7 +117,7 @@ def test_deploy__dry_run_then_run_then_rerun__plan_all_then_record_then_nothing(
     record_file = tmp_path / "ethereum-local.json"
     record = load_record(record_file)
     assert record.chain_id == 31337
-    assert len(record.contracts) == 6
+    assert len(record.contracts) == 7
 
     before = record_file.read_text()
     out = ok(ape_run(node, tmp_path, "deploy"))
