@@ -8,9 +8,10 @@ Definitions (also in README "Trades, activity and P&L"):
   the oracle value at that block for transfers, mints and burns, or `None` when unknown.
 - **Cost basis, average cost.** Acquisitions (`buy`, `transfer_in`, `mint`) add their quantity
   and their value to the position's basis; an acquisition of unknown value adds 0 (it came
-  for nothing we can price). Disposals (`sell`, `transfer_out`, `burn`) remove
+  for nothing we can price). Disposals (`sell`, `transfer_out`, `burn`, `expiry`) remove
   `basis * q // held` of the basis (floor), so the basis is conserved exactly: what is
-  removed plus what remains always equals what was added.
+  removed plus what remains always equals what was added. An `expiry` (a held domain's
+  registration lapsed) is a disposal with value 0: it realises minus its basis.
 - **Realised P&L** = sum over disposals of (proceeds - basis removed). A disposal of unknown
   value realises nothing (its proceeds are taken to be the basis it removes).
 - **Opening inventory.** Trades are recorded only while a participant is in a live
@@ -29,9 +30,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-TradeKind = Literal["buy", "sell", "transfer_in", "transfer_out", "mint", "burn"]
+TradeKind = Literal["buy", "sell", "transfer_in", "transfer_out", "mint", "burn", "expiry"]
 ACQUIRE: frozenset[str] = frozenset({"buy", "transfer_in", "mint"})
-DISPOSE: frozenset[str] = frozenset({"sell", "transfer_out", "burn"})
+DISPOSE: frozenset[str] = frozenset({"sell", "transfer_out", "burn", "expiry"})
 UNIT = 10**18
 """Fungible oracle prices are per 1e18 base units."""
 

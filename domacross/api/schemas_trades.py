@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domacross.api.schemas import Address, Uint256Str, UtcDatetime
 
-TradeKind = Literal["buy", "sell", "transfer_in", "transfer_out", "mint", "burn"]
-PriceSource = Literal["sale", "oracle", "unknown"]
+TradeKind = Literal["buy", "sell", "transfer_in", "transfer_out", "mint", "burn", "expiry"]
+PriceSource = Literal["sale", "oracle", "unknown", "expiry"]
 
 
 class TradePublic(BaseModel):
@@ -23,7 +23,9 @@ class TradePublic(BaseModel):
     wallet: Address
     kind: TradeKind = Field(
         description="buy/sell: paired with a marketplace sale in the same transaction; "
-        "transfer_in/transfer_out: any other transfer; mint/burn: from/to the zero address."
+        "transfer_in/transfer_out: any other transfer; mint/burn: from/to the zero address; "
+        "expiry: a held domain's registration lapsed (no transaction: `tx_hash`/`log_index` "
+        "name the mint or renewal that set that expiry; `timestamp` is the expiry)."
     )
     token: Address
     token_id: Uint256Str = Field(description="ERC-721 token id; 0 for a fungible token.")

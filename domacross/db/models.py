@@ -318,9 +318,10 @@ class Trade(Base):
     (participant, Transfer log), so one transfer between two entrants is two rows.
 
     `kind` is buy, sell (paired with a marketplace `Sold` of the same transaction),
-    transfer_in, transfer_out, mint or burn. `price` is the wei value of the whole `amount`:
-    the sale price (`price_source` "sale"), else the oracle value as of that log ("oracle"),
-    else NULL ("unknown").
+    transfer_in, transfer_out, mint, burn, or expiry (a held domain's registration lapsed:
+    keyed by the mint or renewal that set that expiry). `price` is the wei value of the
+    whole `amount`: the sale price (`price_source` "sale"), else the oracle value as of that
+    log ("oracle"), else NULL ("unknown"); 0 for an expiry ("expiry").
     """
 
     __tablename__ = "trades"

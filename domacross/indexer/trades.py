@@ -15,10 +15,16 @@ the tracked tokens' `Transfer` logs into `trades` rows:
   zero address) / `burn` (to it), valued at the oracle price as of that log (the latest
   `prices` row strictly before it; fungible prices per 1e18 base units): "oracle", or
   NULL with "unknown" when the oracle never priced the token.
-- Self-transfers and zero-amount ERC-20 transfers move nothing and are skipped. The
-  Ownership Token emits no event when a domain expires (expiry is a time, not a
-  transaction), so expiry cannot be a trade; `OwnershipTokenBurned` comes with its
-  `Transfer` to the zero address and is recorded as `burn`.
+- Self-transfers and zero-amount ERC-20 transfers move nothing and are skipped.
+  `OwnershipTokenBurned` comes with its `Transfer` to the zero address: a `burn`.
+- **Expiry** is a time, not a transaction: no log marks it. The Ownership Token's
+  `OwnershipTokenMinted` / `OwnershipTokenRenewed` say when a registration ends, so when a
+  range's time span (after the previous range's last block, up to its own last block)
+  passes the expiry in force for a domain that a participant holds (by its trades) while
+  its competition is live (and not cancelled), that participant gets an `expiry` row:
+  value 0 (`price_source` "expiry"), the expiry as its `timestamp`, the range's last
+  block as its block, and the mint or renewal that set that expiry as its transaction and
+  log (its unique key). A renewal before the expiry cancels it.
 
 Rows are unique on (participant, chain, transaction, log) and inserted with ON CONFLICT
 DO NOTHING like every history row, so a replayed range writes nothing twice; a reorg
@@ -42,7 +48,15 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from domacross import pnl
-from domacross.db.models import Competition, Participant, Price, RawEvent, Trade, User
+from domacross.db.models import (
+    BlockRecord,
+    Competition,
+    Participant,
+    Price,
+    RawEvent,
+    Trade,
+    User,
+)
 from domacross.indexer.apply import Batch, hexstr, insert_ignore
 from domacross_sdk import events as ev
 
@@ -52,6 +66,8 @@ CHUNK = 500
 """Wallets per IN (...) query."""
 
 TokenTransfer = ev.Transfer | ev.FractionTransfer
+EXPIRY_EVENTS = ("OwnershipTokenMinted", "OwnershipTokenRenewed")
+"""Raw events that set when a domain's registration ends (`args["expires_at"]`, unix s)."""
 
 
 @dataclass(frozen=True)
@@ -106,12 +122,136 @@ class TradeRecorder:
                 sales[e.meta.transaction_hash].append(e)
         rows = self._rows(session, batch, transfers, sales) if transfers else []
         insert_ignore(session, Trade.__table__, rows)  # type: ignore[arg-type]
+        # NOTE: after the range's transfers: a domain bought and lapsed in one range counts.
+        expiries = self._expiry_rows(session, batch)
+        insert_ignore(session, Trade.__table__, expiries)  # type: ignore[arg-type]
+        rows += expiries
         touched = {r["participant_id"] for r in rows}
         if batch.prices:
             touched |= self._holders_of_repriced(session, batch.prices)
         for participant_id in sorted(touched):
             refresh_pnl(session, participant_id)
         return len(rows)
+
+    def _expiry_rows(self, session: Session, batch: Batch) -> list[dict[str, Any]]:
+        """`expiry` rows for registrations that lapsed during this range (see module doc)."""
+        if not self.tokens or not batch.timestamps:
+            return []
+        first, end = min(batch.timestamps), max(batch.timestamps)
+        until = _aware(batch.timestamps[end])
+        previous = session.scalar(
+            select(BlockRecord.timestamp)
+            .where(BlockRecord.chain_id == self.chain_id, BlockRecord.number < first)
+            .order_by(BlockRecord.number.desc())
+            .limit(1)
+        )
+        since = _aware(previous) if previous is not None else datetime.min.replace(tzinfo=UTC)
+        held = self._held_domains(session, since, until)
+        if not held:
+            return []
+        setters = session.execute(
+            select(
+                RawEvent.address,
+                RawEvent.args,
+                RawEvent.block_number,
+                RawEvent.log_index,
+                RawEvent.tx_hash,
+            )
+            .where(
+                RawEvent.chain_id == self.chain_id,
+                RawEvent.name.in_(EXPIRY_EVENTS),
+                RawEvent.address.in_(sorted({token for token, _ in held})),
+            )
+            .order_by(RawEvent.block_number, RawEvent.log_index)
+        ).all()
+        by_domain: dict[tuple[str, int], list[Any]] = defaultdict(list)
+        for row in setters:
+            domain = (row.address, int(row.args["token_id"]))
+            if domain in held:
+                by_domain[domain].append(row)
+        rows: list[dict[str, Any]] = []
+        for domain, events in by_domain.items():
+            for i, setter in enumerate(events):
+                expires = datetime.fromtimestamp(int(setter.args["expires_at"]), UTC)
+                if not since < expires <= until:
+                    continue
+                renewal = events[i + 1] if i + 1 < len(events) else None
+                if renewal is not None and (
+                    renewal.block_number not in batch.timestamps  # an earlier range: before
+                    or _aware(batch.timestamps[renewal.block_number]) < expires
+                ):
+                    continue  # renewed before it lapsed
+                for entrant in held[domain]:
+                    if _aware(entrant.start) <= expires < _aware(entrant.end):
+                        rows.append(
+                            {
+                                "participant_id": entrant.participant_id,
+                                "competition_id": entrant.competition_id,
+                                "wallet": entrant.wallet,
+                                "chain_id": self.chain_id,
+                                "block_number": end,
+                                "tx_hash": setter.tx_hash,
+                                "log_index": setter.log_index,
+                                "token": domain[0],
+                                "token_id": domain[1],
+                                "fungible": False,
+                                "amount": 1,
+                                "kind": "expiry",
+                                "counterparty": ZERO,
+                                "price": 0,
+                                "price_source": "expiry",
+                                "listing_id": None,
+                                "timestamp": expires,
+                            }
+                        )
+        return rows
+
+    def _held_domains(
+        self, session: Session, since: datetime, until: datetime
+    ) -> dict[tuple[str, int], list[_Entrant]]:
+        """Domains (ERC-721) that participants of competitions live in (since, until] hold
+        by their trades, with who holds them."""
+        rows = session.execute(
+            select(
+                Trade.participant_id,
+                Trade.competition_id,
+                Competition.contract_address,
+                Trade.wallet,
+                Trade.token,
+                Trade.token_id,
+                Trade.kind,
+                Competition.start_time,
+                Competition.end_time,
+            )
+            .join(Competition, Competition.id == Trade.competition_id)
+            .where(
+                Trade.chain_id == self.chain_id,
+                Trade.fungible.is_(False),
+                Competition.cancelled.is_(False),
+                Competition.start_time <= until,
+                Competition.end_time > since,
+            )
+            .order_by(Trade.participant_id, Trade.block_number, Trade.log_index)
+        ).all()
+        quantity: dict[tuple[int, str, int], int] = defaultdict(int)
+        entrants: dict[tuple[int, str, int], _Entrant] = {}
+        for row in rows:
+            key = (row.participant_id, row.token, int(row.token_id))
+            quantity[key] += 1 if row.kind in pnl.ACQUIRE else -1
+            entrants[key] = _Entrant(
+                row.participant_id,
+                row.competition_id,
+                row.contract_address,
+                row.wallet,
+                (0, 0),
+                row.start_time,
+                row.end_time,
+            )
+        held: dict[tuple[str, int], list[_Entrant]] = defaultdict(list)
+        for key, count in quantity.items():
+            if count > 0:
+                held[(key[1], key[2])].append(entrants[key])
+        return held
 
     def _holders_of_repriced(self, session: Session, prices: list[dict[str, Any]]) -> set[int]:
         """Participants that traded a position repriced in this range, in competitions that

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domacross.pnl import Trade, compute, replay
+from domacross.pnl import ACQUIRE, DISPOSE, Trade, compute, replay
 
 pytestmark = pytest.mark.fuzz
 
@@ -24,7 +24,7 @@ def trades(draw, max_size=40):
     values unknown; disposals may exceed holdings (opening inventory)."""
     out = []
     for _ in range(draw(st.integers(0, max_size))):
-        kind = draw(st.sampled_from(["buy", "sell", "transfer_in", "transfer_out", "mint", "burn"]))
+        kind = draw(st.sampled_from(sorted(ACQUIRE | DISPOSE)))
         if draw(st.booleans()):
             out.append(Trade(kind, FUNGIBLE, 0, draw(st.integers(1, 10 * ETH)), draw(values), True))
         else:
@@ -144,3 +144,13 @@ def test_pnl__disposal_beyond_holdings__realises_zero_on_the_excess():
     r = replay(seq)
     assert r.opening_cost == 200
     assert r.realised == 400 - 100 - 200
+
+
+@given(bought=st.integers(0, 100 * ETH), held_before=st.booleans())
+def test_pnl__expiry__realises_minus_the_basis_and_closes_the_position(bought, held_before):
+    """A lapsed registration is a disposal worth nothing, whatever the price was."""
+    seq = [Trade("buy", TOKENS[0], 1, 1, bought)] if held_before else []
+    result = compute([*seq, Trade("expiry", TOKENS[0], 1, 1, 0)], {(TOKENS[0], 1): 5 * ETH})
+    assert result.realised == (-bought if held_before else 0)
+    assert result.positions[(TOKENS[0], 1)].quantity == 0
+    assert result.unrealised == 0

@@ -5,8 +5,9 @@ follows the definitions of `domacross.pnl`, also after a rollback."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
+import pytest
 from sqlalchemy import select
 from web3 import Web3
 
@@ -204,3 +205,83 @@ def test_trades__replayed_and_rolled_back__same_rows_and_pnl(anvil_url, sessions
     follower.backfill()
     assert sorted(_trades(sessions), key=repr) == before_rows
     assert _pnl(sessions) == before_pnl
+
+
+def _expiry_scenario(url: str) -> tuple[Suite, int, object]:
+    """p1 mints two domains during a live competition, each expiring in 30 minutes; one is
+    renewed in time, the other lapses while the competition runs. A non-entrant's domain
+    lapses too. Returns the suite, the lapsed domain's expiry (unix s) and its setter."""
+    suite = deploy_suite(url)
+    dc, admin = suite.dc, suite.admin
+    p1, p2, _ = suite.players
+    nft = dc.ownership_token()
+    dc.oracle.set_price(suite.token, 201, 2 * ETH)
+    dc.oracle.set_price(suite.token, 202, 3 * ETH)
+    start = chain_now(dc) + timedelta(seconds=30)
+    created = dc.factory.create_competition(
+        CompetitionParams(
+            start_time=start,
+            end_time=start + timedelta(hours=2),
+            claim_deadline=start + timedelta(hours=2, days=2),
+            entry_fee=FEE,
+            max_participants=10,
+            rake_bps=500,
+            oracle=dc.addresses.oracle or "",
+            tracker=dc.addresses.tracker or "",
+            treasury=admin.address,
+            payout_bps=(10_000,),
+        )
+    )
+    advance(dc, 31)
+    dc.competition(created.competition).join(sender=p1)
+    lapse = chain_now(dc) + timedelta(minutes=30)
+    setter = nft.mint(p1.address, 201, lapse, 1001)
+    nft.mint(p1.address, 202, lapse, 1001)
+    nft.mint(p2.address, 203, lapse, 1001)  # p2 never joined: no trades, no expiry row
+    advance(dc, 60)
+    nft.renew(202, lapse + timedelta(days=365))  # renewed before it lapsed: no expiry row
+    advance(dc, 3_600)  # past the lapse, before the end
+    return suite, int(lapse.timestamp()), setter
+
+
+def _expiry_follower(suite: Suite, url: str, sessions, batch_blocks: int) -> ChainFollower:
+    config = ChainConfig(
+        name="anvil",
+        w3=Web3(FailoverHTTPProvider([url])),
+        factory=suite.dc.addresses.factory or "",
+        tracker=suite.dc.addresses.tracker or "",
+        oracle=suite.dc.addresses.oracle or "",
+        start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
+        domain_tokens=(suite.token,),
+    )
+    return ChainFollower(config, sessions, confirmations=0, batch_blocks=batch_blocks)
+
+
+@pytest.mark.parametrize("batch_blocks", [1, 1_000])
+def test_trades__domain_lapses_while_held__expiry_row_realises_minus_its_cost(
+    anvil_url, sessions, batch_blocks
+):
+    suite, lapse, _ = _expiry_scenario(anvil_url)
+    p1 = suite.players[0].address
+    tok = suite.token
+    _expiry_follower(suite, anvil_url, sessions, batch_blocks).backfill()
+    rows = _trades(sessions)
+    assert sorted(rows, key=repr) == sorted(
+        [
+            (p1, "mint", tok, 201, 1, ZERO, 2 * ETH, "oracle", None),
+            (p1, "mint", tok, 202, 1, ZERO, 3 * ETH, "oracle", None),
+            (p1, "expiry", tok, 201, 1, ZERO, 0, "expiry", None),
+        ],
+        key=repr,
+    )
+    with sessions() as session:
+        expiry = session.scalars(select(Trade).where(Trade.kind == "expiry")).one()
+        assert int(expiry.timestamp.replace(tzinfo=UTC).timestamp()) == lapse
+    # #201 cost 2 and lapsed (-2 realised); #202 is held at its cost (3 at 3).
+    assert _pnl(sessions)[p1] == (-2 * ETH, 0)
+    # Indexing the same chain again adds nothing (the expiry's key is its setter's log).
+    follower = _expiry_follower(suite, anvil_url, sessions, 7)
+    with sessions.begin() as session:
+        follower._save_checkpoint(session, follower.config.start_block - 1)
+    follower.backfill()
+    assert sorted(_trades(sessions), key=repr) == sorted(rows, key=repr)
