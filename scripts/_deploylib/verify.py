@@ -9,6 +9,11 @@ each contract is checked twice:
    (zeroed at the offsets solc reports in ``immutableReferences``; ape-solidity does not
    keep them, so the sources are compiled once more with that output selected): the code is
    what the current sources compile to.
+
+Both comparisons also run without the trailing CBOR metadata that solc appends (its length
+is the code's last two bytes), like Sourcify's partial match: the metadata hash covers
+source paths and settings, not behaviour, so a contract whose code differs only there is
+reported as "partial match (metadata only)", not as changed sources.
 """
 
 from __future__ import annotations
@@ -36,6 +41,21 @@ class Compiled:
         for start, length in self.immutables:
             out[start : start + length] = bytes(length)
         return bytes(out)
+
+
+def strip_metadata(code: bytes) -> bytes:
+    """``code`` without solc's trailing CBOR metadata; unchanged when it has none.
+
+    solc ends the runtime code with a CBOR map (``0xa1``-``0xa5``: ipfs/bzzr, solc version,
+    experimental) followed by its length as two big-endian bytes.
+    """
+    if len(code) < 2:
+        return code
+    length = int.from_bytes(code[-2:], "big")
+    start = len(code) - 2 - length
+    if length == 0 or start < 0 or not 0xA1 <= code[start] <= 0xA5:
+        return code
+    return code[:start]
 
 
 def compile_runtime(names: Iterable[str]) -> dict[str, Compiled]:
@@ -135,17 +155,9 @@ def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> lis
             continue
         actual = code_hash(code)
         add(Check(label, "code hash = record", actual == entry.bytecode_hash, _short(actual)))
-        add(_compare(label, compiled.get(name), code))
-        add(
-            Check(
-                label,
-                "creation code = record",
-                entry.init_code_hash == init_code_hash(name),
-                "sources changed since the deployment"
-                if entry.init_code_hash != init_code_hash(name)
-                else "",
-            )
-        )
+        runtime = _compare(label, compiled.get(name), code)
+        add(runtime)
+        add(_creation_check(label, entry.init_code_hash, init_code_hash(name), runtime))
     if "CompetitionFactory" in record.contracts:
         factory = container("CompetitionFactory").at(record.contracts["CompetitionFactory"].address)
         implementation = str(factory.implementation())
@@ -176,18 +188,39 @@ def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> lis
     return checks
 
 
+PARTIAL = "partial match (metadata only)"
+
+
 def _compare(label: str, compiled: Compiled | None, code: bytes) -> Check:
     check = "code = compiled (immutables masked)"
     if compiled is None:
         return Check(label, check, False, "not in the compiled sources")
     if not code:
         return Check(label, check, False, "no code")
-    if len(code) != len(compiled.code):
-        return Check(
-            label, check, False, f"{len(code)} bytes on chain, {len(compiled.code)} compiled"
-        )
-    ok = compiled.masked(code) == compiled.masked(compiled.code)
-    return Check(label, check, ok, f"{len(compiled.immutables)} immutable slot(s) masked")
+    masked = f"{len(compiled.immutables)} immutable slot(s) masked"
+    if len(code) == len(compiled.code) and compiled.masked(code) == compiled.masked(compiled.code):
+        return Check(label, check, True, f"full match, {masked}")
+    # Immutables never sit in the metadata: strip first, then mask the same offsets.
+    on_chain, built = strip_metadata(code), strip_metadata(compiled.code)
+    if len(on_chain) == len(built) and compiled.masked(on_chain) == compiled.masked(built):
+        return Check(label, check, True, f"{PARTIAL}, {masked}")
+    return Check(
+        label,
+        check,
+        False,
+        f"code differs: {len(code)} bytes on chain, {len(compiled.code)} compiled; "
+        "sources changed since the deployment",
+    )
+
+
+def _creation_check(label: str, recorded: str, compiled: str, runtime: Check) -> Check:
+    """The record's creation-code hash; a metadata-only difference is named as such."""
+    check = "creation code = record"
+    if recorded == compiled:
+        return Check(label, check, True, "")
+    if runtime.ok and PARTIAL in runtime.detail:
+        return Check(label, check, True, f"{PARTIAL}: same code, other metadata hash")
+    return Check(label, check, False, "sources changed since the deployment")
 
 
 def _short(h: str) -> str:

@@ -8,7 +8,7 @@ from domacross_sdk.deployments import load_record, save_record
 from domacross_sdk.errors import MissingRpcUrlError
 from scripts._deploylib.session import Session, check_rpc_env
 from scripts._deploylib.suite import CONTRACT_NAMES, LINKS, ROLES, SuiteConfig, deploy_suite
-from scripts._deploylib.verify import compile_runtime, verify
+from scripts._deploylib.verify import Compiled, compile_runtime, strip_metadata, verify
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +129,69 @@ def test_verify__tampered_record__mismatch_reported(deployed, compiled, tamper):
     reread = open_session(session.provider, session.path.parent, read_only=True, check=False)
     failed = {(c.item, c.check) for c in verify(reread, compiled) if not c.ok}
     assert failed == expected
+
+
+def _rebuilt(compiled: Compiled, *, in_metadata: bool) -> Compiled:
+    """The same contract as another build would give it: one byte flipped in its metadata hash
+    (another source path or setting) or in its code (another source)."""
+    code = bytearray(compiled.code)
+    stripped = len(strip_metadata(compiled.code))
+    assert stripped < len(code)  # solc appended metadata
+    index = stripped + 5 if in_metadata else stripped - 40
+    code[index] ^= 0xFF
+    return Compiled(bytes(code), compiled.immutables)
+
+
+def test_strip_metadata__solc_code__cbor_removed_and_plain_code_unchanged(compiled):
+    code = compiled["ValuationOracle"].code
+    stripped = strip_metadata(code)
+    length = int.from_bytes(code[-2:], "big")
+    assert stripped == code[: len(code) - length - 2]
+    assert code[len(stripped)] == 0xA2  # {ipfs, solc}
+    assert strip_metadata(b"\x60\x00\x60\x00") == b"\x60\x00\x60\x00"
+    assert strip_metadata(b"") == b""
+
+
+def test_verify__only_metadata_differs__partial_match_not_changed_sources(deployed, compiled):
+    session, _ = deployed
+    record = load_record(session.path)
+    oracle = record.contracts["ValuationOracle"]
+    # What a build from another checkout path looks like: another metadata hash, so another
+    # creation-code hash, and the same code.
+    rebuilt = {
+        **compiled,
+        "ValuationOracle": _rebuilt(compiled["ValuationOracle"], in_metadata=True),
+    }
+    save_record(
+        record.with_contract(
+            "ValuationOracle", oracle.model_copy(update={"init_code_hash": "0x" + "11" * 32})
+        ),
+        session.path,
+    )
+    reread = open_session(session.provider, session.path.parent, read_only=True, check=False)
+    checks = {(c.item, c.check): c for c in verify(reread, rebuilt)}
+    label = "ValuationOracle " + oracle.address
+    assert [c for c in checks.values() if not c.ok] == []
+    assert (
+        "partial match (metadata only)"
+        in checks[label, "code = compiled (immutables masked)"].detail
+    )
+    creation = checks[label, "creation code = record"]
+    assert "partial match" in creation.detail and "sources changed" not in creation.detail
+
+
+def test_verify__code_differs__sources_changed_reported(deployed, compiled):
+    session, _ = deployed
+    oracle = load_record(session.path).contracts["ValuationOracle"]
+    rebuilt = {
+        **compiled,
+        "ValuationOracle": _rebuilt(compiled["ValuationOracle"], in_metadata=False),
+    }
+    failed = [c for c in verify(session, rebuilt) if not c.ok]
+    assert [(c.item, c.check) for c in failed] == [
+        ("ValuationOracle " + oracle.address, "code = compiled (immutables masked)")
+    ]
+    assert "sources changed" in failed[0].detail
 
 
 def test_check_rpc_env__doma_without_variable__names_it():
