@@ -20,6 +20,7 @@ from domacross_sdk.contracts.tracker import PortfolioTracker
 from domacross_sdk.deployments import DeploymentRecord, load_record, record_path, save_record
 from domacross_sdk.enums import AssetKind, ComponentKind, Status
 from domacross_sdk.errors import (
+    ChainMismatchError,
     ConfigurationError,
     ContractError,
     DomaCrossError,
@@ -56,6 +57,7 @@ __all__ = [
     "CompetitionParams",
     "Component",
     "ComponentKind",
+    "ChainMismatchError",
     "ConfigurationError",
     "ContractError",
     "ContractEvent",

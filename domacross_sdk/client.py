@@ -34,7 +34,7 @@ from domacross_sdk.contracts.oracle import ValuationOracle
 from domacross_sdk.contracts.token import DomainFractionToken, DomaOwnershipToken
 from domacross_sdk.contracts.tracker import PortfolioTracker
 from domacross_sdk.convert import to_address
-from domacross_sdk.errors import ConfigurationError, NoSignerError
+from domacross_sdk.errors import ChainMismatchError, ConfigurationError, NoSignerError
 from domacross_sdk.events_base import ContractEvent, decode_logs
 from domacross_sdk.networks import resolve_network, rpc_urls
 from domacross_sdk.rpc import FailoverHTTPProvider
@@ -54,6 +54,8 @@ class Addresses:
     ownership_token: ChecksumAddress | None = None
     fraction_token: ChecksumAddress | None = None
     basket_factory: ChecksumAddress | None = None
+    chain_id: int | None = None
+    """The record's chain id; the client refuses a node on another chain."""
 
     NAMES: ClassVar[dict[str, str]] = {
         "ValuationOracle": "oracle",
@@ -81,8 +83,14 @@ class Addresses:
                     f"no deployment record at {path}: deploy first (`ape run deploy "
                     "--network ...`) or pass addresses explicitly"
                 )
-            data = json.loads(path.read_text())
-        contracts = data.get("contracts")
+            try:
+                data = json.loads(path.read_text())
+            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+                raise ConfigurationError(
+                    f"{path} is not a deployment record (not JSON: {err}); restore it from "
+                    "git or redeploy with `ape run deploy --network ...`"
+                ) from None
+        contracts = data.get("contracts") if isinstance(data, Mapping) else None
         if not isinstance(contracts, Mapping):
             raise ConfigurationError("not a deployment record: it has no 'contracts' object")
         found: dict[str, ChecksumAddress] = {}
@@ -90,7 +98,8 @@ class Addresses:
             entry = contracts.get(name)
             if isinstance(entry, Mapping) and entry.get("address"):
                 found[field] = to_address(entry["address"])
-        return cls(**found)
+        chain_id = data.get("chain_id")
+        return cls(**found, chain_id=chain_id if isinstance(chain_id, int) else None)
 
 
 class DomaCross:
@@ -117,6 +126,18 @@ class DomaCross:
         self.addresses = addresses or Addresses()
         self.signer = signer
         self.sender = Sender(w3, timeout=timeout, poll_interval=poll_interval)
+        if self.addresses.chain_id is not None:
+            self.check_chain(self.addresses.chain_id, "the deployment record")
+
+    def check_chain(self, expected: int, source: str) -> None:
+        """Refuses a node whose chain id is not ``expected`` (one eth_chainId call).
+
+        Raises:
+            ChainMismatchError: with both ids and what expected the other one.
+        """
+        node = self.chain_id
+        if node != expected:
+            raise ChainMismatchError(node, expected, source)
 
     # -- constructors -------------------------------------------------------------------
 
@@ -155,9 +176,12 @@ class DomaCross:
         network = resolve_network(choice)
         urls = rpc_urls(network)
         record = deployment or Path(deployments_dir) / f"{network.ecosystem}-{network.name}.json"
-        return cls.connect(
+        client = cls.connect(
             urls.primary, fallback_url=urls.fallback, deployment=record, signer=signer, **kwargs
         )
+        if network.chain_id is not None:
+            client.check_chain(network.chain_id, f"network {network.choice}")
+        return client
 
     @classmethod
     def from_web3(

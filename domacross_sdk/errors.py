@@ -42,6 +42,19 @@ class MissingRpcUrlError(ConfigurationError):
         )
 
 
+class ChainMismatchError(ConfigurationError):
+    """The node's chain id contradicts the network chosen or the deployment record."""
+
+    def __init__(self, node: int, expected: int, source: str) -> None:
+        self.node = node
+        self.expected = expected
+        self.source = source
+        super().__init__(
+            f"the RPC node is on chain {node} but {source} is for chain {expected}: "
+            "point the RPC URL at the right network or pick the matching network/record"
+        )
+
+
 # -- Errors raised by the contracts --------------------------------------------------------
 # Every custom error of the ABIs has a generated class in `domacross_sdk.generated.errors`
 # (also exported as `domacross_sdk.contract_errors`), deriving from one family below and,

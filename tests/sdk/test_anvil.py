@@ -6,7 +6,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from domacross_sdk import Addresses, DomaCross, LocalSigner, RpcUnavailableError, contract_errors
+from domacross_sdk import (
+    Addresses,
+    ChainMismatchError,
+    ConfigurationError,
+    DomaCross,
+    LocalSigner,
+    RpcUnavailableError,
+    contract_errors,
+)
 from tests.utils.anvil import ANVIL_KEYS, anvil_node, free_port
 from tests.utils.constants import ETH, LIMITS
 
@@ -51,6 +59,31 @@ def test_connect__every_url_dead__rpc_unavailable_names_hosts_not_paths():
         _ = dc.chain_id
     assert "127.0.0.1" in str(info.value)
     assert "secret-api-key" not in str(info.value)
+
+
+def test_connect__record_of_another_chain__refused_naming_both_ids(anvil_url, tmp_path):
+    record = tmp_path / "doma-testnet.json"
+    record.write_text('{"chain_id": 97476, "contracts": {}}')
+    with pytest.raises(ChainMismatchError, match=r"chain 31337 .* chain 97476"):
+        DomaCross.connect(anvil_url, deployment=record)
+
+
+def test_for_network__doma_url_pointing_at_another_chain__refused(anvil_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOMA_TESTNET_RPC_URL_PRIMARY", anvil_url)
+    record = tmp_path / "doma-testnet.json"
+    record.write_text('{"contracts": {}}')
+    with pytest.raises(ChainMismatchError) as info:
+        DomaCross.for_network("doma:testnet", deployment=record)
+    assert (info.value.node, info.value.expected) == (31337, 97476)
+    assert "network doma:testnet" in str(info.value)
+
+
+def test_connect__record_not_json__one_line_configuration_error(anvil_url, tmp_path):
+    record = tmp_path / "broken.json"
+    record.write_text("{not json")
+    with pytest.raises(ConfigurationError, match="is not a deployment record") as info:
+        DomaCross.connect(anvil_url, deployment=record)
+    assert "\n" not in str(info.value)
 
 
 def test_burst_of_concurrent_sends__consecutive_nonces_all_mined(suite):
