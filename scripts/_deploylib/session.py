@@ -91,6 +91,40 @@ class DomaCrossCommand(ConnectedProviderCommand):
                 ctx.exit(2)
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Runs the script; an expected failure is one line with its fix, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:
+            line = one_line_error(err)
+            if line is None:
+                raise
+            raise click.ClickException(line) from None
+
+
+def one_line_error(err: BaseException) -> str | None:
+    """The message for a failure a user can fix, or None for a bug (keep its traceback)."""
+    from ape.exceptions import AccountsError, ProviderError, ProviderNotConnectedError
+
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    if isinstance(err, DomaCrossError):
+        return text
+    if isinstance(err, ProviderNotConnectedError | ProviderError) and (
+        "node found" in text or "connect" in text.lower()
+    ):
+        return (
+            f"{text} Check the network's RPC URL (DOMA_*_RPC_URL_PRIMARY for Doma networks, "
+            "APE_FOUNDRY_HOST for anvil) and that the node is up."
+        )
+    lowered = text.lower()
+    if any(m in lowered for m in ("insufficient funds", "enough funds", "exceeds account balance")):
+        return f"the signing account cannot pay for gas: {text} Fund it and rerun."
+    if isinstance(err, AccountsError) or type(err).__name__ == "InvalidPasswordError":
+        return f"{text} (the account's passphrase: APE_ACCOUNTS_<alias>_PASSPHRASE)"
+    return None
+
 
 def account_option() -> Callable[[Any], Any]:
     return click.option(
@@ -141,13 +175,41 @@ def load_account(alias: str | None, network_is_local: bool) -> AccountAPI:
                 param_hint="--account",
             ) from None
     try:
-        return accounts.load(alias)
+        account = accounts.load(alias)
     except KeyError:
         raise click.BadParameter(
             f"no Ape account with alias {alias!r} (`ape accounts list` shows them; "
             "`ape accounts import NAME` adds one)",
             param_hint="--account",
         ) from None
+    _autosign(account, alias)
+    return account
+
+
+def _autosign(account: AccountAPI, alias: str) -> None:
+    """Signs without prompting when the passphrase is in the environment (unattended runs).
+
+    Ape reads ``APE_ACCOUNTS_<alias>_PASSPHRASE`` to unlock but still asks ``Sign: [y/N]``
+    for every transaction; with the passphrase given, the operator has chosen unattended
+    signing, so autosign is enabled. Without it and without a terminal, fail before sending.
+    """
+    variable = f"APE_ACCOUNTS_{alias}_PASSPHRASE"
+    set_autosign = getattr(account, "set_autosign", None)
+    if set_autosign is None:  # not a keyfile account (hardware wallet, ...): it prompts itself
+        return
+    passphrase = os.environ.get(variable)
+    if passphrase:
+        from ape.exceptions import AccountsError
+
+        try:
+            set_autosign(True, passphrase=passphrase)
+        except (AccountsError, ValueError) as err:
+            raise ScriptError(f"{variable} does not unlock account {alias!r}: {err}") from None
+    elif not sys.stdin.isatty():
+        raise ScriptError(
+            f"account {alias!r} would ask for its passphrase and a confirmation per "
+            f"transaction, and there is no terminal: export {variable} to sign unattended"
+        )
 
 
 def address(value: str) -> str:
@@ -249,7 +311,15 @@ class Session:
             crash_unrecorded=bool(crash) and crash.endswith(":unrecorded"),
             read_only=read_only,
         )
-        session.record = load_record(session.path)
+        session._check_network_chain()
+        try:
+            session.record = load_record(session.path)
+        except (ValueError, OSError) as err:
+            lines = [ln.strip() for ln in str(err).splitlines()[1:3] if ln.strip()]
+            raise ScriptError(
+                f"{session.path} is not a valid deployment record ({'; '.join(lines) or err}): "
+                "restore it from git, or move it away to start a new one"
+            ) from None
         if check:
             session._check_record(fresh_if_stale=fresh_if_stale)
         return session
@@ -265,6 +335,19 @@ class Session:
     @property
     def chain_id(self) -> int:
         return int(self.provider.chain_id)
+
+    def _check_network_chain(self) -> None:
+        """Refuses a node whose chain id is not the chosen Doma network's."""
+        try:
+            spec = resolve_network(f"{self.ecosystem}:{self.network}")
+        except ConfigurationError:
+            return
+        if spec.chain_id is not None and spec.chain_id != self.chain_id:
+            raise ScriptError(
+                f"the RPC node is on chain {self.chain_id} but network "
+                f"{self.ecosystem}:{self.network} is chain {spec.chain_id}: point "
+                f"{spec.primary_variable} at the right node"
+            )
 
     def require_record(self) -> DeploymentRecord:
         if self.record is None:
