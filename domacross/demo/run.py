@@ -12,6 +12,7 @@ seed gives the same competition.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -284,7 +285,9 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
         anvil, chain_url = start_anvil(options.traders + 2)
         processes.append(anvil)
         console.print(f"[bold]chain[/] anvil at {chain_url}")
-        record = deploy(chain_url, work / "deployments")
+        console.print("[bold]deploying[/] the suite with `ape run deploy` (about 10 s)...")
+        with console.status("ape run deploy"):
+            record = deploy(chain_url, work / "deployments")
         console.print(f"[bold]deployed[/] with `ape run deploy`: {record['_path']}")
         keys = _keys(options.traders + 1)
         dc = DomaCross.connect(
@@ -358,16 +361,25 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
             competition.join(sender=trader)
         competition_id = _competition_id(api_url, dc.chain_id, created.competition)
         step = options.length // (options.rounds + 1)
-        with Live(console=console, refresh_per_second=4, transient=not options.show) as live:
+        # A live table redraws in place on a terminal; piped output gets one line per round
+        # (a Live region there leaves its last frame glued to the next line).
+        live = (
+            Live(console=console, refresh_per_second=4, transient=not options.show)
+            if console.is_terminal
+            else None
+        )
+        with live or contextlib.nullcontext():
             for round_ in range(1, options.rounds + 1):
                 sim.walk_prices()
                 sim.trade()
                 sim.revalue(created.competition)
                 advance(dc, step)
                 _wait_indexed(indexer, dc)
-                live.update(
-                    render(leaderboard(api_url, competition_id), f"round {round_}/{options.rounds}")
-                )
+                title = f"round {round_}/{options.rounds}"
+                if live is not None:
+                    live.update(render(leaderboard(api_url, competition_id), title))
+                else:
+                    console.print(f"{title}: indexed and served")
         advance(dc, options.length)
         sim.withdraw_proceeds()
         results = competition.compute_results(dc.tracker)

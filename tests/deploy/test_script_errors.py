@@ -17,7 +17,7 @@ ROOT = Path(__file__).parents[2]
 APE = Path(sys.executable).parent / "ape"
 PYTHON = Path(sys.executable)
 ALIAS = "deployer"
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "correct horse battery staple"  # noqa: S105 (a throwaway test keyfile)
 # A key no test funds: its address starts with no ether on anvil.
 KEY = "0x" + "7e" * 32
 
