@@ -1,0 +1,16 @@
+"""The competition pages served beside the read API (`domacross serve`): HTML over the same
+queries, static script and CSS from this package, no build step, no CDN."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from domacross.web.pages import STATIC_DIR, router
+
+
+def install_pages(app: FastAPI) -> None:
+    """Adds `/`, `/competitions/{id}`, `/traders/{wallet}` and `/static/` to the app (none of
+    them in the OpenAPI schema)."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
