@@ -66,9 +66,13 @@ function trader(address, username) {
   return span;
 }
 
+// NOTE: dateStyle/timeStyle cannot be combined with timeZoneName, hence the fields.
 const timeFormat = new Intl.DateTimeFormat(undefined, {
-  dateStyle: "medium",
-  timeStyle: "short",
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
   timeZoneName: "short",
 });
 
