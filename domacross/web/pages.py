@@ -97,7 +97,10 @@ def competition_page(
         )
         for entry in board.entries[: data.CHART_SERIES]
     ]
-    end = min(now, competition.end_time)
+    # Lines run to now while the competition is live, to its end once it is over (the
+    # chain's clock, which sets the end, may run ahead of this server's).
+    live = competition.status in (CompetitionStatus.scheduled, CompetitionStatus.open)
+    end = min(now, competition.end_time) if live else competition.end_time
     return _page(
         request,
         "competition.html",

@@ -19,7 +19,7 @@ def _rows(html: str, table_id: str) -> list[tuple[int, str, int]]:
     rows = []
     for row in re.findall(r'<tr data-wallet="(0x[0-9a-fA-F]{40})">(.*?)</tr>', table, re.S):
         address, cells = row
-        rank = int(re.search(r'<td class="num">(\d+)</td>', cells).group(1))
+        rank = int(re.search(r'<td class="num" data-label="Rank">(\d+)</td>', cells).group(1))
         value = int(re.search(r'<data class="amount" value="(-?\d+)"', cells).group(1))
         rows.append((rank, address, value))
     return rows
@@ -76,7 +76,9 @@ def test_pages__seeded_competition__same_standings_rules_and_pool_as_the_api(cli
     assert "<h1>alice</h1>" in trader.text
     assert f'value="{portfolio["total_value"]}"' in trader.text
     entry = trader.text.split(f'data-competition="{competition.id}"', 1)[1].split("</tr>")[0]
-    assert re.search(rf'<td class="num">{portfolio["competitions"][0]["rank"]}</td>', entry)
+    assert re.search(
+        rf'<td class="num" data-label="Rank">{portfolio["competitions"][0]["rank"]}</td>', entry
+    )
     assert "joined" in trader.text  # the activity list
 
 

@@ -112,18 +112,20 @@ function row(entry, previous) {
   tr.dataset.wallet = entry.wallet;
   const rank = document.createElement("td");
   rank.className = "num";
+  rank.dataset.label = "Rank";
   rank.textContent = String(entry.rank);
   const who = document.createElement("th");
   who.scope = "row";
   who.append(trader(entry.wallet, entry.username));
   tr.append(rank, who);
-  for (const [value, signed] of [
-    [entry.value, false],
-    [entry.realised_pnl, true],
-    [entry.unrealised_pnl, true],
+  for (const [label, value, signed] of [
+    ["Value", entry.value, false],
+    ["Realised P&L", entry.realised_pnl, true],
+    ["Unrealised P&L", entry.unrealised_pnl, true],
   ]) {
     const td = document.createElement("td");
     td.className = "num";
+    td.dataset.label = label;
     td.append(amount(value, signed));
     tr.append(td);
   }
