@@ -41,7 +41,7 @@ def _api_board(stack: Stack) -> list[tuple[int, str, str]]:
     return [(e["rank"], e["wallet"], e["value"]) for e in httpx.get(url).json()["data"]]
 
 
-def test_pages__three_pages__no_console_error_and_same_data_as_the_api(stack, browser):
+def test_pages__three_pages__no_console_error_and_same_data_as_the_api(browser, stack):
     errors: list[str] = []
     context, page = _open(browser, f"{stack.url}/", errors)
     link = page.locator(f'a[href="/competitions/{stack.competition_id}"]')
@@ -74,7 +74,7 @@ def test_pages__three_pages__no_console_error_and_same_data_as_the_api(stack, br
     assert errors == []
 
 
-def test_competition_page__new_valuation_on_chain__shown_within_2s_without_reload(stack, browser):
+def test_competition_page__new_valuation_on_chain__shown_within_2s_without_reload(browser, stack):
     errors: list[str] = []
     context, page = _open(browser, f"{stack.url}/competitions/{stack.competition_id}", errors)
     page.wait_for_selector('#live-status[data-state="live"]')
