@@ -97,9 +97,36 @@ def test_pages__bad_or_unknown_ids__one_line_html_400_and_404(client):
         assert re.search(rf'<p class="error">[^<]*{message}', response.text), path
 
 
+def test_pages__names_from_the_chain__escaped(client, seed):
+    # A competition's name and description are whatever its organizer put on chain.
+    hostile = seed.competition(name="<img src=x onerror=alert(1)>", description="</p><script>")
+    for path in ("/", f"/competitions/{hostile.id}"):
+        html = client.get(path).text
+        assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "</p><script>" not in client.get(f"/competitions/{hostile.id}").text
+
+
 def test_pages__not_in_openapi__and_no_competitions_yet(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert paths and not {"/", "/competitions/{competition_id}", "/traders/{wallet}"} & set(paths)
     assert all(path.startswith(("/api/", "/auth/", "/health", "/metrics")) for path in paths)
     empty = client.get("/")
     assert empty.status_code == 200 and "No competition has been indexed yet" in empty.text
+
+
+def test_format__amounts_shares_and_durations__exact_and_rounded_toward_zero():
+    from domacross.web.format import duration, eth, percent_bps, short_wallet, wei_title
+
+    assert eth(0) == "0 ETH" and eth(10**18) == "1 ETH"
+    assert eth(1_234_567_899_999_999_999_999) == "1,234.5678 ETH"  # truncated, not rounded up
+    assert eth(-15 * 10**15, signed=True) == "-0.015 ETH"
+    assert eth(5 * 10**13, signed=True) == "+0 ETH"  # below the 4 decimals: sign kept
+    # The largest uint256, exact (a float would print 1.157920892373162e+59).
+    assert eth(2**256 - 1) == (
+        "115,792,089,237,316,195,423,570,985,008,687,907,853,269,984,665,640,564,039,457.584 ETH"
+    )
+    assert wei_title(-1234) == "-1,234 wei"
+    assert percent_bps(500) == "5%" and percent_bps(1_250) == "12.5%" and percent_bps(5) == "0.05%"
+    assert duration(59) == "< 1m" and duration(3_600 + 120) == "1h 2m"
+    assert duration(2 * 86_400 + 3 * 3_600 + 59) == "2d 3h"
+    assert short_wallet(wallet(1)) == wallet(1)[:6] + "…" + wallet(1)[-4:]
