@@ -112,6 +112,10 @@ def test_pages__not_in_openapi__and_no_competitions_yet(client):
     assert all(path.startswith(("/api/", "/auth/", "/health", "/metrics")) for path in paths)
     empty = client.get("/")
     assert empty.status_code == 200 and "No competition has been indexed yet" in empty.text
+    # Known (e.g. signed up through the API) but never entered: a page, not an error.
+    client.post("/api/v1/users", json={"wallet_address": wallet(898)})
+    newcomer = client.get(f"/traders/{wallet(898)}")
+    assert newcomer.status_code == 200 and "No competition entered yet." in newcomer.text
 
 
 def test_format__amounts_shares_and_durations__exact_and_rounded_toward_zero():
