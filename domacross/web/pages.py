@@ -16,7 +16,8 @@ from fastapi.templating import Jinja2Templates
 
 from domacross.api.deps import SessionDep, SettingsDep
 from domacross.api.schemas import CompetitionPublic, CompetitionStatus
-from domacross.web import chart, data, format
+from domacross.web import data, format
+from domacross.web.standings import standings
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -84,31 +85,15 @@ def competition_page(
             "No such competition",
             f"No competition {competition_id} has been indexed: pick one from the list at /.",
         )
-    now = datetime.now(UTC)
-    board = data.board(session, competition.id, settings.sse_top)
-    histories = [
-        (
-            entry.wallet,
-            entry.username or format.short_wallet(entry.wallet),
-            [
-                (p.timestamp, int(p.value))
-                for p in data.history(session, settings, entry.wallet, competition.id)
-            ],
-        )
-        for entry in board.entries[: data.CHART_SERIES]
-    ]
-    # Lines run to now while the competition is live, to its end once it is over (the
-    # chain's clock, which sets the end, may run ahead of this server's).
-    live = competition.status in (CompetitionStatus.scheduled, CompetitionStatus.open)
-    end = min(now, competition.end_time) if live else competition.end_time
+    built = standings(request.app.state.standings_cache, session, settings, competition)
     return _page(
         request,
         "competition.html",
         competition=competition,
-        time_left=time_left(competition, now),
+        time_left=time_left(competition, datetime.now(UTC)),
         pool=data.pool_of(competition),
-        board=board,
-        chart=chart.build(histories, end),
+        board=built.board,
+        chart=built.chart,
         stream=f"/api/v1/competitions/{competition.id}/leaderboard/stream",
     )
 
