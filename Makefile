@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.domacross-installed
 NPM_STAMP := node_modules/.domacross-installed
 TOOLS_STAMP := .tools/.domacross-installed
 
-.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk openapi serve bench bench-api bench-fuzz clean
+.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk openapi serve bench bench-api bench-fuzz screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ compile: setup ## Compile the contracts with Ape (offline)
 
 demo: setup ## A whole competition end to end: chain, deploy, traders, indexer, API (domacross demo)
 	$(BIN)/domacross demo
+
+screenshots: setup ## The three pages at desktop and phone widths -> docs/img/ (runs a small demo; needs Chromium)
+	$(BIN)/python -m domacross.demo.screenshots
 
 lint: setup ## ruff (lint and format check)
 	$(BIN)/ruff check .

@@ -28,6 +28,7 @@ from domacross.api.security import load_keys
 from domacross.db.engine import make_engine, session_factory
 from domacross.db.readonly import make_read_engine
 from domacross.settings import Settings
+from domacross.web import install_pages
 
 log = logging.getLogger("domacross.api")
 VERSION = "1.0.0"
@@ -80,6 +81,7 @@ def create_app(
 
     for module in (competitions, portfolio, users, baskets, auth, health, trades):
         app.include_router(module.router)
+    install_pages(app)
     install_error_handlers(app)
 
     # Added innermost first: a request meets them in the reverse order.

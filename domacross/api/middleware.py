@@ -31,6 +31,12 @@ DOCS_CSP = (
     "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
     "https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'"
 )
+# The competition pages (domacross.web): script and CSS from this origin only, no inline
+# code; the page's script reads the leaderboard stream from the same origin.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 UNLIMITED_PATHS = frozenset({"/health", "/metrics"})
 
 
@@ -88,7 +94,8 @@ class MetricsMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """HSTS, no sniffing, no framing, no referrer, and a CSP that lets JSON do nothing."""
+    """HSTS, no sniffing, no framing, no referrer, and a CSP that lets JSON do nothing (HTML
+    pages: only this origin's script and CSS)."""
 
     def __init__(self, app: ASGIApp, settings: Settings, docs_paths: frozenset[str]) -> None:
         self.app = app
@@ -113,11 +120,16 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"] in self.docs_paths else JSON_CSP
+        docs = scope["path"] in self.docs_paths
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                html = any(
+                    name == b"content-type" and value.startswith(b"text/html")
+                    for name, value in headers
+                )
+                csp = DOCS_CSP if docs else PAGE_CSP if html else JSON_CSP
                 headers.extend(self.headers)
                 headers.append((b"content-security-policy", csp.encode()))
                 message["headers"] = headers

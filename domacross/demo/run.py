@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,6 +71,8 @@ class DemoOptions:
     out_dir: Path = field(default_factory=lambda: Path("demo-output"))
     api_port: int = 0
     show: bool = True
+    while_up: Callable[[DemoResult], None] | None = None
+    """Called with the result while the chain, indexer and API are still up (screenshots)."""
 
 
 @dataclass
@@ -323,10 +326,12 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
         api = subprocess.Popen(  # noqa: S603 - our own CLI
             [sys.executable, "-m", "domacross.cli", "serve", "--port", str(port)],
             # NOTE: the board is read right after each indexed round: no version check delay.
+            # The page's leaderboard stream polls often enough to show a valuation within 2 s.
             env={
                 **os.environ,
                 "DOMACROSS_DATABASE_URL": database_url,
                 "DOMACROSS_API_VERSION_CHECK_SECONDS": "0",
+                "DOMACROSS_SSE_POLL_INTERVAL": "0.5",
             },
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -360,6 +365,7 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
         for trader in sim.traders:
             competition.join(sender=trader)
         competition_id = _competition_id(api_url, dc.chain_id, created.competition)
+        console.print(f"[bold]page[/] {api_url}/competitions/{competition_id} (live as it runs)")
         step = options.length // (options.rounds + 1)
         # A live table redraws in place on a terminal; piped output gets one line per round
         # (a Live region there leaves its last frame glued to the next line).
@@ -411,9 +417,12 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
             trades_api=_trades(api_url, competition_id),
             processes=processes,
         )
+        if options.while_up is not None:
+            options.while_up(result)
         if options.keep_running:
             console.print(
-                "[bold]--keep-running[/]: chain, indexer and API stay up; Ctrl-C stops them."
+                "[bold]--keep-running[/]: chain, indexer and API stay up; Ctrl-C stops them. "
+                f"Page: {api_url}/competitions/{competition_id}"
             )
             try:
                 while True:
@@ -538,3 +547,4 @@ def _report(
     ):
         console.print(f"  {api}{path}")
     console.print(f"[bold]Chart[/] {chart}")
+    console.print(f"[bold]Competition page[/] {api}/competitions/{competition_id}")

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import io
+import re
+
+import httpx
+from rich.console import Console
+
 from domacross.demo import DemoOptions, run_demo
 
 
 def test_demo__api_standings_equal_chain_and_prizes_paid_equal_posted(tmp_path):
-    result = run_demo(DemoOptions(traders=4, rounds=3, seed=11, out_dir=tmp_path, show=False))
+    pages: dict[str, str] = {}
+
+    def visit(running):
+        url = f"{running.api_url}/competitions/{running.competition_id}"
+        pages[url] = httpx.get(url, timeout=10).text
+
+    output = io.StringIO()
+    result = run_demo(
+        DemoOptions(traders=4, rounds=3, seed=11, out_dir=tmp_path, show=False, while_up=visit),
+        Console(file=output, width=200),
+    )
+    # The competition page's URL is printed, and it served the final standings.
+    [(url, html)] = pages.items()
+    assert f"Competition page {url}" in output.getvalue()
+    page_wallets = re.findall(r'<tr data-wallet="(0x[0-9a-fA-F]{40})">', html)
+    assert page_wallets == [wallet for wallet, _, _ in result.standings_api]
     # Standings served by the API equal the standings computed from chain data.
     chain = sorted(result.standings_chain, key=lambda wv: (-wv[1], wv[0].lower()))
     served = [(wallet, value) for wallet, value, _ in result.standings_api]
