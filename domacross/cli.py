@@ -188,7 +188,8 @@ def index(
                 with follower.sessions() as session:
                     follower.rewind(session, rewind_to)
                 click.echo(f"{follower.config.name}: rewound to block {rewind_to}", err=True)
-        indexer.backfill(show_progress=not no_progress)
+        # The long-running indexer waits out RPC outages in its first catch-up too.
+        indexer.backfill(show_progress=not no_progress, retry_seconds=30.0 if once else None)
         if once:
             indexer.snapshot()
             return

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from requests import RequestException
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
@@ -24,9 +26,10 @@ from domacross.db.models import (
 )
 from domacross.indexer.apply import COMPETITION_EVENTS, Applier, Batch, hexstr, rollback
 from domacross.indexer.baskets import BASKET_EVENTS
-from domacross.indexer.breaker import CircuitBreaker
+from domacross.indexer.breaker import CircuitBreaker, CircuitOpenError
 from domacross.indexer.logs import get_logs
 from domacross.indexer.trades import TradeRecorder
+from domacross_sdk.errors import RpcUnavailableError
 from domacross_sdk.events_base import ContractEvent, decode_log
 from domacross_sdk.generated import events as ev
 
@@ -78,6 +81,14 @@ class RangeChangedError(RuntimeError):
     header reads): the range is read again after the reorg check."""
 
 
+RPC_FAULTS: tuple[type[BaseException], ...] = (
+    RpcUnavailableError,
+    CircuitOpenError,
+    RequestException,
+    Web3RPCError,
+    RangeChangedError,
+)
+"""Faults of the node, not of the data: waited out (see `ChainFollower.backfill`)."""
 RANGE_RETRIES = 10
 """Reads of one range before a chain that keeps changing under it is an error."""
 Header = tuple[str, str, datetime]
@@ -493,9 +504,46 @@ class ChainFollower:
 
     # -- loops -----------------------------------------------------------------------------
 
-    def backfill(self, on_range: Callable[[Progress], None] | None = None) -> Progress:
-        """Indexes up to the confirmed head, then returns."""
-        while self.step():
+    def backfill(
+        self,
+        on_range: Callable[[Progress], None] | None = None,
+        *,
+        retry_seconds: float | None = 0.0,
+        stop: threading.Event | None = None,
+    ) -> Progress:
+        """Indexes up to the confirmed head, then returns.
+
+        Args:
+            on_range: Called after each range.
+            retry_seconds: How long RPC faults (every URL down, the breaker open, error
+                answers) are waited out, with backoff, before the fault is raised; None
+                waits until `stop` is set (the long-running indexer's first catch-up).
+            stop: Ends the waiting early.
+        """
+        stop = stop or threading.Event()
+        failing_since: float | None = None
+        delay = 0.5
+        while not stop.is_set():
+            try:
+                advanced = self.step()
+            except RPC_FAULTS as exc:
+                now = time.monotonic()
+                failing_since = now if failing_since is None else failing_since
+                if retry_seconds is not None and now - failing_since >= retry_seconds:
+                    raise
+                log.warning(
+                    "chain %d: RPC fault during backfill (%s); retrying in %.1fs",
+                    self.chain_id,
+                    type(exc).__name__,
+                    delay,
+                    extra={"chain_id": self.chain_id, "breaker_state": self.breaker.state},
+                )
+                stop.wait(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            failing_since, delay = None, 0.5
+            if not advanced:
+                break
             if on_range:
                 on_range(self.progress)
         return self.progress

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,8 +51,9 @@ class Indexer:
         if len(set(ids)) != len(ids):
             raise ValueError(f"two chains share a chain id: {ids}")
 
-    def backfill(self, *, show_progress: bool = True) -> None:
-        """Indexes every chain up to its confirmed head, with a progress bar per chain."""
+    def backfill(self, *, show_progress: bool = True, retry_seconds: float | None = 30.0) -> None:
+        """Indexes every chain up to its confirmed head, with a progress bar per chain (at
+        a terminal). RPC faults are waited out for `retry_seconds` (None: until they end)."""
         # NOTE: the bar is for a person at a terminal; piped or logged output gets the JSON
         # log lines only. The target is a field: `total` is None until the head is known.
         with Progress(
@@ -84,7 +86,9 @@ class Indexer:
                     )
 
                 thread = threading.Thread(
-                    target=self._guard, args=(follower.backfill, report), daemon=True
+                    target=self._guard,
+                    args=(partial(follower.backfill, report, retry_seconds=retry_seconds),),
+                    daemon=True,
                 )
                 thread.start()
                 threads.append(thread)

@@ -4,15 +4,19 @@ the middle of a range, deeper than the window, short new branches; on both datab
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
+import pytest
 from sqlalchemy import select
 from web3 import Web3
 
 from domacross.db.models import BlockRecord, IndexerStatus, RawEvent
 from domacross.indexer import ChainConfig, ChainFollower
+from domacross.indexer.logs import LogCapError
 from domacross_sdk.rpc import FailoverHTTPProvider
 from tests.indexer.check import assert_db_matches_chain
-from tests.utils.rpc_proxy import rpc_proxy
+from tests.utils.rpc_proxy import Fault, rpc_proxy
 from tests.utils.scenario import Suite, advance, deploy_suite, run_competition
 
 
@@ -142,3 +146,104 @@ def test_no_indexed_hash_on_the_chain__failed_in_status_then_rewound(anvil_url, 
         follower.rewind(session, first - 1)
     with sessions() as session:
         assert session.scalar(select(RawEvent).limit(1)) is None
+
+
+def _urls_follower(suite: Suite, urls: list[str], sessions, **kw) -> ChainFollower:
+    config = ChainConfig(
+        name="proxied",
+        w3=Web3(FailoverHTTPProvider(urls, primary_retry=0.3, max_backoff=0.05, timeout=2)),
+        factory=suite.dc.addresses.factory or "",
+        tracker=suite.dc.addresses.tracker or "",
+        oracle=suite.dc.addresses.oracle or "",
+        start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
+        domain_tokens=(suite.token,),
+    )
+    return ChainFollower(config, sessions, **{"confirmations": 0, **kw})
+
+
+def test_primary_answering_json_rpc_errors__fails_over_then_primary_again(anvil_url, sessions):
+    suite = deploy_suite(anvil_url)
+    suite.dc.oracle.pause()  # pause state of a followed contract lands in raw events
+    suite.dc.oracle.unpause()
+    run_competition(suite, finish=False)
+    with rpc_proxy(anvil_url) as primary, rpc_proxy(anvil_url) as fallback:
+        follower = _urls_follower(suite, [primary.url, fallback.url], sessions, batch_blocks=5)
+        primary.fault = lambda m, _p: Fault(error={"code": -32000, "message": "header not found"})
+        follower.backfill()
+        assert fallback.calls.count("eth_getLogs") > 0
+        assert_db_matches_chain(sessions, suite.dc, suite.dc.w3.eth.block_number)
+        primary.fault = lambda _m, _p: None
+        time.sleep(0.4)
+        before = len(primary.calls)
+        advance(suite.dc, 1)
+        follower.backfill()
+        assert len(primary.calls) > before + 1, "the primary is tried again after its pause"
+    with sessions() as session:
+        names = {
+            (name, address)
+            for name, address in session.execute(select(RawEvent.name, RawEvent.address))
+        }
+    oracle = suite.dc.addresses.oracle
+    assert {("Paused", oracle), ("Unpaused", oracle)} <= names
+
+
+def test_every_rpc_down_in_the_first_catch_up__waited_out(anvil_url, sessions):
+    suite = deploy_suite(anvil_url)
+    run_competition(suite, finish=False)
+    with rpc_proxy(anvil_url) as primary, rpc_proxy(anvil_url) as fallback:
+        follower = _urls_follower(suite, [primary.url, fallback.url], sessions, batch_blocks=5)
+        down = threading.Event()
+        down.set()
+        for proxy in (primary, fallback):
+            proxy.fault = lambda _m, _p: Fault(status=503) if down.is_set() else None
+        threading.Timer(2.0, down.clear).start()
+        follower.backfill(retry_seconds=None)
+    assert_db_matches_chain(sessions, suite.dc, suite.dc.w3.eth.block_number)
+
+
+@pytest.mark.parametrize(
+    ("error", "limit"),
+    [
+        ({"code": -32614, "message": "eth_getLogs is limited to a 10000 range"}, 4),
+        ({"code": -32000, "message": "ranges over 10 blocks are not supported on freetier"}, 10),
+        ({"code": -32005, "message": "query returned more than 2 results"}, None),
+    ],
+)
+def test_range_and_result_limits_of_providers__split_and_narrowed(
+    anvil_url, sessions, error, limit
+):
+    suite = deploy_suite(anvil_url)
+    run_competition(suite, finish=False)
+
+    def refuse(method, params):
+        if method != "eth_getLogs" or limit is None:
+            return None
+        query = params[0]
+        size = int(query["toBlock"], 16) - int(query["fromBlock"], 16) + 1
+        return Fault(error=error) if size > limit else None
+
+    def cap(method, _params, response):
+        if limit is None and method == "eth_getLogs" and len(response.get("result", [])) > 2:
+            return {"jsonrpc": "2.0", "id": response.get("id"), "error": error}
+        return response
+
+    with rpc_proxy(anvil_url) as proxy:
+        proxy.fault, proxy.after = refuse, cap
+        _follower(suite, proxy.url, sessions, batch_blocks=1_000).backfill()
+    assert_db_matches_chain(sessions, suite.dc, suite.dc.w3.eth.block_number)
+
+
+def test_block_over_the_nodes_cap_even_narrowed__one_line_naming_it(anvil_url, sessions):
+    suite = deploy_suite(anvil_url)
+    run_competition(suite, finish=False)
+
+    def cap(method, _params, response):
+        if method == "eth_getLogs" and response.get("result"):
+            error = {"code": -32005, "message": "query returned more than 0 results"}
+            return {"jsonrpc": "2.0", "id": response.get("id"), "error": error}
+        return response
+
+    with rpc_proxy(anvil_url) as proxy:
+        proxy.after = cap
+        with pytest.raises(LogCapError, match=r"^block \d+ holds more logs of address 0x"):
+            _follower(suite, proxy.url, sessions, batch_blocks=1_000).backfill()
