@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -120,6 +120,37 @@ class FailoverHTTPProvider(JSONBaseProvider):
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         """Sends one request, trying the URLs in order from the active one (from the
         primary again once `primary_retry` has passed since the failover)."""
+        response: RPCResponse = self._failover(
+            str(method), lambda index: self._with_retries(index, method, params)
+        )
+        return response
+
+    def make_batch_request(self, requests: list[tuple[RPCEndpoint, Any]]) -> list[RPCResponse]:
+        """Sends a JSON-RPC batch, with the retries and failover of single requests (an
+        answer that is not a list, or holds a node's own error, moves to the next URL).
+        Returns the answers in the order of `requests`."""
+
+        def send(index: int) -> Any:
+            retrying = Retrying(
+                retry=retry_if_exception(_transient),
+                stop=stop_after_attempt(self._attempts),
+                wait=wait_random_exponential(multiplier=0.1, max=self._max_backoff),
+                reraise=True,
+            )
+            answer = retrying(self._providers[index].make_batch_request, requests)
+            if not isinstance(answer, list):
+                raise NodeError(answer)
+            for item in answer:
+                if _node_error(item):
+                    raise NodeError(item)
+            return answer
+
+        answers: list[RPCResponse] = self._failover("batch", send)
+        if isinstance(answers, dict):  # every node answered an error
+            raise RpcUnavailableError(f"every RPC URL refused a batch: {answers.get('error')}")
+        return answers
+
+    def _failover(self, method: str, send: Callable[[int], Any]) -> Any:
         if self.active and time.monotonic() - self._failed_over_at >= self._primary_retry:
             self._failed_over_at = time.monotonic()  # one probe of the primary per period
             order = list(range(len(self._providers)))
@@ -128,9 +159,9 @@ class FailoverHTTPProvider(JSONBaseProvider):
         last: BaseException | None = None
         for index in order:
             try:
-                response = self._with_retries(index, method, params)
-                if _node_error(response):
-                    raise NodeError(response)
+                response = send(index)
+                if isinstance(response, dict) and _node_error(cast("RPCResponse", response)):
+                    raise NodeError(cast("RPCResponse", response))
             except Exception as exc:
                 if not (_transient(exc) or isinstance(exc, NodeError)):
                     raise

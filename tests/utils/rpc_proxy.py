@@ -47,22 +47,17 @@ class RpcProxy:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                method, params = body.get("method", ""), body.get("params", [])
-                proxy.calls.append(method)
-                fault = proxy.fault(method, params)
-                if fault is not None and fault.hang:
-                    time.sleep(fault.hang)
-                if fault is not None and fault.status is not None:
-                    self.send_response(fault.status)
+                # A JSON-RPC batch is a list: each request meets the faults on its own.
+                answers = [
+                    proxy.handle(item) for item in (body if isinstance(body, list) else [body])
+                ]
+                status = next((a for a in answers if isinstance(a, int)), None)
+                if status is not None:
+                    self.send_response(status)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                if fault is not None and fault.error is not None:
-                    response = {"jsonrpc": "2.0", "id": body.get("id"), "error": fault.error}
-                else:
-                    response = proxy.forward(body)
-                    response = proxy.after(method, params, response)
-                data = json.dumps(response).encode()
+                data = json.dumps(answers if isinstance(body, list) else answers[0]).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -75,6 +70,19 @@ class RpcProxy:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def handle(self, body: dict[str, Any]) -> dict[str, Any] | int:
+        """One request: its answer, or an HTTP status to send instead."""
+        method, params = body.get("method", ""), body.get("params", [])
+        self.calls.append(method)
+        fault = self.fault(method, params)
+        if fault is not None and fault.hang:
+            time.sleep(fault.hang)
+        if fault is not None and fault.status is not None:
+            return fault.status
+        if fault is not None and fault.error is not None:
+            return {"jsonrpc": "2.0", "id": body.get("id"), "error": fault.error}
+        return self.after(method, params, self.forward(body))
 
     def forward(self, body: dict[str, Any]) -> dict[str, Any]:
         """Sends one request to the node and returns its JSON answer."""
