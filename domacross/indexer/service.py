@@ -43,6 +43,7 @@ class Indexer:
                 batch_blocks=settings.batch_blocks,
                 max_logs_per_range=settings.max_logs_per_range,
                 reorg_window=settings.reorg_window,
+                head_tag=settings.head_tag,
             )
             for chain in chains
         ]

@@ -247,3 +247,18 @@ def test_block_over_the_nodes_cap_even_narrowed__one_line_naming_it(anvil_url, s
         proxy.after = cap
         with pytest.raises(LogCapError, match=r"^block \d+ holds more logs of address 0x"):
             _follower(suite, proxy.url, sessions, batch_blocks=1_000).backfill()
+
+
+def test_following_the_finalized_block__never_indexes_past_it(anvil_url, sessions):
+    suite = deploy_suite(anvil_url)
+    run_competition(suite, finish=False)
+    for _ in range(70):  # anvil finalizes 64 blocks behind the head
+        advance(suite.dc, 1)
+    follower = _follower(suite, anvil_url, sessions, batch_blocks=50, head_tag="finalized")
+    follower.backfill()
+    finalized = int(suite.dc.w3.eth.get_block("finalized")["number"])
+    head = suite.dc.w3.eth.block_number
+    assert 0 < finalized < head
+    with sessions() as session:
+        assert follower.checkpoint(session) == finalized
+    assert_db_matches_chain(sessions, suite.dc, finalized)
