@@ -24,35 +24,61 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(revision: str) -> None:
     """Migrates the database to the latest schema (idempotent)."""
-    from domacross.db.migrate import upgrade
+    from domacross.indexer.preflight import check_database_url, upgrade_database
+    from domacross_sdk.errors import DomaCrossError
 
-    settings = Settings()
-    upgrade(settings.database_url, revision)
+    try:
+        settings = Settings()
+        check_database_url(settings.database_url)
+        upgrade_database(settings.database_url, revision)
+    except DomaCrossError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"database at revision {revision}")
 
 
-def _chain_from_record(name: str, record_path: str, urls: list[str], from_block: int | None) -> Any:
-    import json
-
+def _chain_from_record(
+    name: str,
+    record_path: str,
+    urls: list[str],
+    from_block: int | None,
+    chain_id: int | None = None,
+) -> Any:
+    """The chain of a deployment record, checked against its RPC: chain id (the record's or
+    the named network's) and code at the factory and tracker addresses."""
     from web3 import Web3
 
     from domacross.indexer import ChainConfig
+    from domacross.indexer.preflight import check_chain, check_rpc_url, read_record
     from domacross_sdk.client import Addresses
     from domacross_sdk.errors import ConfigurationError
     from domacross_sdk.rpc import FailoverHTTPProvider
 
-    addresses = Addresses.from_record(record_path)
+    for url in urls:
+        check_rpc_url(url)
+    data = read_record(record_path)
+    addresses = Addresses.from_record(data)
     if not (addresses.factory and addresses.tracker and addresses.oracle):
-        raise ConfigurationError(f"{record_path} lacks the factory, tracker or oracle")
-    recorded = json.loads(Path(record_path).read_text())["contracts"]
+        raise ConfigurationError(
+            f"{record_path} lacks the CompetitionFactory, PortfolioTracker or ValuationOracle; "
+            "pass the record of a complete deployment"
+        )
+    recorded = data["contracts"]
     blocks = [int(c["block_number"]) for c in recorded.values() if "block_number" in c]
     start = from_block if from_block is not None else min(blocks, default=0)
-    # Trades (issue 12): the record's domain tokens and marketplace, when it has them.
+    # Trades: the record's domain tokens and marketplace, when it has them.
     tokens = tuple(a for a in (addresses.ownership_token, addresses.fraction_token) if a)
     market = recorded.get("DomainMarketplace", {}).get("address")
+    w3 = Web3(FailoverHTTPProvider(urls))
+    expected = chain_id if chain_id is not None else data.get("chain_id")
+    check_chain(
+        w3,
+        name,
+        int(expected) if expected is not None else None,
+        {"CompetitionFactory": addresses.factory, "PortfolioTracker": addresses.tracker},
+    )
     return ChainConfig(
         name=name,
-        w3=Web3(FailoverHTTPProvider(urls)),
+        w3=w3,
         factory=addresses.factory,
         tracker=addresses.tracker,
         oracle=addresses.oracle,
@@ -101,27 +127,39 @@ def _crash_hook(engine: Any) -> None:
 @click.option("--from-block", type=int, default=None, help="Start here instead of the deployment.")
 @click.option("--once", is_flag=True, help="Backfill to the confirmed head, then exit.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (logs only).")
+@click.option(
+    "--rewind-to",
+    type=click.IntRange(min=-1),
+    default=None,
+    metavar="BLOCK",
+    help="First delete everything indexed above BLOCK (after a reorg deeper than every "
+    "stored hash), then index from BLOCK + 1.",
+)
 def index(
     networks: tuple[str, ...],
     chains: tuple[str, ...],
     from_block: int | None,
     once: bool,
     no_progress: bool,
+    rewind_to: int | None,
 ) -> None:
     """Indexes the contracts' events of one or more chains into DOMACROSS_DATABASE_URL."""
     import signal
     import threading
 
+    from pydantic import ValidationError
+
     from domacross.db import make_engine, session_factory
-    from domacross.db.migrate import upgrade
     from domacross.indexer import Indexer
+    from domacross.indexer.follower import RangeChangedError, ReorgTooDeepError
     from domacross.indexer.jsonlog import configure
+    from domacross.indexer.preflight import check_database_url, upgrade_database
     from domacross_sdk.errors import DomaCrossError
     from domacross_sdk.networks import resolve_network, rpc_urls
 
     configure()
-    settings = Settings()
     try:
+        settings = Settings()
         targets = []
         for choice in networks:
             net = resolve_network(choice)
@@ -129,7 +167,9 @@ def index(
             record = f"deployments/{net.ecosystem}-{net.name}.json"
             fallback = [urls.fallback] if urls.fallback else []
             targets.append(
-                _chain_from_record(net.choice, record, [urls.primary, *fallback], from_block)
+                _chain_from_record(
+                    net.choice, record, [urls.primary, *fallback], from_block, net.chain_id
+                )
             )
         for spec in chains:
             record, _, url_list = spec.partition("=")
@@ -138,11 +178,18 @@ def index(
             targets.append(_chain_from_record(record, record, url_list.split(","), from_block))
         if not targets:
             raise click.UsageError("nothing to index: pass --network or --chain")
-        upgrade(settings.database_url)
+        check_database_url(settings.database_url)
+        upgrade_database(settings.database_url)
         engine = make_engine(settings.database_url)
         _crash_hook(engine)
         indexer = Indexer(targets, session_factory(engine), settings)
-        indexer.backfill(show_progress=not no_progress)
+        if rewind_to is not None:
+            for follower in indexer.followers:
+                with follower.sessions() as session:
+                    follower.rewind(session, rewind_to)
+                click.echo(f"{follower.config.name}: rewound to block {rewind_to}", err=True)
+        # The long-running indexer waits out RPC outages in its first catch-up too.
+        indexer.backfill(show_progress=not no_progress, retry_seconds=30.0 if once else None)
         if once:
             indexer.snapshot()
             return
@@ -150,8 +197,13 @@ def index(
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         indexer.run(stop)
-    except DomaCrossError as exc:
+    except (DomaCrossError, ReorgTooDeepError, RangeChangedError) as exc:
         raise click.ClickException(str(exc)) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise click.ClickException(
+            f"setting DOMACROSS_{str(first['loc'][0]).upper()}: {first['msg']}"
+        ) from None
 
 
 @db.command("create-readonly-role")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,7 +36,13 @@ class Settings(BaseSettings):
     """Seconds between leaderboard snapshots of each live competition."""
 
     reorg_window: int = Field(default=128, ge=8)
-    """How many recent block hashes are kept to find a common ancestor after a reorg."""
+    """How many recent block hashes are kept to find a common ancestor after a reorg
+    (older reorgs are still found through the raw events' block hashes)."""
+
+    head_tag: Literal["latest", "safe", "finalized"] = "latest"
+    """Never index past the node's block of this tag (as well as `confirmations` behind
+    the head): "safe" or "finalized" keep reorgs below the indexed data on chains that
+    report them, at the cost of lag. A node without the tag falls back to "latest"."""
 
     # -- read API (`domacross serve`) ------------------------------------------------------
 

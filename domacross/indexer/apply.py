@@ -56,6 +56,11 @@ def hexstr(value: bytes) -> str:
 
 def jsonable(value: Any) -> Any:
     """An event value as JSON: ints as decimal strings (exact), bytes as hex."""
+    kind = type(value)
+    if kind is int:  # NOTE: the common cases first, by exact type (bool is an int too)
+        return str(value)
+    if kind is str:
+        return value
     if isinstance(value, bool):
         return value
     if isinstance(value, Enum):

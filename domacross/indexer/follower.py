@@ -4,27 +4,41 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+from requests import RequestException
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
+from web3.exceptions import Web3RPCError
+from web3.types import RPCEndpoint
 
-from domacross.db.models import CHECKPOINT_ROW, BlockRecord, ChainOffset, IndexerStatus
+from domacross.db.models import (
+    CHECKPOINT_ROW,
+    BlockRecord,
+    ChainOffset,
+    IndexerStatus,
+    RawEvent,
+)
 from domacross.indexer.apply import COMPETITION_EVENTS, Applier, Batch, hexstr, rollback
 from domacross.indexer.baskets import BASKET_EVENTS
-from domacross.indexer.breaker import CircuitBreaker
+from domacross.indexer.breaker import CircuitBreaker, CircuitOpenError
 from domacross.indexer.logs import get_logs
 from domacross.indexer.trades import TradeRecorder
+from domacross_sdk.errors import RpcUnavailableError
 from domacross_sdk.events_base import ContractEvent, decode_log
 from domacross_sdk.generated import events as ev
+from domacross_sdk.rpc import FailoverHTTPProvider
 
 log = logging.getLogger("domacross.indexer")
 COMPETITIONS = CHECKPOINT_ROW
 """The checkpoint row of the competition events (fetched by topic, not by address)."""
+PAUSE_EVENTS = (ev.Paused, ev.Unpaused)
+"""Kept from competitions and from every followed contract (oracle, factory, baskets)."""
 FIRST_RANGE_BLOCKS = 100
 """Blocks of the first getLogs range; later ranges adapt to how dense the chain is."""
 
@@ -58,8 +72,41 @@ class Progress:
     ranges: int = field(default=0)
 
 
+def _header_of(block: dict[str, Any]) -> Header:
+    return (
+        str(block["hash"]),
+        str(block["parentHash"]),
+        datetime.fromtimestamp(int(block["timestamp"], 16), UTC),
+    )
+
+
 class ReorgTooDeepError(RuntimeError):
-    """No stored block matches the chain any more: the reorg is deeper than the window."""
+    """No stored block hash matches the chain any more: the indexed data cannot be tied to
+    the node's chain. Recovery: `domacross index --rewind-to BLOCK`."""
+
+
+class RangeChangedError(RuntimeError):
+    """The chain changed while a range was read (a reorg between its eth_getLogs and its
+    header reads): the range is read again after the reorg check."""
+
+
+RPC_FAULTS: tuple[type[BaseException], ...] = (
+    RpcUnavailableError,
+    CircuitOpenError,
+    RequestException,
+    Web3RPCError,
+    RangeChangedError,
+)
+"""Faults of the node, not of the data: waited out (see `ChainFollower.backfill`)."""
+FAST_POLL = 0.05
+"""Seconds before the first head poll after an indexed range (see `ChainFollower.follow`)."""
+HEADER_BATCH = 100
+"""Block headers per JSON-RPC batch."""
+RANGE_RETRIES = 10
+"""Reads of one range before a chain that keeps changing under it is an error."""
+HeadTag = Literal["latest", "safe", "finalized"]
+Header = tuple[str, str, datetime]
+"""(hash, parent hash, timestamp) of a block."""
 
 
 class ChainFollower:
@@ -75,6 +122,9 @@ class ChainFollower:
             proportion when a range held more logs than this, and double (up to
             `batch_blocks`) while ranges hold under a quarter of it.
         reorg_window: Recent block hashes kept to find a common ancestor.
+        head_tag: "safe" or "finalized" never indexes past the node's block of that tag
+            (as well as `confirmations` behind the head): reorgs then stay below the data
+            on chains that have them. A node without the tag falls back to "latest".
     """
 
     def __init__(
@@ -87,6 +137,7 @@ class ChainFollower:
         max_logs_per_range: int = 10_000,
         reorg_window: int = 128,
         breaker: CircuitBreaker | None = None,
+        head_tag: HeadTag = "latest",
     ) -> None:
         self.config = config
         self.w3 = config.w3
@@ -96,21 +147,27 @@ class ChainFollower:
         self.batch_blocks = min(batch_blocks, FIRST_RANGE_BLOCKS)
         self.max_logs = max_logs_per_range
         self.reorg_window = reorg_window
+        self.head_tag = head_tag
         self.breaker = breaker or CircuitBreaker(config.name)
         self.chain_id = int(self.breaker.call(lambda: self.w3.eth.chain_id))
         self.applier = Applier(self.chain_id)
         self.progress = Progress()
+        self.failed = False
+        """Set when the indexed data cannot be tied to the chain: /health reports it."""
         self._followed = [config.factory, config.tracker, config.oracle]
         self._followed += [
             *config.domain_tokens,
             *([config.marketplace] if config.marketplace else []),
         ]
-        self.trades = TradeRecorder(self.chain_id, config.domain_tokens, config.marketplace)
+        self.trades = TradeRecorder(
+            self.chain_id, config.domain_tokens, config.marketplace, self._block_time
+        )
         # NOTE: a fraction token's `Transfer` decodes like a basket share's: keep both.
         self._domain_tokens = {Web3.to_checksum_address(t) for t in config.domain_tokens}
         if config.basket_factory is not None:
             self._followed.append(config.basket_factory)
         self._topics = [["0x" + e.TOPIC0.hex() for e in COMPETITION_EVENTS]]
+        self._followed_set = {Web3.to_checksum_address(a) for a in self._followed}
 
     # -- checkpoint ------------------------------------------------------------------------
 
@@ -144,19 +201,48 @@ class ChainFollower:
     def step(self) -> int:
         """Indexes the next range up to the confirmed head, in one transaction with its
         checkpoint; returns how many blocks it advanced (0 when caught up)."""
-        head = int(self.breaker.call(lambda: self.w3.eth.block_number))
-        target = head - self.confirmations
-        self.progress.head = head
-        with self.sessions() as session:
-            self._check_reorg(session)
-            done = self.checkpoint(session)
-            known = self.applier.known_competitions(session)
-            baskets = self.applier.known_baskets(session)
-        if done >= target:
-            self._status(done, head)
-            return 0
-        start, end = done + 1, min(done + self.batch_blocks, target)
-        events, timestamps, end_hash = self._fetch(start, end, known, baskets)
+        for attempt in range(RANGE_RETRIES):
+            head = int(self.breaker.call(lambda: self.w3.eth.block_number))
+            target = head - self.confirmations
+            if self.head_tag != "latest":
+                tagged = self._tagged_block()
+                target = target if tagged is None else min(target, tagged)
+            self.progress.head = head
+            try:
+                with self.sessions() as session:
+                    self._check_reorg(session)
+            except ReorgTooDeepError:
+                with self.sessions() as session:
+                    done = self.checkpoint(session)
+                self._status(done, head)  # /health reports the chain failed
+                raise
+            with self.sessions() as session:
+                done = self.checkpoint(session)
+                parent = session.get(BlockRecord, (self.chain_id, done))
+                known = self.applier.known_competitions(session)
+                baskets = self.applier.known_baskets(session)
+            if done >= target:
+                self._status(done, head)
+                return 0
+            start, end = done + 1, min(done + self.batch_blocks, target)
+            try:
+                events, timestamps, end_hash = self._fetch(
+                    start, end, known, baskets, parent.hash if parent else None
+                )
+            except RangeChangedError as exc:
+                log.warning(
+                    "chain %d: %s; reading the range again",
+                    self.chain_id,
+                    exc,
+                    extra={"chain_id": self.chain_id, "attempt": attempt + 1},
+                )
+                continue
+            break
+        else:
+            raise RangeChangedError(
+                f"chain {self.chain_id}: blocks {start}-{end} changed on each of "
+                f"{RANGE_RETRIES} reads; check the node (is it flapping between forks?)"
+            )
         with self.sessions.begin() as session:
             batch = Batch(self.chain_id, timestamps)
             for event in events:
@@ -172,9 +258,19 @@ class ChainFollower:
         return end - done
 
     def _fetch(
-        self, start: int, end: int, known: set[str], baskets: set[str] | None = None
+        self,
+        start: int,
+        end: int,
+        known: set[str],
+        baskets: set[str] | None = None,
+        parent_hash: str | None = None,
     ) -> tuple[list[ContractEvent], dict[int, datetime], dict[int, tuple[str, str]]]:
+        """The range's events and the headers of their blocks (and of `start` and `end`),
+        all of one branch: `end`'s header is read before and after the logs, every log's
+        block hash must equal its block's header, and `start` must extend `parent_hash`
+        (the stored hash of the block before it); otherwise `RangeChangedError`."""
         splits: list[int] = []
+        end_before = self._header_or_changed(end)
         baskets = set() if baskets is None else baskets
 
         def fetch() -> tuple[list[Any], list[Any], list[Any]]:
@@ -189,15 +285,22 @@ class ChainFollower:
         if splits:  # the node's own limit: never grow past it again
             self.max_batch_blocks = max(1, min(splits) // 2)
         self._adapt(end - start + 1, len(own) + len(comp) + len(mine))
+        # NOTE: a followed contract's Paused/Unpaused comes both by address and by topic.
+        unique = {(lg["blockNumber"], lg["logIndex"]): lg for lg in own + comp + mine}
         raw = sorted(
-            own + comp + mine, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
+            unique.values(), key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
         )
         events: list[ContractEvent] = []
+        followed = self._followed_set | baskets
         for entry in raw:
             event = decode_log(entry)
             if event is None:
                 continue
-            if isinstance(event, COMPETITION_EVENTS) and event.meta.address not in known:
+            if (
+                isinstance(event, COMPETITION_EVENTS)
+                and event.meta.address not in known
+                and not (isinstance(event, PAUSE_EVENTS) and event.meta.address in followed)
+            ):
                 continue  # a competition event of a contract that is not ours
             if (
                 isinstance(event, BASKET_EVENTS)
@@ -216,8 +319,20 @@ class ChainFollower:
             ):
                 known.add(event.competition)
             events.append(event)
-        blocks = sorted({e.meta.block_number for e in events} | {end})
-        headers = self.breaker.call(lambda: self._headers(blocks))
+        # NOTE: newest first: once a header of the new branch is read, the older ones read
+        # after it are of that branch too, so the stored hashes never mix two branches.
+        blocks = sorted({e.meta.block_number for e in events} | {start, end}, reverse=True)
+        headers = self._headers(blocks)
+        for event in events:
+            block_hash = hexstr(event.meta.block_hash)
+            if headers[event.meta.block_number][0] != block_hash:
+                raise RangeChangedError(
+                    f"block {event.meta.block_number} of a log ({block_hash}) was replaced"
+                )
+        if headers[end] != end_before:
+            raise RangeChangedError(f"block {end} was replaced while its range was read")
+        if parent_hash is not None and headers[start][1] != parent_hash:
+            raise RangeChangedError(f"block {start} no longer extends indexed block {start - 1}")
         timestamps = {n: h[2] for n, h in headers.items()}
         hashes = {n: (h[0], h[1]) for n, h in headers.items()}
         return events, timestamps, hashes
@@ -246,16 +361,73 @@ class ChainFollower:
                     found.add(event.basket)
         return found
 
-    def _headers(self, numbers: list[int]) -> dict[int, tuple[str, str, datetime]]:
-        result: dict[int, tuple[str, str, datetime]] = {}
-        for n in numbers:
-            block = self.w3.eth.get_block(n)
-            result[n] = (
-                hexstr(bytes(block["hash"])),
-                hexstr(bytes(block["parentHash"])),
-                datetime.fromtimestamp(int(block["timestamp"]), UTC),
+    def header(self, number: int) -> Header | None:
+        """A block's header by number, or None when the node has no such block (a new
+        branch still shorter than the old one: that is no RPC failure, the breaker counts
+        it as a success)."""
+        response = self.breaker.call(
+            lambda: self.w3.provider.make_request(
+                RPCEndpoint("eth_getBlockByNumber"), [hex(number), False]
             )
-        return result
+        )
+        if "error" in response:
+            raise Web3RPCError(str(response["error"]), rpc_response=response)
+        block = response.get("result")
+        return _header_of(block) if block else None
+
+    def _headers(self, numbers: list[int]) -> dict[int, Header]:
+        """Headers of `numbers`, in JSON-RPC batches of HEADER_BATCH where the provider
+        sends batches (one round trip instead of one per block: half the backfill's time
+        went to these reads); `RangeChangedError` when one is missing."""
+        batch = getattr(self.w3.provider, "make_batch_request", None)
+        if not isinstance(self.w3.provider, FailoverHTTPProvider) or batch is None:
+            return {n: self._header_or_changed(n) for n in numbers}
+        found: dict[int, Header] = {}
+        for i in range(0, len(numbers), HEADER_BATCH):
+            chunk = numbers[i : i + HEADER_BATCH]
+            answers = self.breaker.call(
+                lambda chunk=chunk: batch(  # type: ignore[misc]
+                    [(RPCEndpoint("eth_getBlockByNumber"), [hex(n), False]) for n in chunk]
+                )
+            )
+            for number, answer in zip(chunk, answers, strict=True):
+                if "error" in answer:
+                    raise Web3RPCError(str(answer["error"]), rpc_response=answer)
+                block = answer.get("result")
+                if not block:
+                    raise RangeChangedError(f"block {number} disappeared")
+                found[number] = _header_of(block)
+        return found
+
+    def _tagged_block(self) -> int | None:
+        """The number of the node's `head_tag` block; None (and "latest" from then on)
+        when the node does not know the tag."""
+        response = self.breaker.call(
+            lambda: self.w3.provider.make_request(
+                RPCEndpoint("eth_getBlockByNumber"), [self.head_tag, False]
+            )
+        )
+        block = response.get("result") if "error" not in response else None
+        if not block:
+            log.warning(
+                "chain %d: the node has no %r block; following 'latest'",
+                self.chain_id,
+                self.head_tag,
+                extra={"chain_id": self.chain_id},
+            )
+            self.head_tag = "latest"
+            return None
+        return int(block["number"], 16)
+
+    def _block_time(self, number: int) -> datetime | None:
+        found = self.header(number)
+        return found[2] if found else None
+
+    def _header_or_changed(self, number: int) -> Header:
+        found = self.header(number)
+        if found is None:
+            raise RangeChangedError(f"block {number} disappeared")
+        return found
 
     def _remember_blocks(
         self,
@@ -284,42 +456,86 @@ class ChainFollower:
     # -- reorgs ----------------------------------------------------------------------------
 
     def _check_reorg(self, session: Session) -> None:
-        stored = list(
-            session.scalars(
-                select(BlockRecord)
-                .where(BlockRecord.chain_id == self.chain_id)
-                .order_by(BlockRecord.number.desc())
-            )
-        )
-        if not stored or self._matches(stored[0]):
+        top = session.scalars(
+            select(BlockRecord)
+            .where(BlockRecord.chain_id == self.chain_id)
+            .order_by(BlockRecord.number.desc())
+            .limit(1)
+        ).first()
+        if top is None or self._matches(top.number, top.hash):
             return
-        ancestor = None
-        for record in stored[1:]:
-            if self._matches(record):
-                ancestor = record.number
-                break
+        ancestor = self._find_ancestor(session)
         if ancestor is None:
+            self.failed = True
+            first = self.config.start_block
             raise ReorgTooDeepError(
-                f"chain {self.chain_id}: no stored block of the last {self.reorg_window} matches; "
-                "raise DOMACROSS_REORG_WINDOW or reindex from an earlier block"
+                f"chain {self.chain_id}: none of the indexed block hashes (blocks table and raw "
+                f"events) is on the node's chain any more; reindex with "
+                f"`domacross index --rewind-to {first - 1}` (or check that the RPC serves the "
+                "recorded chain)"
             )
         log.warning(
             "reorg on chain %d: rolling back to block %d",
             self.chain_id,
             ancestor,
-            extra={"chain_id": self.chain_id, "ancestor": ancestor, "was": stored[0].number},
+            extra={"chain_id": self.chain_id, "ancestor": ancestor, "was": top.number},
         )
-        rollback(session, self.chain_id, ancestor)
-        self._save_checkpoint(session, ancestor)
+        self.rewind(session, ancestor)
+
+    def rewind(self, session: Session, block: int) -> None:
+        """Deletes every row derived from blocks above `block` and sets the checkpoint to
+        it (the next range starts at `block + 1`); commits."""
+        rollback(session, self.chain_id, block)
+        self._save_checkpoint(session, block)
         session.commit()
         self.applier.forget()
+        self.failed = False
 
-    def _matches(self, record: BlockRecord) -> bool:
-        try:
-            block = self.breaker.call(lambda: self.w3.eth.get_block(record.number))
-        except Exception:  # the block no longer exists on a shorter chain
-            return False
-        return hexstr(bytes(block["hash"])) == record.hash
+    def _find_ancestor(self, session: Session) -> int | None:
+        """The highest indexed block whose stored hash is still on the node's chain.
+
+        Past the `reorg_window` of stored headers the raw events' block hashes still go
+        back to the first indexed block, so a reorg deeper than the window is rewound too.
+        A stored branch matches up to some block and not above it, so after probing the
+        recent window block by block the older hashes are searched by galloping, then
+        bisecting: a few dozen header reads at most."""
+        known: dict[int, str] = {}
+        for number, block_hash in session.execute(
+            select(RawEvent.block_number, RawEvent.block_hash)
+            .where(RawEvent.chain_id == self.chain_id)
+            .distinct()
+        ):
+            known[int(number)] = str(block_hash)
+        for record in session.scalars(
+            select(BlockRecord).where(BlockRecord.chain_id == self.chain_id)
+        ):
+            known[record.number] = record.hash
+        ordered = sorted(known.items(), reverse=True)  # newest first
+        if not ordered:
+            return None
+        # Gallop: 1, 2, 4, ... positions back until a hash matches.
+        step, low, high = 1, -1, 0  # ordered[high] is the first candidate, low matched none
+        while True:
+            index = min(high, len(ordered) - 1)
+            if self._matches(*ordered[index]):
+                high = index
+                break
+            low = index
+            if index == len(ordered) - 1:
+                return None
+            high, step = index + step, step * 2
+        # Bisect between the last mismatch (low) and the first match (high).
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._matches(*ordered[middle]):
+                high = middle
+            else:
+                low = middle
+        return ordered[high][0]
+
+    def _matches(self, number: int, block_hash: str) -> bool:
+        found = self.header(number)
+        return found is not None and found[0] == block_hash
 
     # -- status ----------------------------------------------------------------------------
 
@@ -342,24 +558,74 @@ class ChainFollower:
             status.indexed_block = max(indexed, 0)
             status.lag_blocks = max(0, head - indexed)
             status.lag_seconds = lag_seconds
-            status.breaker_state = self.breaker.state
+            status.breaker_state = "failed" if self.failed else self.breaker.state
             status.events_indexed = self.progress.events
         self.progress.lag_seconds = lag_seconds
 
     # -- loops -----------------------------------------------------------------------------
 
-    def backfill(self, on_range: Callable[[Progress], None] | None = None) -> Progress:
-        """Indexes up to the confirmed head, then returns."""
-        while self.step():
+    def backfill(
+        self,
+        on_range: Callable[[Progress], None] | None = None,
+        *,
+        retry_seconds: float | None = 0.0,
+        stop: threading.Event | None = None,
+    ) -> Progress:
+        """Indexes up to the confirmed head, then returns.
+
+        Args:
+            on_range: Called after each range.
+            retry_seconds: How long RPC faults (every URL down, the breaker open, error
+                answers) are waited out, with backoff, before the fault is raised; None
+                waits until `stop` is set (the long-running indexer's first catch-up).
+            stop: Ends the waiting early.
+        """
+        stop = stop or threading.Event()
+        failing_since: float | None = None
+        delay = 0.5
+        while not stop.is_set():
+            try:
+                advanced = self.step()
+            except RPC_FAULTS as exc:
+                now = time.monotonic()
+                failing_since = now if failing_since is None else failing_since
+                if retry_seconds is not None and now - failing_since >= retry_seconds:
+                    raise
+                log.warning(
+                    "chain %d: RPC fault during backfill (%s); retrying in %.1fs",
+                    self.chain_id,
+                    type(exc).__name__,
+                    delay,
+                    extra={"chain_id": self.chain_id, "breaker_state": self.breaker.state},
+                )
+                stop.wait(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            failing_since, delay = None, 0.5
+            if not advanced:
+                break
             if on_range:
                 on_range(self.progress)
         return self.progress
 
     def follow(self, stop: threading.Event, poll_interval: float = 1.0) -> None:
-        """Indexes forever (until `stop` is set), polling the head when caught up."""
+        """Indexes forever (until `stop` is set), polling the head when caught up.
+
+        The poll adapts: right after a range was indexed the head is polled again within
+        FAST_POLL seconds, and each empty poll doubles the wait up to `poll_interval`. A
+        chain with a block every 0.1 s is then followed within a block of its confirmed
+        head, while an idle chain costs one head read per `poll_interval`."""
+        reported = False
+        idle = 0
         while not stop.is_set():
             try:
                 advanced = self.step()
+            except ReorgTooDeepError as exc:  # said once; checked again each poll
+                if not reported:
+                    log.error(str(exc), extra={"chain_id": self.chain_id})
+                    reported = True
+                stop.wait(poll_interval)
+                continue
             except Exception as exc:  # an RPC or database fault: log, back off, go on
                 log.warning(
                     "chain %d: step failed: %s",
@@ -369,5 +635,8 @@ class ChainFollower:
                 )
                 stop.wait(poll_interval)
                 continue
-            if not advanced:
-                stop.wait(poll_interval)
+            if advanced:
+                idle = 0
+                continue
+            stop.wait(min(poll_interval, FAST_POLL * 2**idle))
+            idle = min(idle + 1, 16)

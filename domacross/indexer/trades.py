@@ -18,13 +18,15 @@ the tracked tokens' `Transfer` logs into `trades` rows:
 - Self-transfers and zero-amount ERC-20 transfers move nothing and are skipped.
   `OwnershipTokenBurned` comes with its `Transfer` to the zero address: a `burn`.
 - **Expiry** is a time, not a transaction: no log marks it. The Ownership Token's
-  `OwnershipTokenMinted` / `OwnershipTokenRenewed` say when a registration ends, so when a
-  range's time span (after the previous range's last block, up to its own last block)
-  passes the expiry in force for a domain that a participant holds (by its trades) while
-  its competition is live (and not cancelled), that participant gets an `expiry` row:
-  value 0 (`price_source` "expiry"), the expiry as its `timestamp`, the range's last
-  block as its block, and the mint or renewal that set that expiry as its transaction and
-  log (its unique key). A renewal before the expiry cancels it.
+  `OwnershipTokenMinted` / `OwnershipTokenRenewed` say when a registration ends. When the
+  expiry in force for a domain falls in a range's time span (after the previous range's
+  last block, up to its own last block), every participant that holds the domain (by its
+  trades before the lapse) in a competition live at that time (and not cancelled before
+  it) gets an `expiry` row: value 0 (`price_source` "expiry"), the expiry as its
+  `timestamp`, the first block at or after the expiry as its block, and the mint or
+  renewal that set that expiry as its transaction and log (its unique key). A renewal
+  before that block cancels it. Nothing after the lapse counts, so the rows do not depend
+  on where ranges are cut, and a reorg above the lapse deletes and rebuilds them alike.
 
 Rows are unique on (participant, chain, transaction, log) and inserted with ON CONFLICT
 DO NOTHING like every history row, so a replayed range writes nothing twice; a reorg
@@ -39,7 +41,7 @@ the latest oracle price before the competition's end.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -81,6 +83,26 @@ class _Entrant:
     end: datetime
 
 
+@dataclass(frozen=True)
+class _Holding:
+    """One trade of a domain: who, which way (+1 in, -1 out), in which block."""
+
+    entrant: _Entrant
+    change: int
+    block: int
+
+
+def _holders(trades: list[_Holding], before: int) -> list[_Entrant]:
+    """Entrants that held the domain, by their trades in blocks before `before`."""
+    quantity: dict[int, int] = defaultdict(int)
+    entrants: dict[int, _Entrant] = {}
+    for trade in trades:
+        if trade.block < before:
+            quantity[trade.entrant.participant_id] += trade.change
+            entrants[trade.entrant.participant_id] = trade.entrant
+    return [entrants[pid] for pid, count in quantity.items() if count > 0]
+
+
 def _aware(ts: datetime) -> datetime:
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
@@ -101,8 +123,16 @@ class TradeRecorder:
         marketplace: The marketplace whose `Sold` events price trades, if any.
     """
 
-    def __init__(self, chain_id: int, tokens: Sequence[str], marketplace: str | None) -> None:
+    def __init__(
+        self,
+        chain_id: int,
+        tokens: Sequence[str],
+        marketplace: str | None,
+        block_time: Callable[[int], datetime | None] | None = None,
+    ) -> None:
         self.chain_id = chain_id
+        self.block_time = block_time
+        """A block's time by number (the chain's header), to place expiry rows."""
         self.tokens = frozenset(tokens)
         self.marketplace = marketplace
 
@@ -134,7 +164,11 @@ class TradeRecorder:
         return len(rows)
 
     def _expiry_rows(self, session: Session, batch: Batch) -> list[dict[str, Any]]:
-        """`expiry` rows for registrations that lapsed during this range (see module doc)."""
+        """`expiry` rows for registrations that lapsed during this range (see module doc).
+
+        Every input is fixed by the chain up to the lapse, never by where the range ends:
+        the row's block is the first block at or after the expiry, and holdings, renewals
+        and cancellations count only before that block."""
         if not self.tokens or not batch.timestamps:
             return []
         first, end = min(batch.timestamps), max(batch.timestamps)
@@ -169,48 +203,76 @@ class TradeRecorder:
             domain = (row.address, int(row.args["token_id"]))
             if domain in held:
                 by_domain[domain].append(row)
+        cancelled = self._cancellations(
+            session, {t.entrant.competition for ts in held.values() for t in ts}
+        )
         rows: list[dict[str, Any]] = []
         for domain, events in by_domain.items():
             for i, setter in enumerate(events):
                 expires = datetime.fromtimestamp(int(setter.args["expires_at"]), UTC)
                 if not since < expires <= until:
                     continue
+                block = self._block_at(batch, expires, first, end)
+                if setter.block_number >= block:
+                    continue  # set after it had passed: nothing was held until then
                 renewal = events[i + 1] if i + 1 < len(events) else None
-                if renewal is not None and (
-                    renewal.block_number not in batch.timestamps  # an earlier range: before
-                    or _aware(batch.timestamps[renewal.block_number]) < expires
-                ):
+                if renewal is not None and renewal.block_number < block:
                     continue  # renewed before it lapsed
-                for entrant in held[domain]:
-                    if _aware(entrant.start) <= expires < _aware(entrant.end):
-                        rows.append(
-                            {
-                                "participant_id": entrant.participant_id,
-                                "competition_id": entrant.competition_id,
-                                "wallet": entrant.wallet,
-                                "chain_id": self.chain_id,
-                                "block_number": end,
-                                "tx_hash": setter.tx_hash,
-                                "log_index": setter.log_index,
-                                "token": domain[0],
-                                "token_id": domain[1],
-                                "fungible": False,
-                                "amount": 1,
-                                "kind": "expiry",
-                                "counterparty": ZERO,
-                                "price": 0,
-                                "price_source": "expiry",
-                                "listing_id": None,
-                                "timestamp": expires,
-                            }
-                        )
+                for holder in _holders(held[domain], block):
+                    if not _aware(holder.start) <= expires < _aware(holder.end):
+                        continue
+                    if cancelled.get(holder.competition, (1 << 62, 0))[0] < block:
+                        continue  # cancelled before the lapse: no longer live
+                    # NOTE: the lapse disposes of it: a later lapse in this range sees that.
+                    held[domain].append(_Holding(holder, -1, block))
+                    rows.append(
+                        {
+                            "participant_id": holder.participant_id,
+                            "competition_id": holder.competition_id,
+                            "wallet": holder.wallet,
+                            "chain_id": self.chain_id,
+                            "block_number": block,
+                            "tx_hash": setter.tx_hash,
+                            "log_index": setter.log_index,
+                            "token": domain[0],
+                            "token_id": domain[1],
+                            "fungible": False,
+                            "amount": 1,
+                            "kind": "expiry",
+                            "counterparty": ZERO,
+                            "price": 0,
+                            "price_source": "expiry",
+                            "listing_id": None,
+                            "timestamp": expires,
+                        }
+                    )
         return rows
+
+    def _block_at(self, batch: Batch, when: datetime, first: int, end: int) -> int:
+        """The first block of [first, end] whose time is at or after `when` (its time
+        is at or before `end`'s, after the block before `first`)."""
+        low, high = first - 1, end  # time(low) < when <= time(high)
+        for number, ts in batch.timestamps.items():  # narrow with the headers at hand
+            if ts >= when and number < high:
+                high = number
+            elif ts < when and number > low:
+                low = number
+        while high - low > 1:
+            middle = (low + high) // 2
+            found = self.block_time(middle) if self.block_time else None
+            if found is None:
+                break  # no header source: the first known block after the expiry
+            if _aware(found) >= when:
+                high = middle
+            else:
+                low = middle
+        return high
 
     def _held_domains(
         self, session: Session, since: datetime, until: datetime
-    ) -> dict[tuple[str, int], list[_Entrant]]:
-        """Domains (ERC-721) that participants of competitions live in (since, until] hold
-        by their trades, with who holds them."""
+    ) -> dict[tuple[str, int], list[_Holding]]:
+        """The trades of domains (ERC-721) by participants of competitions live in
+        (since, until], per domain, in chain order: `_holders` says who held one when."""
         rows = session.execute(
             select(
                 Trade.participant_id,
@@ -220,6 +282,7 @@ class TradeRecorder:
                 Trade.token,
                 Trade.token_id,
                 Trade.kind,
+                Trade.block_number,
                 Competition.start_time,
                 Competition.end_time,
             )
@@ -227,30 +290,28 @@ class TradeRecorder:
             .where(
                 Trade.chain_id == self.chain_id,
                 Trade.fungible.is_(False),
-                Competition.cancelled.is_(False),
                 Competition.start_time <= until,
                 Competition.end_time > since,
             )
-            .order_by(Trade.participant_id, Trade.block_number, Trade.log_index)
+            .order_by(Trade.block_number, Trade.log_index)
         ).all()
-        quantity: dict[tuple[int, str, int], int] = defaultdict(int)
-        entrants: dict[tuple[int, str, int], _Entrant] = {}
+        held: dict[tuple[str, int], list[_Holding]] = defaultdict(list)
         for row in rows:
-            key = (row.participant_id, row.token, int(row.token_id))
-            quantity[key] += 1 if row.kind in pnl.ACQUIRE else -1
-            entrants[key] = _Entrant(
-                row.participant_id,
-                row.competition_id,
-                row.contract_address,
-                row.wallet,
-                (0, 0),
-                row.start_time,
-                row.end_time,
+            held[(row.token, int(row.token_id))].append(
+                _Holding(
+                    _Entrant(
+                        row.participant_id,
+                        row.competition_id,
+                        row.contract_address,
+                        row.wallet,
+                        (0, 0),
+                        row.start_time,
+                        row.end_time,
+                    ),
+                    1 if row.kind in pnl.ACQUIRE else -1,
+                    row.block_number,
+                )
             )
-        held: dict[tuple[str, int], list[_Entrant]] = defaultdict(list)
-        for key, count in quantity.items():
-            if count > 0:
-                held[(key[1], key[2])].append(entrants[key])
         return held
 
     def _holders_of_repriced(self, session: Session, prices: list[dict[str, Any]]) -> set[int]:

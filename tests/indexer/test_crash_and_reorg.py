@@ -28,7 +28,6 @@ def index_command(record, url: str, database_url: str, **env: str) -> subprocess
             "domacross.cli",
             "index",
             "--once",
-            "--no-progress",
             "--chain",
             f"{record}={url}",
         ],

@@ -48,8 +48,11 @@ def health(session: SessionDep, settings: SettingsDep, response: Response) -> He
                 breaker_state=row.breaker_state,
                 updated_at=updated,
                 status_age_seconds=age,
+                # "failed": the indexed data no longer matches the chain (a reorg deeper
+                # than every stored hash): serve it as stale until it is rewound.
                 healthy=row.lag_blocks <= settings.health_max_lag_blocks
-                and age <= settings.health_max_status_age,
+                and age <= settings.health_max_status_age
+                and row.breaker_state != "failed",
             )
         )
     healthy = all(chain.healthy for chain in chains)
