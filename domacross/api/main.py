@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
@@ -19,6 +18,7 @@ from domacross.api.metrics import ApiMetrics
 from domacross.api.middleware import (
     BodySizeLimitMiddleware,
     CatchAllMiddleware,
+    EnvelopeCORSMiddleware,
     MetricsMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
@@ -35,10 +35,16 @@ ERROR_REF = {"$ref": "#/components/schemas/ErrorPublic"}
 
 
 def _engine_options(url: str) -> dict[str, Any]:
+    # NOTE: hide_parameters: a logged error must not carry what a client sent (or a nonce).
     if url.startswith("postgresql"):
         # NOTE: sync routes run in Starlette's thread pool (40 threads).
-        return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 30}
-    return {"pool_pre_ping": True}
+        return {
+            "pool_pre_ping": True,
+            "pool_size": 10,
+            "max_overflow": 30,
+            "hide_parameters": True,
+        }
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def create_app(
@@ -88,7 +94,7 @@ def create_app(
         app.add_middleware(RateLimitMiddleware, settings=settings, keys=keys)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            EnvelopeCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],

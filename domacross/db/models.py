@@ -43,9 +43,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+ID = BigInteger().with_variant(Integer(), "sqlite")
+"""Ids and the keys that point at them: int64 as the API promises. SQLite's INTEGER is
+already 64-bit (and only `INTEGER PRIMARY KEY` autoincrements there)."""
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: DateTime(timezone=True)}  # noqa: RUF012
+    type_annotation_map = {datetime: DateTime(timezone=True), int: ID}  # noqa: RUF012
 
 
 class EventRow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domacross.api.cache import PageCache
 from domacross.api.deps import CursorQuery, LimitQuery, SessionDep, SettingsDep, page_size
 from domacross.api.errors import ApiError, not_found
-from domacross.api.pagination import decode_cursor, encode_cursor
+from domacross.api.pagination import as_utc, cursor_time, decode_cursor, encode_cursor
 from domacross.api.queries import (
     competition_public,
     data_version,
@@ -41,6 +42,8 @@ from domacross.db.models import Competition, LeaderboardSnapshot, Participant
 router = APIRouter(prefix="/api/v1/competitions", tags=["competitions"])
 
 UINT256_QUERY = r"^(0|[1-9][0-9]{0,77})$"
+UINT256_TEXT = re.compile(r"0|[1-9][0-9]{0,77}")
+ADDRESS_TEXT = re.compile(r"0x[0-9a-fA-F]{40}")
 CompetitionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
@@ -76,13 +79,13 @@ def list_competitions(
     if status is not None:
         query = query.where(status_filter(status, now))
     if starts_after is not None:
-        query = query.where(Competition.start_time >= _aware(starts_after))
+        query = query.where(Competition.start_time >= as_utc(starts_after, "starts_after"))
     if starts_before is not None:
-        query = query.where(Competition.start_time < _aware(starts_before))
+        query = query.where(Competition.start_time < as_utc(starts_before, "starts_before"))
     if ends_after is not None:
-        query = query.where(Competition.end_time >= _aware(ends_after))
+        query = query.where(Competition.end_time >= as_utc(ends_after, "ends_after"))
     if ends_before is not None:
-        query = query.where(Competition.end_time < _aware(ends_before))
+        query = query.where(Competition.end_time < as_utc(ends_before, "ends_before"))
     low, high = _uint(min_entry_fee, "min_entry_fee"), _uint(max_entry_fee, "max_entry_fee")
     if low is not None:
         query = query.where(Competition.entry_fee >= low)
@@ -90,10 +93,7 @@ def list_competitions(
         query = query.where(Competition.entry_fee <= high)
     if cursor is not None:
         start_iso, last_id = decode_cursor("competitions", cursor, (str, int))
-        try:
-            start = datetime.fromisoformat(start_iso)
-        except ValueError as exc:
-            raise ApiError(400, "invalid cursor") from exc
+        start = cursor_time(start_iso)
         query = query.where(
             Competition.start_time <= start,
             or_(
@@ -111,10 +111,6 @@ def list_competitions(
         last = data[-1]
         next_cursor = encode_cursor("competitions", last.start_time.isoformat(), last.id)
     return CompetitionsPublic(data=data, next_cursor=next_cursor)
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic}}
@@ -194,9 +190,12 @@ def _leaderboard(
     after = None
     if cursor is not None:
         value, wallet = decode_cursor("leaderboard", cursor, (str, str))
-        if not value.isdigit() or len(value) > 78:
+        if not UINT256_TEXT.fullmatch(value) or not ADDRESS_TEXT.fullmatch(wallet):
             raise ApiError(400, "invalid cursor")
-        after = (int(value), wallet)
+        number = int(value)
+        if number >= 2**256:
+            raise ApiError(400, "invalid cursor")
+        after = (number, wallet)
     entries, more = leaderboard_page(session, competition_id, size, after)
     next_cursor = None
     if more:

@@ -1,0 +1,61 @@
+"""ids and the keys pointing at them become BIGINT on PostgreSQL (int64, as the API's
+schema promises; INTEGER refused ids from 2**31 with a server error)
+
+SQLite's INTEGER is already 64-bit: nothing to do there.
+
+Revision ID: 0006_bigint_ids
+Revises: 0004
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006_bigint_ids"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+ID_COLUMNS = {
+    "auth_nonces": ["id"],
+    "chain_offsets": ["id"],
+    "competitions": ["id"],
+    "prices": ["id"],
+    "raw_events": ["id"],
+    "users": ["id"],
+    "claims": ["id", "competition_id"],
+    "domain_baskets": ["id", "owner_user_id"],
+    "leaderboard_snapshots": ["id", "competition_id"],
+    "participants": ["id", "user_id", "competition_id"],
+    "portfolio_values": ["id", "competition_id", "user_id"],
+    "prize_results": ["id", "competition_id"],
+    "basket_holdings": ["id", "basket_id", "user_id"],
+    "basket_items": ["id", "basket_id"],
+    "basket_navs": ["id", "basket_id"],
+    "basket_transfers": ["id", "basket_id"],
+    "trades": ["id", "participant_id", "competition_id"],
+}
+
+
+def _retype(to: str) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for table, columns in ID_COLUMNS.items():
+        op.execute(
+            f"ALTER TABLE {table} "
+            + ", ".join(f"ALTER COLUMN {column} TYPE {to}" for column in columns)
+        )
+        # A SERIAL's sequence has its own type, capped at 2**31 - 1 unless changed too.
+        sequence = op.get_bind().scalar(sa.text(f"SELECT pg_get_serial_sequence('{table}', 'id')"))
+        if sequence:
+            op.execute(f"ALTER SEQUENCE {sequence} AS {to}")
+
+
+def upgrade() -> None:
+    _retype("BIGINT")
+
+
+def downgrade() -> None:
+    _retype("INTEGER")
