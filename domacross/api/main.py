@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from domacross import __doc__ as _package_doc  # noqa: F401 - keeps the layering visible
 from domacross.api.cache import PageCache
+from domacross.api.docs import DOCS_PATHS, install_docs
 from domacross.api.errors import install_error_handlers
 from domacross.api.metrics import ApiMetrics
 from domacross.api.middleware import (
@@ -74,6 +75,8 @@ def create_app(
         summary="Competitions, leaderboards, portfolios and wallet sign-in, read from the "
         "indexer's database.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs, with local assets
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.jwt_keys = keys = load_keys(settings)
@@ -87,6 +90,7 @@ def create_app(
     for module in (competitions, portfolio, users, baskets, auth, health, trades):
         app.include_router(module.router)
     install_error_handlers(app)
+    install_docs(app)
 
     # Added innermost first: a request meets them in the reverse order.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -101,8 +105,7 @@ def create_app(
             max_age=600,
         )
     app.add_middleware(CatchAllMiddleware)
-    docs = frozenset(path for path in (app.docs_url, app.redoc_url) if path)
-    app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=docs)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=DOCS_PATHS)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     def openapi() -> dict[str, Any]:
