@@ -123,8 +123,10 @@ class Settings(BaseSettings):
     nonce_ttl_seconds: int = Field(default=300, ge=10, le=3_600)
     """How long a sign-in nonce stays usable (it is single-use)."""
 
-    sse_poll_interval: float = Field(default=2.0, gt=0)
-    """Seconds between database polls of a leaderboard stream."""
+    sse_poll_interval: float = Field(default=1.0, gt=0)
+    """Seconds between database polls of a live leaderboard: one poll per competition per
+    API process, however many streams are open (on PostgreSQL the indexer's commit also
+    wakes it at once through LISTEN/NOTIFY)."""
 
     sse_keepalive_seconds: float = Field(default=15.0, gt=0)
     """Seconds between keep-alive comments on an idle stream."""

@@ -66,6 +66,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        live = getattr(app.state, "live", None)  # live leaderboards, made on first stream
+        if live is not None:
+            await live.close()
         write_engine.dispose()
         read_engine.dispose()
 

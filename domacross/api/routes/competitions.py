@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
+import functools
 import re
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -14,11 +14,12 @@ from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from domacross.api.cache import PageCache
 from domacross.api.deps import CursorQuery, LimitQuery, SessionDep, SettingsDep, page_size
 from domacross.api.errors import ApiError, not_found
+from domacross.api.live import LiveHub
 from domacross.api.pagination import as_utc, cursor_time, decode_cursor, encode_cursor
 from domacross.api.queries import (
     competition_public,
@@ -38,6 +39,7 @@ from domacross.api.schemas import (
     SnapshotRefPublic,
 )
 from domacross.db.models import Competition, LeaderboardSnapshot, Participant
+from domacross.settings import Settings
 
 router = APIRouter(prefix="/api/v1/competitions", tags=["competitions"])
 
@@ -263,11 +265,6 @@ def _board_event(session: Session, competition_id: int, top: int) -> Leaderboard
     )
 
 
-def _read(sessions: sessionmaker[Session], work: Callable[..., Any], *args: Any) -> Any:
-    with sessions() as session:
-        return work(session, *args)
-
-
 @router.get(
     "/{competition_id}/leaderboard/stream",
     response_class=StreamingResponse,
@@ -298,42 +295,51 @@ async def stream_leaderboard(
     request: Request, settings: SettingsDep, competition_id: CompetitionId
 ) -> StreamingResponse:
     """Live leaderboard: the top `sse_top` entries, pushed when they change."""
-    sessions: sessionmaker[Session] = request.app.state.read_sessions
-    version = await anyio.to_thread.run_sync(_read, sessions, _board_version, competition_id)
-    if version is None:
+    hub = live_hub(request.app.state, settings)
+    if await hub.read(_board_version, competition_id) is None:
         raise not_found("competition", id=competition_id)
 
     async def events() -> AsyncIterator[str]:
-        yield f"retry: {int(settings.sse_poll_interval * 2_000)}\n\n"
-        sent: tuple[Any, ...] | None = None
-        event_id = 0
-        last_write = time.monotonic()
-        current: tuple[Any, ...] | None = version
-        while True:
-            if current is None:  # deleted (e.g. rolled back by a reorg)
-                yield "event: gone\ndata: {}\n\n"
-                return
-            if current != sent:
-                event = await anyio.to_thread.run_sync(
-                    _read, sessions, _board_event, competition_id, settings.sse_top
-                )
-                event_id += 1
-                data = json.dumps(event.model_dump(mode="json"), separators=(",", ":"))
-                yield f"id: {event_id}\nevent: leaderboard\ndata: {data}\n\n"
-                sent = current
-                last_write = time.monotonic()
-            elif time.monotonic() - last_write >= settings.sse_keepalive_seconds:
-                yield ": keepalive\n\n"
-                last_write = time.monotonic()
-            await anyio.sleep(settings.sse_poll_interval)
-            if await request.is_disconnected():
-                return
-            current = await anyio.to_thread.run_sync(
-                _read, sessions, _board_version, competition_id
-            )
+        # NOTE: subscribed inside the generator, so the `finally` always runs.
+        board = hub.subscribe(competition_id)
+        try:
+            yield f"retry: {int(settings.sse_poll_interval * 2_000)}\n\n"
+            seen = 0
+            while True:
+                if board.seq > seen and board.event is not None:
+                    seen = board.seq
+                    yield board.event
+                    if board.gone:
+                        return
+                    continue
+                try:
+                    await asyncio.wait_for(board.changed.wait(), settings.sse_keepalive_seconds)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+        finally:
+            hub.unsubscribe(board)
 
     return StreamingResponse(
         events(),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+def _board_event_json(session: Session, competition_id: int, top: int) -> dict[str, Any]:
+    return _board_event(session, competition_id, top).model_dump(mode="json")
+
+
+def live_hub(state: Any, settings: Settings) -> LiveHub:
+    """The process's hub of live boards, made on first use."""
+    hub: LiveHub | None = getattr(state, "live", None)
+    if hub is None:
+        url = settings.read_url()
+        hub = state.live = LiveHub(
+            state.read_sessions,
+            _board_version,
+            functools.partial(_board_event_json, top=settings.sse_top),
+            settings.sse_poll_interval,
+            url if url.startswith("postgresql") else None,
+        )
+    return hub

@@ -1,7 +1,9 @@
 """ids and the keys pointing at them become BIGINT on PostgreSQL (int64, as the API's
-schema promises; INTEGER refused ids from 2**31 with a server error)
+schema promises; INTEGER refused ids from 2**31 with a server error); the indexer's
+checkpoint write notifies `domacross_data` at commit, so API processes push live
+leaderboards at once instead of waiting for their next poll
 
-SQLite's INTEGER is already 64-bit: nothing to do there.
+SQLite's INTEGER is already 64-bit, and SQLite has no NOTIFY: nothing to do there.
 
 Revision ID: 0006_bigint_ids
 Revises: 0004
@@ -53,9 +55,30 @@ def _retype(to: str) -> None:
             op.execute(f"ALTER SEQUENCE {sequence} AS {to}")
 
 
+NOTIFY_FUNCTION = """
+CREATE OR REPLACE FUNCTION domacross_notify_data() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_notify('domacross_data', NEW.chain_id::text);
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+NOTIFY_TRIGGER = """
+CREATE TRIGGER trg_chain_offsets_notify AFTER INSERT OR UPDATE ON chain_offsets
+FOR EACH ROW EXECUTE FUNCTION domacross_notify_data()
+"""
+
+
 def upgrade() -> None:
     _retype("BIGINT")
+    if op.get_bind().dialect.name == "postgresql":
+        # NOTE: delivered at commit, and only then: a rolled-back range notifies nobody.
+        op.execute(NOTIFY_FUNCTION)
+        op.execute(NOTIFY_TRIGGER)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS trg_chain_offsets_notify ON chain_offsets")
+        op.execute("DROP FUNCTION IF EXISTS domacross_notify_data()")
     _retype("INTEGER")
