@@ -78,7 +78,11 @@ class Settings(BaseSettings):
     """Requests allowed per signed-in wallet, on top of the per-IP limit."""
 
     rate_limit_storage_uri: str = "memory://"
-    """Where counters live (`memory://` per process; `redis://host:6379` shared)."""
+    """Where counters live (`memory://` per process; `redis://host:6379` shared by every
+    worker and host; `serve --workers N` refuses `memory://`)."""
+
+    rate_limit_key_prefix: str = "domacross"
+    """Prefix of the counters' keys in a shared store (one per deployment on one Redis)."""
 
     trusted_proxy_hops: int = Field(default=0, ge=0, le=16)
     """Proxies in front of the API that append the address they saw to `X-Forwarded-For`

@@ -179,11 +179,13 @@ def client_ip(scope: Scope, proxy_hops: int) -> str:
     return hops[-proxy_hops]
 
 
-def rate_limit_storage(uri: str) -> AsyncStorage:
+def rate_limit_storage(uri: str, key_prefix: str) -> AsyncStorage:
     """`limits` async storage for a configured URI (`memory://`, `redis://host:port`)."""
     if not uri.startswith("async+"):
         uri = f"async+{uri}"
-    options = {"implementation": "redispy"} if uri.startswith("async+redis") else {}
+    options: dict[str, str] = {}
+    if uri.startswith("async+redis"):
+        options = {"implementation": "redispy", "key_prefix": key_prefix}
     storage = storage_from_string(uri, **options)
     if not isinstance(storage, AsyncStorage):
         raise ValueError(f"rate_limit_storage_uri {uri!r} has no async storage")
@@ -199,7 +201,9 @@ class RateLimitMiddleware:
         self.app = app
         self.settings = settings
         self.keys = keys
-        self.limiter = MovingWindowRateLimiter(rate_limit_storage(settings.rate_limit_storage_uri))
+        self.limiter = MovingWindowRateLimiter(
+            rate_limit_storage(settings.rate_limit_storage_uri, settings.rate_limit_key_prefix)
+        )
         self.ip_limit = parse(settings.rate_limit_ip)
         self.wallet_limit = parse(settings.rate_limit_wallet)
 
