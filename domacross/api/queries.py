@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from domacross.api.schemas import (
@@ -112,26 +112,21 @@ def leaderboard_page(
     if not rows:
         return [], False
     first_wallet, first_value = str(rows[0][0]), rows[0][2]
-    # Entries before this page: an index-only count over the same index, no join.
-    above, tied_before = session.execute(
-        select(
-            func.count(case((Participant.portfolio_value > first_value, 1))),
-            func.count(
-                case(
-                    (
-                        and_(
-                            Participant.portfolio_value == first_value,
-                            Participant.wallet < first_wallet,
-                        ),
-                        1,
-                    )
-                )
-            ),
-        ).where(
-            Participant.competition_id == competition_id,
-            Participant.portfolio_value >= first_value,
+    # Entries before this page: two index-only counts (one CASE-count over both made
+    # PostgreSQL scan the table).
+    where = Participant.competition_id == competition_id
+    count = select(func.count()).select_from(Participant)
+    above = session.scalar(count.where(where, Participant.portfolio_value > first_value)) or 0
+    tied_before = (
+        session.scalar(
+            count.where(
+                where,
+                Participant.portfolio_value == first_value,
+                Participant.wallet < first_wallet,
+            )
         )
-    ).one()
+        or 0
+    )
     position = above + tied_before  # entries before the first of this page
     entries: list[LeaderboardEntryPublic] = []
     rank = above + 1

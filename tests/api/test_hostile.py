@@ -305,3 +305,24 @@ def test_cors__refused_preflight__envelope(make_client, sqlite_only_url):
     assert_envelope(response, 400)
     assert response.json()["code"] == "validation_error"
     assert "origin" in response.json()["message"]
+
+
+def test_internal_error__logged_without_bound_parameters(make_client, tmp_path, caplog):
+    from sqlalchemy import create_engine, text
+
+    from domacross.db.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'broken.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:  # a database the API cannot read: a real 500
+        connection.execute(text("DROP TABLE competitions"))
+    engine.dispose()
+    client = make_client(url)
+    with caplog.at_level("ERROR", logger="domacross.api"):
+        response = client.get(f"/api/v1/competitions/{987_654_321}")
+    assert_envelope(response, 500)
+    assert response.json()["message"] == "internal error"
+    logged = caplog.text
+    assert "no such table" in logged  # the failure is logged...
+    assert "[parameters:" not in logged and "parameters hidden" in logged  # not its values
