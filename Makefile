@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.domacross-installed
 NPM_STAMP := node_modules/.domacross-installed
 TOOLS_STAMP := .tools/.domacross-installed
 
-.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk openapi serve bench bench-api bench-fuzz screenshots clean
+.PHONY: help setup demo test lint typecheck slither ape-test compile gas-snapshot sdk openapi serve bench bench-api bench-auth bench-sse bench-workers bench-fuzz screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,6 +77,15 @@ bench: setup ## Every benchmark, side by side with its yardstick -> bench/RESULT
 
 bench-api: setup ## Leaderboard at 10,000 entrants vs issue 7 and the seed SLO (SQLite, PostgreSQL)
 	$(BIN)/python -m bench.api_bench
+
+bench-auth: setup ## /auth/verify on 4 KB messages: p95 < 50 ms (bounded sign-in work)
+	$(BIN)/python -m bench.auth_bench
+
+bench-sse: setup ## 1,000 live leaderboard streams: normal p95 < 50 ms, a new standing on all < 2 s
+	$(BIN)/python -m bench.sse_bench
+
+bench-workers: setup ## serve --workers 2 against 1: requests/s (PostgreSQL, Redis counters)
+	$(BIN)/python -m bench.workers_bench
 
 test: lint typecheck slither ape-test ## Every test and quality gate (what CI runs)
 

@@ -6,8 +6,10 @@ so p95 is exact): `--connections` keep-alive connections, half the reads on the 
 page, half deeper pages reached through cursors. Two configurations per backend:
     * as deployed: rendered pages cached per indexed-data version (`api_cache_seconds`);
     * cache off: every read queries the database (`DOMACROSS_API_CACHE_SECONDS=0`).
-Targets: issue 7 (p95 < 20 ms and >= 1,000 requests/s as deployed); the seed's SLO
-(p95 < 250 ms, also with the cache off); the API's peak memory (VmHWM) under our budget.
+Targets: issue 7 (p95 < 20 ms and >= 1,000 requests/s as deployed); with the cache off
+p95 < 10 ms (a page is an index range scan; yardstick: `GET /health` under the same load,
+the HTTP floor of the machine at that moment);
+the API's peak memory (VmHWM) under our budget.
 Each figure is the median of `--repeat` runs; exits 1 when a target is missed.
 """
 
@@ -40,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SLO_P95_MS = 250.0
 ISSUE7_P95_MS = 20.0
 ISSUE7_RPS = 1_000.0
+UNCACHED_P95_MS = 10.0
+"""Cache off: a page is a range scan of `ix_participants_board`, fast without the cache."""
 MEMORY_BUDGET_MIB = 300.0
 PG_ADMIN = os.environ.get(
     "DOMACROSS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -197,7 +201,12 @@ def measure(
             for i in range(1_000)
         ]
         load(base, plan, connections, min(amount, 500))  # warm-up
-        runs = [load(base, plan, connections, amount) for _ in range(repeat)]
+        runs = []
+        for _ in range(repeat):
+            run = load(base, plan, connections, amount)
+            # The HTTP floor on this machine right now: the same load on a trivial route.
+            run["floor_p95"] = load(base, ["/health"], connections, amount)["p95"]
+            runs.append(run)
         return runs, peak_rss_mib(server.pid)
     finally:
         server.terminate()
@@ -299,9 +308,9 @@ def main(
                 f"leaderboard p95, cache off: every read queries {name}",
                 "ms",
                 [r["p95"] for r in cold],
-                slo,
-                [SLO_P95_MS],
-                Target("<", SLO_P95_MS, "seed §13"),
+                "GET /health p95, same server and load",
+                [r["floor_p95"] for r in cold],
+                Target("<", UNCACHED_P95_MS, "a page is an index range scan"),
             ),
             Row(
                 bench,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -246,16 +247,31 @@ def db_create_readonly_role(name: str, password: str | None, print_sql: bool) ->
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65_535))
 @click.option("--reload", is_flag=True, help="Restart on code changes (development only).")
 @click.option("--log-level", default="info", show_default=True)
-def serve(host: str, port: int, reload: bool, log_level: str) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="API processes behind the one port (rate limits then need a shared store).",
+)
+def serve(host: str, port: int, reload: bool, log_level: str, workers: int) -> None:
     """Runs the read API (uvicorn) over DOMACROSS_DATABASE_URL / _READ_DATABASE_URL."""
     import uvicorn
 
+    from domacross.api.workers import prepare_workers
+
+    if workers > 1:
+        try:
+            prepare_workers(Settings(), os.environ)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
     uvicorn.run(
         "domacross.api.main:create_app",
         factory=True,
         host=host,
         port=port,
         reload=reload,
+        workers=workers if workers > 1 else None,
         log_level=log_level,
         proxy_headers=False,
         server_header=False,

@@ -85,10 +85,16 @@ class Settings(BaseSettings):
     """Requests allowed per signed-in wallet, on top of the per-IP limit."""
 
     rate_limit_storage_uri: str = "memory://"
-    """Where counters live (`memory://` per process; `redis://host:6379` shared)."""
+    """Where counters live (`memory://` per process; `redis://host:6379` shared by every
+    worker and host; `serve --workers N` refuses `memory://`)."""
 
-    trust_forwarded_for: bool = False
-    """Take the client IP from `X-Forwarded-For` (only behind a proxy that sets it)."""
+    rate_limit_key_prefix: str = "domacross"
+    """Prefix of the counters' keys in a shared store (one per deployment on one Redis)."""
+
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=16)
+    """Proxies in front of the API that append the address they saw to `X-Forwarded-For`
+    (0: use the socket peer). The client IP is the entry that many hops from the right:
+    entries further left are whatever the client sent, so they are never trusted."""
 
     hsts_max_age: int = Field(default=63_072_000, ge=0)
     """`Strict-Transport-Security` max-age in seconds (0 leaves the header out)."""
@@ -117,11 +123,21 @@ class Settings(BaseSettings):
     siwe_chain_ids: list[int] = Field(default_factory=list)
     """Chain ids a sign-in message may name; empty accepts any."""
 
+    siwe_uri: str | None = None
+    """The origin a sign-in message's `URI` must be or lie under (e.g.
+    `https://app.domacross.xyz`); unset accepts `http(s)://<siwe_domain>/...`."""
+
+    siwe_clock_skew_seconds: int = Field(default=60, ge=0, le=600)
+    """Leeway for a wallet's clock on a message's `Issued At`, `Expiration Time` and
+    `Not Before`; a message issued more than `nonce_ttl_seconds` plus this ago is refused."""
+
     nonce_ttl_seconds: int = Field(default=300, ge=10, le=3_600)
     """How long a sign-in nonce stays usable (it is single-use)."""
 
-    sse_poll_interval: float = Field(default=2.0, gt=0)
-    """Seconds between database polls of a leaderboard stream."""
+    sse_poll_interval: float = Field(default=1.0, gt=0)
+    """Seconds between database polls of a live leaderboard: one poll per competition per
+    API process, however many streams are open (on PostgreSQL the indexer's commit also
+    wakes it at once through LISTEN/NOTIFY)."""
 
     sse_keepalive_seconds: float = Field(default=15.0, gt=0)
     """Seconds between keep-alive comments on an idle stream."""

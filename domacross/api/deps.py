@@ -50,10 +50,22 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def optional_session(
-    credentials: BearerDep, keys: KeysDep, settings: SettingsDep, session: SessionDep
+    request: Request,
+    credentials: BearerDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    session: SessionDep,
 ) -> SessionClaims | None:
-    """The signed-in wallet when a bearer token is sent (401 if it is invalid or revoked)."""
+    """The signed-in wallet when a bearer token is sent (401 if it is invalid or revoked,
+    and for any other scheme: a client sending Basic credentials must not be taken for an
+    anonymous one)."""
     if credentials is None:
+        if "authorization" in request.headers:
+            raise ApiError(
+                401,
+                "use Authorization: Bearer <token from POST /auth/verify>",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return None
     claims = decode_token(keys, settings, credentials.credentials)
     if session.scalar(select(RevokedToken.jti).where(RevokedToken.jti == claims.jti)):
@@ -83,8 +95,24 @@ WalletPath = Annotated[str, Depends(wallet_path)]
 CursorQuery = Annotated[
     str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
 ]
-LimitQuery = Annotated[int | None, Query(ge=1, le=1_000, description="Items per page.")]
+LimitQuery = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=1_000,
+        description="Items per page, at most `api_max_page_size` (200 unless configured); "
+        "more is a 400, never silently fewer.",
+    ),
+]
 
 
 def page_size(limit: int | None, settings: Settings) -> int:
-    return min(limit or settings.api_page_size, settings.api_max_page_size)
+    """The page size asked for; 400 above the configured maximum (a client asking for more
+    than it gets would take a short page for the end of the list)."""
+    if limit is not None and limit > settings.api_max_page_size:
+        raise ApiError(
+            400,
+            f"limit must be at most {settings.api_max_page_size}: page with next_cursor",
+            details={"max_limit": settings.api_max_page_size},
+        )
+    return limit or min(settings.api_page_size, settings.api_max_page_size)

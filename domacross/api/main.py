@@ -8,17 +8,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
 from domacross import __doc__ as _package_doc  # noqa: F401 - keeps the layering visible
 from domacross.api.cache import PageCache
+from domacross.api.docs import DOCS_PATHS, install_docs
 from domacross.api.errors import install_error_handlers
 from domacross.api.metrics import ApiMetrics
 from domacross.api.middleware import (
     BodySizeLimitMiddleware,
     CatchAllMiddleware,
+    EnvelopeCORSMiddleware,
     MetricsMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
@@ -36,10 +37,16 @@ ERROR_REF = {"$ref": "#/components/schemas/ErrorPublic"}
 
 
 def _engine_options(url: str) -> dict[str, Any]:
+    # NOTE: hide_parameters: a logged error must not carry what a client sent (or a nonce).
     if url.startswith("postgresql"):
         # NOTE: sync routes run in Starlette's thread pool (40 threads).
-        return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 30}
-    return {"pool_pre_ping": True}
+        return {
+            "pool_pre_ping": True,
+            "pool_size": 10,
+            "max_overflow": 30,
+            "hide_parameters": True,
+        }
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def create_app(
@@ -60,6 +67,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        live = getattr(app.state, "live", None)  # live leaderboards, made on first stream
+        if live is not None:
+            await live.close()
         write_engine.dispose()
         read_engine.dispose()
 
@@ -69,6 +79,8 @@ def create_app(
         summary="Competitions, leaderboards, portfolios and wallet sign-in, read from the "
         "indexer's database.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs, with local assets
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.jwt_keys = keys = load_keys(settings)
@@ -83,6 +95,7 @@ def create_app(
         app.include_router(module.router)
     install_pages(app)
     install_error_handlers(app)
+    install_docs(app)
 
     # Added innermost first: a request meets them in the reverse order.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -90,15 +103,14 @@ def create_app(
         app.add_middleware(RateLimitMiddleware, settings=settings, keys=keys)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            EnvelopeCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
             max_age=600,
         )
     app.add_middleware(CatchAllMiddleware)
-    docs = frozenset(path for path in (app.docs_url, app.redoc_url) if path)
-    app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=docs)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=DOCS_PATHS)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     def openapi() -> dict[str, Any]:

@@ -9,11 +9,15 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from limits import parse
+from limits.aio.storage import Storage as AsyncStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 
-from domacross.api.errors import code_for_status
+from domacross.api.errors import code_for_status, envelope
 from domacross.api.security import JwtKeys, decode_token
 from domacross.settings import Settings
 
@@ -25,11 +29,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("domacross.api")
 
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# The interactive docs load Swagger UI from its CDN.
+# The interactive docs: their scripts and styles come from this API (domacross.api.docs);
+# Swagger UI and ReDoc start from an inline script and use inline styles, ReDoc a worker.
 DOCS_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-    "https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'"
 )
 # The competition pages (domacross.web): script and CSS from this origin only, no inline
 # code; the page's script reads the leaderboard stream from the same origin.
@@ -165,26 +170,52 @@ class CatchAllMiddleware:
                 await send_envelope(send, 500, "internal error")
 
 
-def client_ip(scope: Scope, trust_forwarded_for: bool) -> str:
-    """The client's IP: the socket peer, or the first `X-Forwarded-For` hop when trusted."""
-    if trust_forwarded_for:
-        for name, value in scope.get("headers", []):
-            if name == b"x-forwarded-for":
-                forwarded: str = value.decode("latin-1")
-                return forwarded.split(",")[0].strip()
+def client_ip(scope: Scope, proxy_hops: int) -> str:
+    """The client's IP: the socket peer, or behind `proxy_hops` proxies that each append
+    the address they saw, the `X-Forwarded-For` entry that many hops from the right.
+
+    Entries to the left of it are whatever the client sent: trusting them would let any
+    client pick its own rate-limit key.
+    """
     client = scope.get("client")
-    return str(client[0]) if client else "unknown"
+    peer = str(client[0]) if client else "unknown"
+    if proxy_hops <= 0:
+        return peer
+    hops: list[str] = []
+    for name, value in scope.get("headers", []):
+        if name == b"x-forwarded-for":  # several headers are one list, in order
+            hops.extend(part.strip() for part in value.decode("latin-1").split(","))
+    hops = [hop for hop in hops if hop]
+    if len(hops) < proxy_hops:
+        return peer  # fewer entries than proxies: not through the expected chain
+    return hops[-proxy_hops]
+
+
+def rate_limit_storage(uri: str, key_prefix: str) -> AsyncStorage:
+    """`limits` async storage for a configured URI (`memory://`, `redis://host:port`)."""
+    if not uri.startswith("async+"):
+        uri = f"async+{uri}"
+    options: dict[str, str] = {}
+    if uri.startswith("async+redis"):
+        options = {"implementation": "redispy", "key_prefix": key_prefix}
+    storage = storage_from_string(uri, **options)
+    if not isinstance(storage, AsyncStorage):
+        raise ValueError(f"rate_limit_storage_uri {uri!r} has no async storage")
+    return storage
 
 
 class RateLimitMiddleware:
-    """Per-IP, and per-wallet for requests with a valid session token (`limits` moving
-    windows; in memory per process, or shared through `rate_limit_storage_uri`)."""
+    """Per-IP, and per-wallet for requests with a valid session token (`limits.aio` moving
+    windows, so no counter call blocks the event loop; in memory per process, or shared
+    by every worker through `rate_limit_storage_uri`)."""
 
     def __init__(self, app: ASGIApp, settings: Settings, keys: JwtKeys) -> None:
         self.app = app
         self.settings = settings
         self.keys = keys
-        self.limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage_uri))
+        self.limiter = MovingWindowRateLimiter(
+            rate_limit_storage(settings.rate_limit_storage_uri, settings.rate_limit_key_prefix)
+        )
         self.ip_limit = parse(settings.rate_limit_ip)
         self.wallet_limit = parse(settings.rate_limit_wallet)
 
@@ -204,13 +235,13 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
             await self.app(scope, receive, send)
             return
-        checks = [(self.ip_limit, "ip", client_ip(scope, self.settings.trust_forwarded_for))]
+        checks = [(self.ip_limit, "ip", client_ip(scope, self.settings.trusted_proxy_hops))]
         wallet = self._wallet(scope)
         if wallet is not None:
             checks.append((self.wallet_limit, "wallet", wallet))
         for limit, kind, key in checks:
-            if not self.limiter.hit(limit, kind, key):
-                reset_at, _ = self.limiter.get_window_stats(limit, kind, key)
+            if not await self.limiter.hit(limit, kind, key):
+                reset_at, _ = await self.limiter.get_window_stats(limit, kind, key)
                 retry = max(1, int(reset_at - time.time()) + 1)
                 await send_envelope(
                     send,
@@ -277,3 +308,21 @@ class BodySizeLimitMiddleware:
         except _BodyTooLargeError:
             if not started:
                 await send_envelope(send, 413, "request body too large", details)
+
+
+class EnvelopeCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the error envelope (its own
+    answer is text/plain, which a client reading every error as JSON cannot parse)."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name not in ("content-type", "content-length")
+        }
+        reason = bytes(response.body).decode("utf-8", "replace")
+        message = f"{reason}: this API does not allow it"
+        return envelope(response.status_code, message, None, headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from domacross.api.schemas import (
@@ -81,13 +81,14 @@ def leaderboard_page(
 ) -> tuple[list[LeaderboardEntryPublic], bool]:
     """A page of the standings after `(value, wallet)`, ranked; and whether more follow.
 
-    Order: value descending, then wallet ascending. Ranks are competition ranks (1, 2, 2,
-    4): an entry's rank is 1 + the number of entrants worth strictly more, so ties share
-    one, on any page.
+    Order: value descending, then wallet ascending: the order of the index
+    `ix_participants_board`, so a page is a range scan of it (no sort, at any depth).
+    Ranks are competition ranks (1, 2, 2, 4): an entry's rank is 1 + the number of
+    entrants worth strictly more, so ties share one, on any page.
     """
     query = (
         select(
-            User.wallet_address,
+            Participant.wallet,
             User.username,
             Participant.portfolio_value,
             Participant.realised_pnl,
@@ -98,52 +99,46 @@ def leaderboard_page(
     )
     if after is not None:
         value, wallet = after
-        # NOTE: `value <= v` first, so the (competition_id, portfolio_value) index bounds it.
+        # NOTE: `value <= v` first, so the index bounds the scan.
         query = query.where(
             Participant.portfolio_value <= value,
-            or_(Participant.portfolio_value < value, User.wallet_address > wallet),
+            or_(Participant.portfolio_value < value, Participant.wallet > wallet),
         )
     rows = session.execute(
-        query.order_by(Participant.portfolio_value.desc(), User.wallet_address).limit(limit + 1)
+        query.order_by(Participant.portfolio_value.desc(), Participant.wallet).limit(limit + 1)
     ).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if not rows:
         return [], False
-    first_wallet, _, first_value, _, _ = rows[0]
-    above, tied_before = session.execute(
-        select(
-            func.count(case((Participant.portfolio_value > first_value, 1))),
-            func.count(
-                case(
-                    (
-                        and_(
-                            Participant.portfolio_value == first_value,
-                            User.wallet_address < first_wallet,
-                        ),
-                        1,
-                    )
-                )
-            ),
+    first_wallet, first_value = str(rows[0][0]), rows[0][2]
+    # Entries before this page: two index-only counts (one CASE-count over both made
+    # PostgreSQL scan the table).
+    where = Participant.competition_id == competition_id
+    count = select(func.count()).select_from(Participant)
+    above = session.scalar(count.where(where, Participant.portfolio_value > first_value)) or 0
+    tied_before = (
+        session.scalar(
+            count.where(
+                where,
+                Participant.portfolio_value == first_value,
+                Participant.wallet < first_wallet,
+            )
         )
-        .join(User, User.id == Participant.user_id)
-        .where(
-            Participant.competition_id == competition_id,
-            Participant.portfolio_value >= first_value,
-        )
-    ).one()
+        or 0
+    )
     position = above + tied_before  # entries before the first of this page
     entries: list[LeaderboardEntryPublic] = []
     rank = above + 1
     previous: int | None = None
-    for offset, (wallet, username, value, realised, unrealised) in enumerate(rows):
+    for offset, (entry_wallet, username, value, realised, unrealised) in enumerate(rows):
         if previous is not None and value != previous:
             rank = position + offset + 1
         previous = value
         entries.append(
             LeaderboardEntryPublic(
                 rank=rank,
-                wallet=wallet,
+                wallet=str(entry_wallet),
                 username=username,
                 value=str(value),
                 realised_pnl=str(realised),
@@ -154,14 +149,11 @@ def leaderboard_page(
 
 
 def entrant_count(session: Session, competition_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Participant)
-            .where(Participant.competition_id == competition_id)
-        )
-        or 0
+    """Entrants, as the indexer keeps them on the competition (no count over its rows)."""
+    count = session.scalar(
+        select(Competition.participant_count).where(Competition.id == competition_id)
     )
+    return count or 0
 
 
 def rank_of(session: Session, competition_id: int, value: int) -> int:

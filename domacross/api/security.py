@@ -1,28 +1,25 @@
-"""Sign-In with Ethereum (EIP-4361, the `siwe` library) and session tokens (RS256 JWTs,
-PyJWT). No parsing or signature code of our own."""
+"""Sign-In with Ethereum (EIP-4361: fields validated by the `siwe` library, read by the
+bounded reader in `siwe_message`) and session tokens (RS256 JWTs, PyJWT)."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 import uuid
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from eth_account import Account
+from eth_account.messages import encode_defunct
 from eth_utils.address import to_checksum_address
 
 from domacross.api.errors import ApiError
+from domacross.api.siwe_message import MessageShapeError, read_message
 from domacross.settings import Settings
-
-with warnings.catch_warnings():
-    # NOTE: siwe's grammar redefines RFC 5234 core rules; abnf 2.8 warns, 2.9 refuses
-    # (hence the `abnf<2.9` pin).
-    warnings.simplefilter("ignore")
-    import siwe  # type: ignore[import-untyped]
 
 log = logging.getLogger("domacross.api")
 ALGORITHM = "RS256"
@@ -129,32 +126,68 @@ def decode_token(keys: JwtKeys, settings: Settings, token: str) -> SessionClaims
     return SessionClaims(wallet, str(claims["jti"]), expires)
 
 
+def _utc_of(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _uri_allowed(uri: str, settings: Settings) -> bool:
+    origins = (
+        [settings.siwe_uri.rstrip("/")]
+        if settings.siwe_uri
+        else [f"https://{settings.siwe_domain}", f"http://{settings.siwe_domain}"]
+    )
+    return any(uri == origin or uri.startswith(origin + "/") for origin in origins)
+
+
+def _check_times(parsed: Any, settings: Settings, now: datetime) -> None:
+    skew = timedelta(seconds=settings.siwe_clock_skew_seconds)
+    try:
+        issued = _utc_of(parsed.issued_at)
+        expires = _utc_of(parsed.expiration_time) if parsed.expiration_time else None
+        not_before = _utc_of(parsed.not_before) if parsed.not_before else None
+    except (ValueError, OverflowError) as exc:
+        raise ApiError(400, "sign-in message times must be ISO 8601 with a zone") from exc
+    if issued > now + skew:
+        raise ApiError(401, "sign-in message issued in the future: check the clock")
+    # A message older than a nonce lives cannot carry a usable nonce: refuse it plainly.
+    if issued < now - skew - timedelta(seconds=settings.nonce_ttl_seconds):
+        raise ApiError(401, "sign-in message issued too long ago: sign a new one")
+    if expires is not None and now - skew >= expires:
+        raise ApiError(401, "sign-in message expired")
+    if not_before is not None and now + skew < not_before:
+        raise ApiError(401, "sign-in message not yet valid")
+
+
 def verify_sign_in(
     message: str, signature: str, settings: Settings, now: datetime
 ) -> tuple[str, str]:
     """Checks an EIP-4361 message and its signature; returns `(wallet, nonce)`.
 
-    The nonce is not consumed here: the caller does it after this succeeds, so a forged
-    message cannot burn someone else's nonce.
+    Cheap checks come first (shape, then fields, then the one signature recovery), so a
+    hostile message costs linear work bounded by its length. The nonce is not consumed
+    here: the caller does it after this succeeds, so a forged message cannot burn someone
+    else's nonce.
 
     Raises:
-        ApiError: 400 for a message that is not EIP-4361; 401 for a wrong domain or chain,
-            an expired or not yet valid message, or a signature by someone else.
+        ApiError: 400 for a message that is not EIP-4361; 401 for a wrong domain, URI or
+            chain, a message issued too long ago or in the future, expired or not yet
+            valid, or a signature by someone else.
     """
     try:
-        parsed = siwe.SiweMessage.from_message(message)
-    except Exception as exc:  # siwe raises ValueError, pydantic or grammar errors
-        raise ApiError(400, "not an EIP-4361 sign-in message") from exc
+        parsed = read_message(message)
+    except MessageShapeError as exc:
+        raise ApiError(400, f"not an EIP-4361 sign-in message: {exc}") from exc
+    if parsed.domain != settings.siwe_domain:
+        raise ApiError(401, f"sign-in message must name the domain {settings.siwe_domain}")
+    if not _uri_allowed(str(parsed.uri), settings):
+        raise ApiError(401, "sign-in message names a URI this API does not accept")
     if settings.siwe_chain_ids and parsed.chain_id not in settings.siwe_chain_ids:
         raise ApiError(401, "sign-in message names a chain this API does not accept")
+    _check_times(parsed, settings, now)
     try:
-        parsed.verify(signature, domain=settings.siwe_domain, timestamp=now)
-    except siwe.DomainMismatch as exc:
-        raise ApiError(401, f"sign-in message must name the domain {settings.siwe_domain}") from exc
-    except siwe.ExpiredMessage as exc:
-        raise ApiError(401, "sign-in message expired") from exc
-    except siwe.NotYetValidMessage as exc:
-        raise ApiError(401, "sign-in message not yet valid") from exc
-    except siwe.VerificationError as exc:
+        signer = Account.recover_message(encode_defunct(text=message), signature=signature)
+    except Exception as exc:  # eth_keys BadSignature, ValueError of a malformed r/s/v
         raise ApiError(401, "signature does not match the message's address") from exc
-    return to_checksum_address(parsed.address), parsed.nonce
+    if signer != to_checksum_address(parsed.address):
+        raise ApiError(401, "signature does not match the message's address")
+    return to_checksum_address(parsed.address), str(parsed.nonce)

@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from domacross.api.main import create_app
 from domacross.cli import main as cli
-from domacross.db.models import Participant
+from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Participant
 from domacross.db.readonly import make_read_engine
 from tests.api.conftest import wallet
 
@@ -30,16 +31,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(make_settings, database_url) -> Iterator[str]:
-    settings = make_settings(database_url, sse_poll_interval=0.1, sse_keepalive_seconds=0.5)
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """`app` on a real uvicorn server in a thread; its base URL."""
     port = _free_port()
     config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=2,
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -51,6 +48,13 @@ def live_server(make_settings, database_url) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(make_settings, database_url) -> Iterator[str]:
+    settings = make_settings(database_url, sse_poll_interval=0.1, sse_keepalive_seconds=0.5)
+    with serving(create_app(settings)) as base:
+        yield base
 
 
 def _events(response: httpx.Response) -> Iterator[tuple[str, dict]]:
@@ -98,6 +102,54 @@ def test_leaderboard_stream__standings_change__pushes_new_event(live_server, see
         }
     missing = httpx.get(f"{live_server}/api/v1/competitions/999999/leaderboard/stream", timeout=5)
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_leaderboard_stream__many_clients__one_poller_fans_out(make_settings, database_url, seed):
+    competition = seed.competition()
+    seed.entrant(competition, wallet(710), 5)
+    app = create_app(make_settings(database_url, sse_poll_interval=0.1))
+    with serving(app) as base, httpx.Client(timeout=10) as client, ExitStack() as streams:
+        url = f"{base}/api/v1/competitions/{competition.id}/leaderboard/stream"
+        # NOTE: each reader is kept: a dropped generator closes its response.
+        readers = [_events(streams.enter_context(client.stream("GET", url))) for _ in range(6)]
+        firsts = [next(reader) for reader in readers]
+        assert all(first == firsts[0] for first in firsts)
+        boards = app.state.live.boards
+        assert list(boards) == [competition.id] and boards[competition.id].subscribers == 6
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_leaderboard_stream__postgresql_checkpoint_commit__pushed_without_polling(
+    make_settings, database_url, seed, session
+):
+    competition = seed.competition()
+    seed.entrant(competition, wallet(720), 5)
+    # Polling once a minute: an event within seconds can only come from NOTIFY.
+    app = create_app(make_settings(database_url, sse_poll_interval=60))
+    with serving(app) as base, httpx.Client(timeout=10) as client:
+        url = f"{base}/api/v1/competitions/{competition.id}/leaderboard/stream"
+        with client.stream("GET", url) as response:
+            events = _events(response)
+            assert next(events)[1]["data"][0]["value"] == "5"
+            time.sleep(0.5)  # the LISTEN connection is up
+            session.execute(
+                update(Participant)
+                .where(Participant.competition_id == competition.id)
+                .values(portfolio_value=77, value_updated_at=first_change_time())
+            )
+            session.add(
+                ChainOffset(
+                    chain_id=competition.chain_id,
+                    contract_address=CHECKPOINT_ROW,
+                    last_block_number=1,
+                )
+            )
+            session.commit()
+            started = time.monotonic()
+            name, second = next(events)
+            assert time.monotonic() - started < 5
+            assert name == "leaderboard" and second["data"][0]["value"] == "77"
+        assert app.state.live.notifications >= 1
 
 
 def first_change_time():

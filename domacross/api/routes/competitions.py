@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import functools
+import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -13,12 +14,13 @@ from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from domacross.api.cache import PageCache
 from domacross.api.deps import CursorQuery, LimitQuery, SessionDep, SettingsDep, page_size
 from domacross.api.errors import ApiError, not_found
-from domacross.api.pagination import decode_cursor, encode_cursor
+from domacross.api.live import LiveHub
+from domacross.api.pagination import as_utc, cursor_time, decode_cursor, encode_cursor
 from domacross.api.queries import (
     competition_public,
     data_version,
@@ -37,10 +39,13 @@ from domacross.api.schemas import (
     SnapshotRefPublic,
 )
 from domacross.db.models import Competition, LeaderboardSnapshot, Participant
+from domacross.settings import Settings
 
 router = APIRouter(prefix="/api/v1/competitions", tags=["competitions"])
 
 UINT256_QUERY = r"^(0|[1-9][0-9]{0,77})$"
+UINT256_TEXT = re.compile(r"0|[1-9][0-9]{0,77}")
+ADDRESS_TEXT = re.compile(r"0x[0-9a-fA-F]{40}")
 CompetitionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
@@ -76,13 +81,13 @@ def list_competitions(
     if status is not None:
         query = query.where(status_filter(status, now))
     if starts_after is not None:
-        query = query.where(Competition.start_time >= _aware(starts_after))
+        query = query.where(Competition.start_time >= as_utc(starts_after, "starts_after"))
     if starts_before is not None:
-        query = query.where(Competition.start_time < _aware(starts_before))
+        query = query.where(Competition.start_time < as_utc(starts_before, "starts_before"))
     if ends_after is not None:
-        query = query.where(Competition.end_time >= _aware(ends_after))
+        query = query.where(Competition.end_time >= as_utc(ends_after, "ends_after"))
     if ends_before is not None:
-        query = query.where(Competition.end_time < _aware(ends_before))
+        query = query.where(Competition.end_time < as_utc(ends_before, "ends_before"))
     low, high = _uint(min_entry_fee, "min_entry_fee"), _uint(max_entry_fee, "max_entry_fee")
     if low is not None:
         query = query.where(Competition.entry_fee >= low)
@@ -90,10 +95,7 @@ def list_competitions(
         query = query.where(Competition.entry_fee <= high)
     if cursor is not None:
         start_iso, last_id = decode_cursor("competitions", cursor, (str, int))
-        try:
-            start = datetime.fromisoformat(start_iso)
-        except ValueError as exc:
-            raise ApiError(400, "invalid cursor") from exc
+        start = cursor_time(start_iso)
         query = query.where(
             Competition.start_time <= start,
             or_(
@@ -111,10 +113,6 @@ def list_competitions(
         last = data[-1]
         next_cursor = encode_cursor("competitions", last.start_time.isoformat(), last.id)
     return CompetitionsPublic(data=data, next_cursor=next_cursor)
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic}}
@@ -194,9 +192,12 @@ def _leaderboard(
     after = None
     if cursor is not None:
         value, wallet = decode_cursor("leaderboard", cursor, (str, str))
-        if not value.isdigit() or len(value) > 78:
+        if not UINT256_TEXT.fullmatch(value) or not ADDRESS_TEXT.fullmatch(wallet):
             raise ApiError(400, "invalid cursor")
-        after = (int(value), wallet)
+        number = int(value)
+        if number >= 2**256:
+            raise ApiError(400, "invalid cursor")
+        after = (number, wallet)
     entries, more = leaderboard_page(session, competition_id, size, after)
     next_cursor = None
     if more:
@@ -264,11 +265,6 @@ def _board_event(session: Session, competition_id: int, top: int) -> Leaderboard
     )
 
 
-def _read(sessions: sessionmaker[Session], work: Callable[..., Any], *args: Any) -> Any:
-    with sessions() as session:
-        return work(session, *args)
-
-
 @router.get(
     "/{competition_id}/leaderboard/stream",
     response_class=StreamingResponse,
@@ -299,42 +295,51 @@ async def stream_leaderboard(
     request: Request, settings: SettingsDep, competition_id: CompetitionId
 ) -> StreamingResponse:
     """Live leaderboard: the top `sse_top` entries, pushed when they change."""
-    sessions: sessionmaker[Session] = request.app.state.read_sessions
-    version = await anyio.to_thread.run_sync(_read, sessions, _board_version, competition_id)
-    if version is None:
+    hub = live_hub(request.app.state, settings)
+    if await hub.read(_board_version, competition_id) is None:
         raise not_found("competition", id=competition_id)
 
     async def events() -> AsyncIterator[str]:
-        yield f"retry: {int(settings.sse_poll_interval * 2_000)}\n\n"
-        sent: tuple[Any, ...] | None = None
-        event_id = 0
-        last_write = time.monotonic()
-        current: tuple[Any, ...] | None = version
-        while True:
-            if current is None:  # deleted (e.g. rolled back by a reorg)
-                yield "event: gone\ndata: {}\n\n"
-                return
-            if current != sent:
-                event = await anyio.to_thread.run_sync(
-                    _read, sessions, _board_event, competition_id, settings.sse_top
-                )
-                event_id += 1
-                data = json.dumps(event.model_dump(mode="json"), separators=(",", ":"))
-                yield f"id: {event_id}\nevent: leaderboard\ndata: {data}\n\n"
-                sent = current
-                last_write = time.monotonic()
-            elif time.monotonic() - last_write >= settings.sse_keepalive_seconds:
-                yield ": keepalive\n\n"
-                last_write = time.monotonic()
-            await anyio.sleep(settings.sse_poll_interval)
-            if await request.is_disconnected():
-                return
-            current = await anyio.to_thread.run_sync(
-                _read, sessions, _board_version, competition_id
-            )
+        # NOTE: subscribed inside the generator, so the `finally` always runs.
+        board = hub.subscribe(competition_id)
+        try:
+            yield f"retry: {int(settings.sse_poll_interval * 2_000)}\n\n"
+            seen = 0
+            while True:
+                if board.seq > seen and board.event is not None:
+                    seen = board.seq
+                    yield board.event
+                    if board.gone:
+                        return
+                    continue
+                try:
+                    await asyncio.wait_for(board.changed.wait(), settings.sse_keepalive_seconds)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+        finally:
+            hub.unsubscribe(board)
 
     return StreamingResponse(
         events(),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+def _board_event_json(session: Session, competition_id: int, top: int) -> dict[str, Any]:
+    return _board_event(session, competition_id, top).model_dump(mode="json")
+
+
+def live_hub(state: Any, settings: Settings) -> LiveHub:
+    """The process's hub of live boards, made on first use."""
+    hub: LiveHub | None = getattr(state, "live", None)
+    if hub is None:
+        url = settings.read_url()
+        hub = state.live = LiveHub(
+            state.read_sessions,
+            _board_version,
+            functools.partial(_board_event_json, top=settings.sse_top),
+            settings.sse_poll_interval,
+            url if url.startswith("postgresql") else None,
+        )
+    return hub

@@ -17,8 +17,8 @@ from domacross.api.deps import (
     WalletPath,
     page_size,
 )
-from domacross.api.errors import ApiError, not_found
-from domacross.api.pagination import decode_cursor, encode_cursor
+from domacross.api.errors import not_found
+from domacross.api.pagination import cursor_time, decode_cursor, encode_cursor
 from domacross.api.queries import rank_of, status_of
 from domacross.api.routes.competitions import NOT_FOUND
 from domacross.api.schemas import (
@@ -98,10 +98,7 @@ def get_portfolio_history(
         query = query.where(PortfolioValue.chain_id == chain_id)
     if cursor is not None:
         at_iso, last_id = decode_cursor("history", cursor, (str, int))
-        try:
-            at = datetime.fromisoformat(at_iso)
-        except ValueError as exc:
-            raise ApiError(400, "invalid cursor") from exc
+        at = cursor_time(at_iso)
         query = query.where(
             PortfolioValue.timestamp <= at,
             or_(

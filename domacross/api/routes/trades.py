@@ -24,7 +24,7 @@ from domacross.api.deps import (
     page_size,
 )
 from domacross.api.errors import ApiError, not_found
-from domacross.api.pagination import decode_cursor, encode_cursor
+from domacross.api.pagination import cursor_time, decode_cursor, encode_cursor
 from domacross.api.routes.competitions import NOT_FOUND, CompetitionId
 from domacross.api.schemas_trades import (
     ActivityItemPublic,
@@ -46,10 +46,7 @@ def _utc(ts: datetime) -> datetime:
 
 def _time_cursor(kind: str, cursor: str, types: tuple[type, ...]) -> list[Any]:
     key = decode_cursor(kind, cursor, types)
-    try:
-        key[0] = datetime.fromisoformat(key[0])
-    except ValueError as exc:
-        raise ApiError(400, "invalid cursor") from exc
+    key[0] = cursor_time(key[0])
     return key
 
 
