@@ -278,6 +278,8 @@ contract Competition is ICompetition, Pausable, ReentrancyGuardTransient {
 
     /// @dev Sends native tokens; reverts with the recipient and amount on failure.
     function _send(address to, uint256 amount) private {
+        // Triage: `to` is the caller itself (prize, refund) or the treasury the factory fixed;
+        // a plain call forwards gas so contract wallets can receive.
         // slither-disable-next-line arbitrary-send-eth,low-level-calls
         (bool ok,) = to.call{value: amount}("");
         if (!ok) revert CompetitionTransferFailed(to, amount);
