@@ -6,7 +6,7 @@ import ape
 import pytest
 
 from tests.utils.basket import ERC20, ERC721, component
-from tests.utils.constants import DAY, ETH, HOUR
+from tests.utils.constants import ETH, HOUR
 
 NFT_ID = 9
 PRICE_F, PRICE_NFT = ETH, 10 * ETH
@@ -14,8 +14,18 @@ PRICE_F, PRICE_NFT = ETH, 10 * ETH
 
 @pytest.fixture
 def basket(
-    project, owner, oracle, reporter, factory, tracker, domain_token, registrar, fraction_token,
-    alice, bob, chain,
+    project,
+    owner,
+    oracle,
+    reporter,
+    factory,
+    tracker,
+    domain_token,
+    registrar,
+    fraction_token,
+    alice,
+    bob,
+    chain,
 ):
     # factory and tracker first: session fixtures built later would reuse this address.
     basket_factory = project.DomainBasketFactory.deploy(owner, oracle, sender=owner)
@@ -74,4 +84,3 @@ def test_redeem_in_kind__paused__pays_pro_rata_fungible(basket, fraction_token, 
     basket.redeemInKind(half, sender=alice)
     assert fraction_token.balanceOf(alice) - before == held * half // supply
     assert basket.holdings()[1] == 1  # not the last holder: the NFT stays
-

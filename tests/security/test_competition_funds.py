@@ -101,7 +101,9 @@ def test_post_results__after_claim_deadline__refused(ended, chain, resolver, val
         ended.postResults(results.root, results.total, sender=resolver)
 
 
-def test_cancel__results_past_dispute_window__refused(ended, chain, owner, guardian, resolver, values):
+def test_cancel__results_past_dispute_window__refused(
+    ended, chain, owner, guardian, resolver, values
+):
     results = results_for(ended, values)
     ended.postResults(results.root, results.total, sender=resolver)
     travel(chain, chain.pending_timestamp + DISPUTE_WINDOW)
