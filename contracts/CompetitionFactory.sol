@@ -8,6 +8,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {Competition} from "./Competition.sol";
 import {ICompetitionFactory} from "./interfaces/ICompetitionFactory.sol";
+import {IPortfolioTracker} from "./interfaces/IPortfolioTracker.sol";
 import {CompetitionArgs} from "./libraries/CompetitionArgs.sol";
 
 /// @title CompetitionFactory
@@ -29,7 +30,11 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
     address private immutable _implementation;
 
     Limits private _limits;
+    /// @dev Packed with `_openCreation`: createCompetition reads both from one slot.
+    address private _treasury;
     bool private _openCreation;
+    address private _tracker;
+    address private _oracle;
     /// @dev The registry. Membership needs no mapping: each clone carries its index.
     address[] private _competitions;
 
@@ -39,6 +44,9 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
         _implementation = address(new Competition());
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setLimits(limits_);
+        // The admin's address until it names a treasury: never an organizer's choice.
+        _treasury = admin;
+        emit TreasuryUpdated(admin);
     }
 
     /// @inheritdoc ICompetitionFactory
@@ -46,6 +54,7 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
         if (!_openCreation) _checkRole(ORGANIZER_ROLE);
         Limits memory l = _limits;
         _validate(params, l);
+        _checkPlatform(params);
         uint256 index = _competitions.length;
         CompetitionConfig memory c = CompetitionConfig({
             factory: address(this),
@@ -74,6 +83,25 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
     }
 
     /// @inheritdoc ICompetitionFactory
+    function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (treasury_ == address(0)) revert FactoryZeroAddress("treasury");
+        _treasury = treasury_;
+        emit TreasuryUpdated(treasury_);
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function setTracker(address tracker_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (tracker_ == address(0)) revert FactoryZeroAddress("tracker");
+        // A tracker bound to another factory would refuse every update of our competitions.
+        address bound = IPortfolioTracker(tracker_).factory();
+        if (bound != address(this)) revert FactoryTrackerNotBound(tracker_, bound);
+        address oracle_ = IPortfolioTracker(tracker_).oracle();
+        _tracker = tracker_;
+        _oracle = oracle_;
+        emit TrackerUpdated(tracker_, oracle_);
+    }
+
+    /// @inheritdoc ICompetitionFactory
     function setOpenCreation(bool open) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _openCreation = open;
         emit OpenCreationUpdated(open);
@@ -91,16 +119,29 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
     }
 
     function _setLimits(Limits memory l) private {
+        // A zero dispute window would let results be final in the block they are posted,
+        // and a zero claim period would let a sweep race the winners.
         if (
-            l.minDuration == 0 || l.minDuration > l.maxDuration || l.minEntryFee > l.maxEntryFee
+            l.minDuration == 0 || l.disputeWindow == 0 || l.minClaimPeriod == 0 || l.minDuration > l.maxDuration || l.minEntryFee > l.maxEntryFee
                 || l.maxRakeBps > RAKE_CEILING_BPS || l.maxPayoutRanks == 0 || l.maxPayoutRanks > PAYOUT_RANKS_CEILING
         ) revert FactoryInvalidLimits();
         _limits = l;
         emit LimitsUpdated(l);
     }
 
+    /// @dev The tracker and oracle decide the results and the treasury takes the rake and the
+    /// unclaimed prizes: all three are the platform's, named by the admin, never the organizer's.
+    function _checkPlatform(CompetitionParams calldata p) private view {
+        address tracker_ = _tracker;
+        if (tracker_ == address(0)) revert FactoryZeroAddress("tracker");
+        if (p.tracker != tracker_) revert FactoryNotPlatformAddress("tracker", p.tracker, tracker_);
+        if (p.oracle != _oracle) revert FactoryNotPlatformAddress("oracle", p.oracle, _oracle);
+        if (p.treasury != _treasury) revert FactoryNotPlatformAddress("treasury", p.treasury, _treasury);
+    }
+
     function _validate(CompetitionParams calldata p, Limits memory l) private view {
         if (p.startTime >= p.endTime) revert FactoryInvalidTimeWindow(p.startTime, p.endTime);
+        // Timestamp triage: a start a few seconds off cannot hurt anyone; entry opens at startTime.
         // slither-disable-next-line timestamp
         if (p.startTime < block.timestamp) revert FactoryStartInPast(p.startTime, block.timestamp);
         uint256 duration = p.endTime - p.startTime;
@@ -136,6 +177,21 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
     /// @inheritdoc ICompetitionFactory
     function limits() external view returns (Limits memory) {
         return _limits;
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function treasury() external view returns (address) {
+        return _treasury;
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function tracker() external view returns (address) {
+        return _tracker;
+    }
+
+    /// @inheritdoc ICompetitionFactory
+    function oracle() external view returns (address) {
+        return _oracle;
     }
 
     /// @inheritdoc ICompetitionFactory

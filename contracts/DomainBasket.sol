@@ -6,11 +6,13 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IDomainBasket} from "./interfaces/IDomainBasket.sol";
+import {IDomaOwnershipToken} from "./interfaces/IDomaOwnershipToken.sol";
 import {IValuationOracle} from "./interfaces/IValuationOracle.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
 
@@ -96,6 +98,8 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
     /// @inheritdoc IDomainBasket
     function depositNft(uint256 index, uint256 minShares) external nonReentrant whenNotPaused returns (uint256 shares) {
         Component memory c = _nft(index, false);
+        // An expired domain would mint shares for a value the NAV then does not count.
+        if (_expired(c)) revert BasketNftExpired(index);
         uint256 totalScaled = _totalScaled();
         uint256 valueScaled = _oracle.priceOf(c.token, c.tokenId) * WAD;
         shares = _mintFor(valueScaled, totalSupply(), totalScaled, minShares);
@@ -144,6 +148,37 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
         _emitNav(totalScaled - valueScaled);
         // Effects (burn, tracked holding, events) come before the NFT leaves; the guard blocks re-entry.
         IERC721(c.token).safeTransferFrom(address(this), msg.sender, c.tokenId);
+    }
+
+    /// @inheritdoc IDomainBasket
+    function redeemInKind(uint256 shares) external nonReentrant returns (uint256[] memory amounts) {
+        if (shares == 0) revert BasketZeroAmount();
+        uint256 supply = totalSupply();
+        // The shares locked by the first deposit belong to the basket itself: the holder of
+        // every other share is the last one out and takes the NFTs too.
+        bool last = shares == supply - balanceOf(address(this));
+        _burn(msg.sender, shares);
+        uint256 n = _components.length;
+        amounts = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            uint256 held = _held[i];
+            if (held == 0) continue;
+            if (_components[i].kind == ComponentKind.ERC20) {
+                // Pro rata, rounded down: what stays behind is never less than its share.
+                amounts[i] = Math.mulDiv(held, shares, supply);
+            } else if (last && _nftLive(_components[i])) {
+                amounts[i] = 1;
+            }
+            _held[i] = held - amounts[i];
+        }
+        emit RedeemedInKind(msg.sender, shares, amounts);
+        // Effects (burn, tracked holdings, event) come before the transfers out.
+        for (uint256 i; i < n; ++i) {
+            if (amounts[i] == 0) continue;
+            Component memory c = _components[i];
+            if (c.kind == ComponentKind.ERC20) IERC20(c.token).safeTransfer(msg.sender, amounts[i]);
+            else IERC721(c.token).safeTransferFrom(address(this), msg.sender, c.tokenId);
+        }
     }
 
     /// @inheritdoc IDomainBasket
@@ -254,16 +289,42 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
     }
 
     /// @dev Oracle value of the tracked holdings, scaled by 1e18; reverts on a stale price.
+    /// An NFT that expired or left the basket (burned) is worth nothing here, as the tracker
+    /// refuses it when held directly: a basket must not keep a dead domain's value alive.
     function _totalScaled() private view returns (uint256 total) {
         uint256 n = _components.length;
         for (uint256 i; i < n; ++i) {
             uint256 held = _held[i];
             if (held == 0) continue;
             Component memory c = _components[i];
-            total += c.kind == ComponentKind.ERC721
-                ? _oracle.priceOf(c.token, c.tokenId) * WAD
-                : held * _oracle.fungiblePriceOf(c.token);
+            if (c.kind == ComponentKind.ERC721) {
+                if (_nftLive(c)) total += _oracle.priceOf(c.token, c.tokenId) * WAD;
+            } else {
+                total += held * _oracle.fungiblePriceOf(c.token);
+            }
         }
+    }
+
+    /// @dev True when the basket still owns the NFT and its registration has not expired.
+    function _nftLive(Component memory c) private view returns (bool) {
+        try IERC721(c.token).ownerOf(c.tokenId) returns (address owner_) {
+            if (owner_ != address(this)) return false;
+        } catch {
+            return false; // burned
+        }
+        return !_expired(c);
+    }
+
+    /// @dev ERC-165 probe for Doma's expiry interface; a token without it never expires.
+    function _expired(Component memory c) private view returns (bool) {
+        try IERC165(c.token).supportsInterface(type(IDomaOwnershipToken).interfaceId) returns (bool yes) {
+            if (!yes) return false;
+        } catch {
+            return false;
+        }
+        // Timestamp triage: registrations last months to years; drift cannot matter.
+        // slither-disable-next-line timestamp
+        return IDomaOwnershipToken(c.token).expirationOf(c.tokenId) <= block.timestamp;
     }
 
     /// @inheritdoc IDomainBasket

@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -20,7 +21,7 @@ import {IValuationOracle} from "./interfaces/IValuationOracle.sol";
 /// @title PortfolioTracker
 /// @notice See {IPortfolioTracker}. Values are final at a competition's end: updates are
 /// accepted only while it is open, so the last value before `endTime` is what results use.
-contract PortfolioTracker is IPortfolioTracker, AccessControl {
+contract PortfolioTracker is IPortfolioTracker, AccessControl, Pausable {
     using SafeCast for uint256;
 
     /// @dev One slot per (competition, user).
@@ -49,6 +50,7 @@ contract PortfolioTracker is IPortfolioTracker, AccessControl {
     function updatePortfolioValue(address competition, address user, Holding[] calldata holdings)
         external
         onlyRole(UPDATER_ROLE)
+        whenNotPaused
         returns (uint256 value)
     {
         address factory_ = _factory;
@@ -89,6 +91,16 @@ contract PortfolioTracker is IPortfolioTracker, AccessControl {
     }
 
     /// @inheritdoc IPortfolioTracker
+    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IPortfolioTracker
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    /// @inheritdoc IPortfolioTracker
     function oracle() external view returns (address) {
         return address(_oracle);
     }
@@ -117,6 +129,7 @@ contract PortfolioTracker is IPortfolioTracker, AccessControl {
             if (owner != user) revert TrackerNotOwner(h.token, h.tokenId, user);
             if (_supportsExpiry(h.token)) {
                 uint256 expiresAt = IDomaOwnershipToken(h.token).expirationOf(h.tokenId);
+                // Timestamp triage: registrations last months to years; drift cannot matter.
                 // slither-disable-next-line timestamp
                 if (expiresAt <= block.timestamp) revert TrackerTokenExpired(h.token, h.tokenId, expiresAt);
             }

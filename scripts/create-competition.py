@@ -2,9 +2,9 @@
 
 The spec (see examples/competition.yaml) is validated field by field, then against the
 factory's current limits and the chain's time, before anything is sent; relative times
-("+5m", "+1d") count from the chain's time. The oracle and tracker are the deployment's;
-the treasury defaults to the signing account. Prints the new competition's address and
-its configuration as read back from the chain.
+("+5m", "+1d") count from the chain's time. The oracle, tracker and treasury are the
+factory's (an organizer does not choose them; a spec's `treasury` must match the factory's).
+Prints the new competition's address and its configuration as read back from the chain.
 
     ape run create-competition --network ethereum:local:foundry --spec examples/competition.yaml
     ape run create-competition --network doma:testnet:node --account organizer \
@@ -54,9 +54,19 @@ def cli(provider, account_alias, deployments_dir, spec_path, dry_run):
             now,
             oracle=admin.session.contract_address("ValuationOracle"),
             tracker=admin.session.contract_address("PortfolioTracker"),
-            default_treasury=admin.address,
+            default_treasury=factory.treasury(),
         )
         problems = check_limits(params, factory.limits(), now)
+        for field, given, platform in (
+            ("tracker", params.tracker, factory.tracker()),
+            ("oracle", params.oracle, factory.oracle()),
+            ("treasury", params.treasury, factory.treasury()),
+        ):
+            if given.lower() != platform.lower():
+                problems.append(
+                    f"{field}: {given} is not the factory's {field} {platform}; "
+                    "the admin sets it (`ape run deploy` links the deployment's tracker)"
+                )
         if factory.paused():
             problems.append("(factory): paused; `ape run pause --target factory --unpause` first")
         if not factory.open_creation() and not factory.has_role(

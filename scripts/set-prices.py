@@ -16,6 +16,7 @@ transaction.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -68,7 +69,7 @@ def cli(provider, account_alias, deployments_dir, csv_path, override, batch_size
             raise SpecError("the oracle is paused: `ape run pause --target oracle --unpause`")
         role = ADMIN_ROLE if override else "REPORTER_ROLE"
         admin.require_role("ValuationOracle", role, "override prices" if override else "set prices")
-        previous = _check_rows(oracle, rows, csv_path, capped=not override)
+        previous = _check_rows(oracle, rows, csv_path, capped=not override, now=admin.now())
         title = f"{csv_path} -> ValuationOracle {oracle.address}"
         if dry_run:
             admin.console.print(_table(rows, previous, {}, f"Dry run: {title} (nothing sent)"))
@@ -90,9 +91,16 @@ def cli(provider, account_alias, deployments_dir, csv_path, override, batch_size
         admin.console.print(table)
 
 
-def _check_rows(oracle, rows: list[PriceRow], path: Path, *, capped: bool) -> dict[int, int]:
-    """The current price per row; SpecError naming every row the cap would refuse."""
+def _check_rows(
+    oracle, rows: list[PriceRow], path: Path, *, capped: bool, now: datetime
+) -> dict[int, int]:
+    """The current price per row; SpecError naming every row the cap would refuse.
+
+    The cap is measured from the price the token's cap window opened with while that window
+    is open (`now` is the chain's time), else from the current price.
+    """
     max_change = oracle.max_change_bps()
+    window = oracle.cap_window()
     previous: dict[int, int] = {}
     problems = []
     for row in rows:
@@ -101,10 +109,14 @@ def _check_rows(oracle, rows: list[PriceRow], path: Path, *, capped: bool) -> di
         else:
             old, _ = oracle.latest_price(row.token, row.token_id)
         previous[row.line] = old
-        if capped and old and abs(row.price - old) * BPS > old * max_change:
+        anchor, opened = oracle.cap_window_of(row.token, row.token_id or 0, row.fungible)
+        base = anchor if anchor and now < opened + timedelta(seconds=window) else old
+        if capped and base and abs(row.price - base) * BPS > base * max_change:
             problems.append(
-                f"  line {row.line}: price {format_wei(row.price)} moves {_change(old, row.price)} "
-                f"from {format_wei(old)}; the cap is {max_change} bps (--override bypasses it)"
+                f"  line {row.line}: price {format_wei(row.price)} moves "
+                f"{_change(base, row.price)} from {format_wei(base)} "
+                "(the price this cap window opened with); the cap is "
+                f"{max_change} bps per {window} s (--override bypasses it)"
             )
     if problems:
         raise SpecError(

@@ -90,8 +90,9 @@ def updater(accounts):
 
 
 @pytest.fixture(scope="session")
-def factory(project, owner, resolver, guardian):
+def factory(project, owner, resolver, guardian, treasury):
     contract = project.CompetitionFactory.deploy(owner, LIMITS, sender=owner)
+    contract.setTreasury(treasury, sender=owner)
     contract.grantRole(contract.ORGANIZER_ROLE(), owner, sender=owner)
     contract.grantRole(contract.RESOLVER_ROLE(), resolver, sender=owner)
     contract.grantRole(contract.GUARDIAN_ROLE(), guardian, sender=owner)
@@ -103,6 +104,7 @@ def tracker(project, owner, updater, oracle, factory):
     contract = project.PortfolioTracker.deploy(owner, oracle, sender=owner)
     contract.grantRole(contract.UPDATER_ROLE(), updater, sender=owner)
     contract.setFactory(factory, sender=owner)
+    factory.setTracker(contract, sender=owner)
     return contract
 
 

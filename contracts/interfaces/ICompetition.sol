@@ -10,9 +10,15 @@ import {ICompetitionTypes} from "./ICompetitionTypes.sol";
 /// Merkle root of (account, prize) computed off chain from the tracker's final values and
 /// the payout schedule (`domacross_sdk.prizes`); a guardian may reject it during the dispute
 /// window. Anyone then calls `finalize()`, which pays the rake to the treasury; winners pull
-/// their prize with `claim()` until `claimDeadline`, after which `sweep()` sends what is left
-/// to the treasury. A cancelled competition lets every entrant pull a refund instead.
-/// Nothing loops over participants.
+/// their prize with `claim()` for the full claim period counted from finalization
+/// (`claimEndsAt()`), after which `sweep()` sends what is left to the treasury. A cancelled
+/// competition lets every entrant pull a refund instead. Nothing loops over participants.
+///
+/// Rules that hold whatever the organizer does: the treasury, tracker and oracle are the
+/// factory's; claims and refunds are never paused; an organizer's pause stops joining only,
+/// and a guardian's unpause ends the organizer's right to pause; the organizer cancels only
+/// before `endTime`; nobody cancels results past their dispute window; results that have not
+/// come by `claimDeadline` never come, and anyone may then cancel so entrants take refunds.
 interface ICompetition is ICompetitionTypes {
     /// @notice The call needs status `expected`; the competition is in `actual`.
     error CompetitionWrongStatus(Status expected, Status actual);
@@ -48,6 +54,8 @@ interface ICompetition is ICompetitionTypes {
     error CompetitionTransferFailed(address to, uint256 amount);
     /// @notice A function was called on the implementation instead of a clone.
     error CompetitionNotAClone();
+    /// @notice Results posted after `claimDeadline`: the competition timed out and may be cancelled.
+    error CompetitionResultsTimedOut(uint64 claimDeadline, uint256 nowTs);
 
     /// @notice `account` paid `fee` and joined as the `participantCount`-th entrant.
     event ParticipantJoined(address indexed account, uint256 fee, uint256 participantCount);
@@ -69,7 +77,8 @@ interface ICompetition is ICompetitionTypes {
     /// @notice Pays the exact entry fee and enters the competition. Open status only.
     function join() external payable;
 
-    /// @notice Posts the Merkle root of (account, prize) and its total. Resolver role; Ended status.
+    /// @notice Posts the Merkle root of (account, prize) and its total. Resolver role; Ended
+    /// status; not after `claimDeadline` (the competition timed out).
     function postResults(bytes32 merkleRoot, uint256 totalPayout) external;
 
     /// @notice Rejects pending results during the dispute window. Guardian role.
@@ -78,23 +87,35 @@ interface ICompetition is ICompetitionTypes {
     /// @notice Makes posted results final after the dispute window and pays the rake. Anyone.
     function finalize() external;
 
-    /// @notice Pays the caller's prize, proven against the final root, until `claimDeadline`.
+    /// @notice Pays the caller's prize, proven against the final root, until `claimEndsAt()`.
+    /// Never paused.
     function claim(uint256 amount, bytes32[] calldata proof) external;
 
-    /// @notice Cancels the competition before it is finalized. Organizer or guardian.
+    /// @notice Cancels the competition before it is finalized and before posted results pass
+    /// their dispute window. The organizer before `endTime`; a guardian; anyone once
+    /// `claimDeadline` passed with no results posted (timeout).
     function cancel() external;
 
-    /// @notice Pays the caller back its entry fee. Cancelled status only.
+    /// @notice Pays the caller back its entry fee. Cancelled status only; never paused.
     function refund() external;
 
-    /// @notice After `claimDeadline`, sends the unclaimed balance to the treasury. Anyone.
+    /// @notice After `claimEndsAt()`, sends the unclaimed balance to the treasury. Anyone.
     function sweep() external;
 
-    /// @notice Stops join, results, finalize, claim, refund and sweep. Organizer or guardian.
+    /// @notice A guardian's pause stops join, results, finalize and sweep; the organizer's
+    /// stops join only, and is refused once a guardian has unpaused. Claims and refunds never stop.
     function pause() external;
 
-    /// @notice Resumes a paused competition. Organizer or guardian.
+    /// @notice A guardian lifts every pause (and ends the organizer's right to pause);
+    /// the organizer lifts its own pause only.
     function unpause() external;
+
+    /// @notice True while a guardian's pause stops results, finalize and sweep.
+    function guardianPaused() external view returns (bool);
+
+    /// @notice When claims close: finalization time plus the configured claim period
+    /// (`claimDeadline - endTime - disputeWindow`); 0 before finalization.
+    function claimEndsAt() external view returns (uint256);
 
     /// @notice The whole configuration, fixed at creation.
     function config() external view returns (CompetitionConfig memory);

@@ -46,8 +46,12 @@ interface ICompetitionFactory is ICompetitionTypes {
     error FactoryClaimDeadlineTooEarly(uint64 claimDeadline, uint256 earliest);
     /// @notice The oracle, tracker or treasury address is zero.
     error FactoryZeroAddress(string field);
-    /// @notice Admin-set limits are inconsistent.
+    /// @notice Admin-set limits are inconsistent (or a zero dispute window or claim period).
     error FactoryInvalidLimits();
+    /// @notice `field` is `given`, not the platform's `expected` (set by the admin).
+    error FactoryNotPlatformAddress(string field, address given, address expected);
+    /// @notice The tracker is bound to another factory (`bound`), not this one.
+    error FactoryTrackerNotBound(address tracker, address bound);
 
     /// @notice A competition was created; carries its whole configuration.
     event CompetitionCreated(
@@ -61,9 +65,32 @@ interface ICompetitionFactory is ICompetitionTypes {
     event LimitsUpdated(Limits limits);
     /// @notice Creation was opened to everyone or restricted to ORGANIZER_ROLE.
     event OpenCreationUpdated(bool open);
+    /// @notice The platform treasury for new competitions changed.
+    event TreasuryUpdated(address treasury);
+    /// @notice The platform tracker (and its oracle) for new competitions changed.
+    event TrackerUpdated(address tracker, address oracle);
 
     /// @notice Creates a competition. ORGANIZER_ROLE unless creation is open; not while paused.
+    /// `params.tracker`, `params.oracle` and `params.treasury` must be the platform's
+    /// (`tracker()`, `oracle()`, `treasury()`): the organizer chooses neither who computes
+    /// the results nor where the rake and unclaimed prizes go.
     function createCompetition(CompetitionParams calldata params) external returns (address competition);
+
+    /// @notice Sets the platform treasury of new competitions (the admin's address until then). Admin role.
+    function setTreasury(address treasury) external;
+
+    /// @notice Sets the platform tracker of new competitions; it must be bound to this factory,
+    /// and its oracle becomes the platform oracle. Admin role.
+    function setTracker(address tracker) external;
+
+    /// @notice The treasury every new competition must name.
+    function treasury() external view returns (address);
+
+    /// @notice The tracker every new competition must name (zero until set: creation refused).
+    function tracker() external view returns (address);
+
+    /// @notice The oracle every new competition must name: the tracker's.
+    function oracle() external view returns (address);
 
     /// @notice Sets the limits. Admin role.
     function setLimits(Limits calldata limits) external;

@@ -9,8 +9,9 @@ import {IDomainBasketTypes} from "./IDomainBasketTypes.sol";
 ///
 /// Every entry and exit is priced at the net asset value and rounded against the caller:
 /// - Value: `totalValue()` is the oracle value of the underlying the basket accounts for
-///   (ERC-20 units times their price per 1e18, plus the price of each held NFT); any stale
-///   or missing price of a held component makes it (and every deposit and redemption) revert.
+///   (ERC-20 units times their price per 1e18, plus the price of each held NFT that is still
+///   the basket's and not expired: a burned or expired domain counts 0); any stale or missing
+///   price of a held component makes it (and every priced deposit and redemption) revert.
 /// - `deposit(value)` pulls the ERC-20 components split by their target weights (each amount
 ///   rounded up) and mints `floor(depositValue * supply / totalValue)` shares.
 /// - `depositNft(i)`: a whole NFT enters and mints `floor(price * supply / totalValue)`.
@@ -18,6 +19,8 @@ import {IDomainBasketTypes} from "./IDomainBasketTypes.sol";
 ///   components, pro rata to their holdings (each amount rounded down), in kind. It reverts
 ///   when the ERC-20 part is worth less: an NFT cannot be split.
 /// - `redeemNft(i)`: a whole NFT leaves and burns `ceil(price * supply / totalValue)` shares.
+/// - `redeemInKind(shares)`: the exit that always works (no oracle, never paused): the same
+///   fraction of every ERC-20 holding; the last circulating shares take the NFTs too.
 /// The first deposit mints shares 1:1 to its value in wei and locks `MIN_LIQUIDITY` of them in
 /// the basket forever, and only tracked holdings count (tokens sent to the basket directly are
 /// ignored): together they defeat the first-depositor / donation inflation attack.
@@ -54,6 +57,8 @@ interface IDomainBasket is IDomainBasketTypes {
     error BasketNoValue();
     /// @notice A zero address was given.
     error BasketZeroAddress();
+    /// @notice The NFT of component `index` has expired: it is worth nothing to the basket.
+    error BasketNftExpired(uint256 index);
 
     /// @notice ERC-20 components worth `value` wei were deposited for `shares`; `amounts` per component.
     event Deposited(address indexed account, uint256 value, uint256 shares, uint256[] amounts);
@@ -63,6 +68,9 @@ interface IDomainBasket is IDomainBasketTypes {
     );
     /// @notice `shares` were redeemed for ERC-20 components worth `value` wei; `amounts` per component.
     event Redeemed(address indexed account, uint256 shares, uint256 value, uint256[] amounts);
+    /// @notice `account` burned `shares` for `amounts` of every component in kind (an NFT's
+    /// amount is 1 when it left with the last circulating shares).
+    event RedeemedInKind(address indexed account, uint256 shares, uint256[] amounts);
     /// @notice A whole NFT (component `index`) worth `value` wei was redeemed for `shares`.
     event NftRedeemed(
         address indexed account, uint256 indexed index, address token, uint256 tokenId, uint256 value, uint256 shares
@@ -86,6 +94,11 @@ interface IDomainBasket is IDomainBasketTypes {
     /// @notice Takes the whole NFT of component `index` out, burning `ceil(price * supply / totalValue)`
     /// shares. Reverts above `maxShares`.
     function redeemNft(uint256 index, uint256 maxShares) external returns (uint256 shares);
+
+    /// @notice Burns `shares` for the same fraction of every ERC-20 component held, in kind,
+    /// with no oracle and never paused: a holder can always leave. NFTs cannot be split: the
+    /// redeemer of all circulating shares also takes every live NFT (others leave with `redeemNft`).
+    function redeemInKind(uint256 shares) external returns (uint256[] memory amounts);
 
     /// @notice Sets new target weights (same order as the components; sum 10,000). Owner only.
     function reweight(uint16[] calldata weightsBps) external;

@@ -38,7 +38,8 @@ interface IDomainMarketplace {
     error MarketplaceInsufficientBalance(address token, uint256 balance, uint256 amount);
     /// @notice The marketplace may not move the listed token (approve it first).
     error MarketplaceNotApproved(address token, uint256 tokenIdOrAmount);
-    /// @notice No active listing has this id (never listed, sold or cancelled).
+    /// @notice No live listing has this id (never listed, sold, cancelled, superseded, or its
+    /// token left the seller or expired).
     error MarketplaceListingNotActive(uint256 listingId);
     /// @notice A purchase must pay exactly the listed price.
     error MarketplaceWrongPayment(uint256 listingId, uint256 sent, uint256 price);
@@ -80,7 +81,9 @@ interface IDomainMarketplace {
     event ProceedsWithdrawn(address indexed account, address indexed to, uint256 amount);
 
     /// @notice Lists ERC-721 `tokenId` of `token` for `price` wei. The caller must own it and
-    /// have approved this marketplace (`approve` or `setApprovalForAll`).
+    /// have approved this marketplace for this token (`approve`; an approval for all is not
+    /// enough). The listing dies for good when the token leaves the seller (any transfer clears
+    /// that approval), when the domain expires, or when the token is listed again. Not while paused.
     /// @return listingId The new listing's id (ids start at 1).
     function listERC721(address token, uint256 tokenId, uint256 price) external returns (uint256 listingId);
 
@@ -90,8 +93,18 @@ interface IDomainMarketplace {
     function listERC20(address token, uint256 amount, uint256 price) external returns (uint256 listingId);
 
     /// @notice Buys listing `listingId`, paying exactly its price; the token moves from the
-    /// seller to the caller and the price is credited to the seller.
+    /// seller to the caller and the price is credited to the seller. Not while paused.
     function buy(uint256 listingId) external payable;
+
+    /// @notice Stops listing and buying; cancel and withdraw go on. The deployer only.
+    function pause() external;
+
+    /// @notice Resumes listing and buying. The deployer only.
+    function unpause() external;
+
+    /// @notice True when `listingId` can be bought now (active; for ERC-721 also the newest
+    /// listing of its token, still approved, held by the seller and not expired).
+    function isLive(uint256 listingId) external view returns (bool);
 
     /// @notice Withdraws an active listing (its seller only).
     function cancel(uint256 listingId) external;

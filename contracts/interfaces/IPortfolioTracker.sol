@@ -65,13 +65,20 @@ interface IPortfolioTracker {
     /// @notice The basket factory whose baskets count as holdings was set (once).
     event BasketFactorySet(address indexed basketFactory);
 
-    /// @notice Values `user`'s holdings for `competition` and stores the result. Updater role.
+    /// @notice Values `user`'s holdings for `competition` and stores the result. Updater role;
+    /// not while paused.
     function updatePortfolioValue(address competition, address user, Holding[] calldata holdings)
         external
         returns (uint256 value);
 
     /// @notice Sets the factory once. Admin role.
     function setFactory(address factory) external;
+
+    /// @notice Stops valuation updates (reads go on). Admin role.
+    function pause() external;
+
+    /// @notice Resumes valuation updates. Admin role.
+    function unpause() external;
 
     /// @notice Sets the basket factory once, so its baskets' shares count as holdings. Admin role.
     /// It must use the tracker's oracle.

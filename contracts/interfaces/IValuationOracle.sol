@@ -5,14 +5,18 @@ pragma solidity ^0.8.20;
 /// @notice Prices of tokenized domains, in wei of the chain's native token.
 /// - An ERC-721 domain (a Doma Ownership Token) is priced per token: `(collection, tokenId)`.
 /// - A fungible fractional domain token (ERC-20) is priced per 1e18 base units: `token`.
-/// Reporters set prices; a price may move at most `maxChangeBps()` in one update unless
-/// an admin overrides it, and reads revert once a price is older than `maxAge()`.
+/// Reporters set prices; within one cap window (`capWindow()` seconds from the first capped
+/// update after the last window closed) a price may move at most `maxChangeBps()` from the
+/// price the window opened with, however many updates; a batch may name a token once. An
+/// admin override bypasses the cap and opens a new window. Reads revert once a price is
+/// older than `maxAge()`.
 interface IValuationOracle {
     /// @notice A price of zero was reported; delisting is not a price.
     error OracleZeroPrice(address token, uint256 tokenId);
     /// @notice The token address is zero.
     error OracleZeroToken();
-    /// @notice A reporter's update moves the price by more than the cap.
+    /// @notice A reporter's update moves the price by more than the cap from the price its
+    /// window opened with (`previousPrice`).
     error OraclePriceChangeTooLarge(
         address token, uint256 tokenId, uint256 previousPrice, uint256 newPrice, uint256 maxChangeBps
     );
@@ -28,6 +32,10 @@ interface IValuationOracle {
     error OracleLengthMismatch(uint256 tokens, uint256 values);
     /// @notice A batch is larger than `MAX_BATCH`.
     error OracleBatchTooLarge(uint256 length, uint256 max);
+    /// @notice A token appears twice in one transaction's batch.
+    error OracleDuplicateInBatch(address token, uint256 tokenId);
+    /// @notice The cap window must be non-zero.
+    error OracleInvalidCapWindow(uint256 capWindow);
 
     /// @notice A price changed. `fungible` tells the ERC-20 form (then `tokenId` is 0).
     /// `overridden` marks an admin update that bypassed the change cap.
@@ -42,8 +50,10 @@ interface IValuationOracle {
     );
     /// @notice The staleness bound changed.
     event MaxAgeUpdated(uint256 previousMaxAge, uint256 maxAge);
-    /// @notice The per-update change cap changed.
+    /// @notice The change cap changed.
     event MaxChangeBpsUpdated(uint256 previousMaxChangeBps, uint256 maxChangeBps);
+    /// @notice The cap window changed.
+    event CapWindowUpdated(uint256 previousCapWindow, uint256 capWindow);
 
     /// @notice Sets the price of one ERC-721 domain. Reporter role; capped.
     function setPrice(address collection, uint256 tokenId, uint256 price) external;
@@ -70,6 +80,9 @@ interface IValuationOracle {
     /// @notice Sets the per-update change cap in basis points. Admin role.
     function setMaxChangeBps(uint256 newMaxChangeBps) external;
 
+    /// @notice Sets the cap window in seconds (non-zero). Admin role.
+    function setCapWindow(uint256 newCapWindow) external;
+
     /// @notice Stops every price update (reads go on; staleness guards them). Admin role.
     function pause() external;
 
@@ -94,6 +107,15 @@ interface IValuationOracle {
     /// @notice Seconds after which a price is stale.
     function maxAge() external view returns (uint256);
 
-    /// @notice Largest move of one capped update, in basis points of the previous price.
+    /// @notice Largest move within one cap window, in basis points of the window's opening price.
     function maxChangeBps() external view returns (uint256);
+
+    /// @notice Length of a cap window in seconds.
+    function capWindow() external view returns (uint256);
+
+    /// @notice The opening price and start of a token's current cap window (0, 0 if unset).
+    function capWindowOf(address token, uint256 tokenId, bool fungible)
+        external
+        view
+        returns (uint256 anchor, uint256 startedAt);
 }

@@ -25,6 +25,7 @@ contract MockReentrantToken is ERC20 {
     function _update(address from, address to, uint256 value) internal override {
         address target = _target;
         if (target != address(0) && from != address(0)) {
+            // Triage: a test mock whose purpose is to re-enter its caller.
             // slither-disable-next-line low-level-calls
             (bool ok, bytes memory ret) = target.call(_data);
             if (!ok) {

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 
 class ValuationOracleBinding(ContractBinding):
-    """Reporter-fed domain prices with a per-update change cap and a staleness bound (the seed's "sanity checks and caps"). See {IValuationOracle}."""
+    """Reporter-fed domain prices with a change cap per token per time window and a staleness bound ("sanity checks and caps"). See {IValuationOracle}."""
 
     CONTRACT_NAME = "ValuationOracle"
 
@@ -43,6 +43,11 @@ class ValuationOracleBinding(ContractBinding):
         """Calls `DEFAULT_ADMIN_ROLE()`."""
         result = self._call("DEFAULT_ADMIN_ROLE()", [], block=block)
         return bytes(result)
+
+    def default_cap_window(self, *, block: int | str = "latest") -> int:
+        """The cap window a new oracle starts with."""
+        result = self._call("DEFAULT_CAP_WINDOW()", [], block=block)
+        return int(result)
 
     def max_batch(self, *, block: int | str = "latest") -> int:
         """Largest batch accepted by the batch setters, to keep every loop bounded."""
@@ -58,6 +63,22 @@ class ValuationOracleBinding(ContractBinding):
         """Calls `REPORTER_ROLE()`."""
         result = self._call("REPORTER_ROLE()", [], block=block)
         return bytes(result)
+
+    def cap_window(self, *, block: int | str = "latest") -> int:
+        """Length of a cap window in seconds."""
+        result = self._call("capWindow()", [], block=block)
+        return int(result)
+
+    def cap_window_of(
+        self, token: str, token_id: int, fungible: bool, *, block: int | str = "latest"
+    ) -> tuple[int, datetime]:
+        """The opening price and start of a token's current cap window (0, 0 if unset)."""
+        result = self._call(
+            "capWindowOf(address,uint256,bool)",
+            [to_address(token), token_id, fungible],
+            block=block,
+        )
+        return (int(result[0]), to_datetime(result[1]))
 
     def fungible_price_of(self, token: str, *, block: int | str = "latest") -> int:
         """The price per 1e18 units of a fungible domain token; reverts if unset or stale."""
@@ -109,7 +130,7 @@ class ValuationOracleBinding(ContractBinding):
         return to_timedelta(result)
 
     def max_change_bps(self, *, block: int | str = "latest") -> int:
-        """Largest move of one capped update, in basis points of the previous price."""
+        """Largest move within one cap window, in basis points of the window's opening price."""
         result = self._call("maxChangeBps()", [], block=block)
         return int(result)
 
@@ -172,6 +193,10 @@ class ValuationOracleBinding(ContractBinding):
             sender=sender,
             value=0,
         )
+
+    def set_cap_window(self, cap_window_: int, *, sender: Signer | None = None) -> TxResult:
+        """Sets the cap window in seconds (non-zero). Admin role. Sends a transaction."""
+        return self._transact("setCapWindow(uint256)", [cap_window_], sender=sender, value=0)
 
     def set_fungible_price(
         self, token: str, price: int, *, sender: Signer | None = None
@@ -295,6 +320,15 @@ class PortfolioTrackerBinding(ContractBinding):
         result = self._call("oracle()", [], block=block)
         return to_address(result)
 
+    def pause(self, *, sender: Signer | None = None) -> TxResult:
+        """Stops valuation updates (reads go on). Admin role. Sends a transaction."""
+        return self._transact("pause()", [], sender=sender, value=0)
+
+    def paused(self, *, block: int | str = "latest") -> bool:
+        """Calls `paused()`."""
+        result = self._call("paused()", [], block=block)
+        return bool(result)
+
     def renounce_role(
         self, role: bytes | str, caller_confirmation: str, *, sender: Signer | None = None
     ) -> TxResult:
@@ -332,6 +366,10 @@ class PortfolioTrackerBinding(ContractBinding):
         result = self._call("supportsInterface(bytes4)", [to_bytes(interface_id)], block=block)
         return bool(result)
 
+    def unpause(self, *, sender: Signer | None = None) -> TxResult:
+        """Resumes valuation updates. Admin role. Sends a transaction."""
+        return self._transact("unpause()", [], sender=sender, value=0)
+
     def update_portfolio_value(
         self,
         competition: str,
@@ -340,7 +378,7 @@ class PortfolioTrackerBinding(ContractBinding):
         *,
         sender: Signer | None = None,
     ) -> TxResult:
-        """Values `user`'s holdings for `competition` and stores the result. Updater role. Sends a transaction."""
+        """Values `user`'s holdings for `competition` and stores the result. Updater role; not while paused. Sends a transaction."""
         return self._transact(
             "updatePortfolioValue(address,address,(uint8,address,uint256,uint256)[])",
             [to_address(competition), to_address(user), [x.to_abi() for x in holdings]],
@@ -413,7 +451,7 @@ class CompetitionFactoryBinding(ContractBinding):
     def create_competition(
         self, params: CompetitionParams, *, sender: Signer | None = None
     ) -> TxResult:
-        """Creates a competition. ORGANIZER_ROLE unless creation is open; not while paused. Sends a transaction."""
+        """Creates a competition. ORGANIZER_ROLE unless creation is open; not while paused. `params.tracker`, `params.oracle` and `params.treasury` must be the platform's (`tracker()`, `oracle()`, `treasury()`): the organizer chooses neither who computes the results nor where the rake and unclaimed prizes go. Sends a transaction."""
         return self._transact(
             "createCompetition((uint64,uint64,uint64,uint128,uint32,uint16,address,address,address,uint16[]))",
             [params.to_abi()],
@@ -464,6 +502,11 @@ class CompetitionFactoryBinding(ContractBinding):
         result = self._call("openCreation()", [], block=block)
         return bool(result)
 
+    def oracle(self, *, block: int | str = "latest") -> ChecksumAddress:
+        """The oracle every new competition must name: the tracker's."""
+        result = self._call("oracle()", [], block=block)
+        return to_address(result)
+
     def pause(self, *, sender: Signer | None = None) -> TxResult:
         """Stops creation. Admin or guardian. Sends a transaction."""
         return self._transact("pause()", [], sender=sender, value=0)
@@ -508,10 +551,30 @@ class CompetitionFactoryBinding(ContractBinding):
         """Opens creation to everyone (true) or to ORGANIZER_ROLE only (false). Admin role. Sends a transaction."""
         return self._transact("setOpenCreation(bool)", [open], sender=sender, value=0)
 
+    def set_tracker(self, tracker_: str, *, sender: Signer | None = None) -> TxResult:
+        """Sets the platform tracker of new competitions; it must be bound to this factory, and its oracle becomes the platform oracle. Admin role. Sends a transaction."""
+        return self._transact("setTracker(address)", [to_address(tracker_)], sender=sender, value=0)
+
+    def set_treasury(self, treasury_: str, *, sender: Signer | None = None) -> TxResult:
+        """Sets the platform treasury of new competitions (the admin's address until then). Admin role. Sends a transaction."""
+        return self._transact(
+            "setTreasury(address)", [to_address(treasury_)], sender=sender, value=0
+        )
+
     def supports_interface(self, interface_id: bytes | str, *, block: int | str = "latest") -> bool:
         """Calls `supportsInterface(bytes4)`."""
         result = self._call("supportsInterface(bytes4)", [to_bytes(interface_id)], block=block)
         return bool(result)
+
+    def tracker(self, *, block: int | str = "latest") -> ChecksumAddress:
+        """The tracker every new competition must name (zero until set: creation refused)."""
+        result = self._call("tracker()", [], block=block)
+        return to_address(result)
+
+    def treasury(self, *, block: int | str = "latest") -> ChecksumAddress:
+        """The treasury every new competition must name."""
+        result = self._call("treasury()", [], block=block)
+        return to_address(result)
 
     def unpause(self, *, sender: Signer | None = None) -> TxResult:
         """Resumes creation. Admin role. Sends a transaction."""
@@ -524,19 +587,24 @@ class CompetitionBinding(ContractBinding):
     CONTRACT_NAME = "Competition"
 
     def cancel(self, *, sender: Signer | None = None) -> TxResult:
-        """Cancels the competition before it is finalized. Organizer or guardian. Sends a transaction."""
+        """Cancels the competition before it is finalized and before posted results pass their dispute window. The organizer before `endTime`; a guardian; anyone once `claimDeadline` passed with no results posted (timeout). Sends a transaction."""
         return self._transact("cancel()", [], sender=sender, value=0)
 
     def claim(
         self, amount: int, proof: Sequence[bytes | str], *, sender: Signer | None = None
     ) -> TxResult:
-        """Pays the caller's prize, proven against the final root, until `claimDeadline`. Sends a transaction."""
+        """Pays the caller's prize, proven against the final root, until `claimEndsAt()`. Never paused. Sends a transaction."""
         return self._transact(
             "claim(uint256,bytes32[])",
             [amount, [to_bytes(x) for x in proof]],
             sender=sender,
             value=0,
         )
+
+    def claim_ends_at(self, *, block: int | str = "latest") -> datetime:
+        """When claims close: finalization time plus the configured claim period (`claimDeadline - endTime - disputeWindow`); 0 before finalization."""
+        result = self._call("claimEndsAt()", [], block=block)
+        return to_datetime(result)
 
     def claimed_total(self, *, block: int | str = "latest") -> int:
         """Sum of prizes claimed so far."""
@@ -556,6 +624,11 @@ class CompetitionBinding(ContractBinding):
     def finalize(self, *, sender: Signer | None = None) -> TxResult:
         """Makes posted results final after the dispute window and pays the rake. Anyone. Sends a transaction."""
         return self._transact("finalize()", [], sender=sender, value=0)
+
+    def guardian_paused(self, *, block: int | str = "latest") -> bool:
+        """True while a guardian's pause stops results, finalize and sweep."""
+        result = self._call("guardianPaused()", [], block=block)
+        return bool(result)
 
     def is_paid(self, account: str, *, block: int | str = "latest") -> bool:
         """True when `account` was paid its prize or refund."""
@@ -577,18 +650,18 @@ class CompetitionBinding(ContractBinding):
         return int(result)
 
     def pause(self, *, sender: Signer | None = None) -> TxResult:
-        """Stops join, results, finalize, claim, refund and sweep. Organizer or guardian. Sends a transaction."""
+        """A guardian's pause stops join, results, finalize and sweep; the organizer's stops join only, and is refused once a guardian has unpaused. Claims and refunds never stop. Sends a transaction."""
         return self._transact("pause()", [], sender=sender, value=0)
 
     def paused(self, *, block: int | str = "latest") -> bool:
-        """Calls `paused()`."""
+        """True while joining is stopped (by the organizer or a guardian)."""
         result = self._call("paused()", [], block=block)
         return bool(result)
 
     def post_results(
         self, merkle_root: bytes | str, total_payout: int, *, sender: Signer | None = None
     ) -> TxResult:
-        """Posts the Merkle root of (account, prize) and its total. Resolver role; Ended status. Sends a transaction."""
+        """Posts the Merkle root of (account, prize) and its total. Resolver role; Ended status; not after `claimDeadline` (the competition timed out). Sends a transaction."""
         return self._transact(
             "postResults(bytes32,uint256)",
             [to_bytes(merkle_root), total_payout],
@@ -607,7 +680,7 @@ class CompetitionBinding(ContractBinding):
         return int(result)
 
     def refund(self, *, sender: Signer | None = None) -> TxResult:
-        """Pays the caller back its entry fee. Cancelled status only. Sends a transaction."""
+        """Pays the caller back its entry fee. Cancelled status only; never paused. Sends a transaction."""
         return self._transact("refund()", [], sender=sender, value=0)
 
     def reject_results(self, *, sender: Signer | None = None) -> TxResult:
@@ -625,11 +698,11 @@ class CompetitionBinding(ContractBinding):
         return Status(result)
 
     def sweep(self, *, sender: Signer | None = None) -> TxResult:
-        """After `claimDeadline`, sends the unclaimed balance to the treasury. Anyone. Sends a transaction."""
+        """After `claimEndsAt()`, sends the unclaimed balance to the treasury. Anyone. Sends a transaction."""
         return self._transact("sweep()", [], sender=sender, value=0)
 
     def unpause(self, *, sender: Signer | None = None) -> TxResult:
-        """Resumes a paused competition. Organizer or guardian. Sends a transaction."""
+        """A guardian lifts every pause (and ends the organizer's right to pause); the organizer lifts its own pause only. Sends a transaction."""
         return self._transact("unpause()", [], sender=sender, value=0)
 
 
@@ -967,12 +1040,17 @@ class DomainMarketplaceBinding(ContractBinding):
     CONTRACT_NAME = "DomainMarketplace"
 
     def buy(self, listing_id: int, *, sender: Signer | None = None, value: int = 0) -> TxResult:
-        """Buys listing `listingId`, paying exactly its price; the token moves from the seller to the caller and the price is credited to the seller. Sends a transaction."""
+        """Buys listing `listingId`, paying exactly its price; the token moves from the seller to the caller and the price is credited to the seller. Not while paused. Sends a transaction."""
         return self._transact("buy(uint256)", [listing_id], sender=sender, value=value)
 
     def cancel(self, listing_id: int, *, sender: Signer | None = None) -> TxResult:
         """Withdraws an active listing (its seller only). Sends a transaction."""
         return self._transact("cancel(uint256)", [listing_id], sender=sender, value=0)
+
+    def is_live(self, listing_id: int, *, block: int | str = "latest") -> bool:
+        """True when `listingId` can be bought now (active; for ERC-721 also the newest listing of its token, still approved, held by the seller and not expired)."""
+        result = self._call("isLive(uint256)", [listing_id], block=block)
+        return bool(result)
 
     def list_erc20(
         self, token: str, amount: int, price: int, *, sender: Signer | None = None
@@ -988,7 +1066,7 @@ class DomainMarketplaceBinding(ContractBinding):
     def list_erc721(
         self, token: str, token_id: int, price: int, *, sender: Signer | None = None
     ) -> TxResult:
-        """Lists ERC-721 `tokenId` of `token` for `price` wei. The caller must own it and have approved this marketplace (`approve` or `setApprovalForAll`). Sends a transaction."""
+        """Lists ERC-721 `tokenId` of `token` for `price` wei. The caller must own it and have approved this marketplace for this token (`approve`; an approval for all is not enough). The listing dies for good when the token leaves the seller (any transfer clears that approval), when the domain expires, or when the token is listed again. Not while paused. Sends a transaction."""
         return self._transact(
             "listERC721(address,uint256,uint256)",
             [to_address(token), token_id, price],
@@ -1006,10 +1084,38 @@ class DomainMarketplaceBinding(ContractBinding):
         result = self._call("listingCount()", [], block=block)
         return int(result)
 
+    def owner(self, *, block: int | str = "latest") -> ChecksumAddress:
+        """Calls `owner()`."""
+        result = self._call("owner()", [], block=block)
+        return to_address(result)
+
+    def pause(self, *, sender: Signer | None = None) -> TxResult:
+        """Stops listing and buying; cancel and withdraw go on. The deployer only. Sends a transaction."""
+        return self._transact("pause()", [], sender=sender, value=0)
+
+    def paused(self, *, block: int | str = "latest") -> bool:
+        """Calls `paused()`."""
+        result = self._call("paused()", [], block=block)
+        return bool(result)
+
     def proceeds_of(self, account: str, *, block: int | str = "latest") -> int:
         """Proceeds credited to `account` and not yet withdrawn."""
         result = self._call("proceedsOf(address)", [to_address(account)], block=block)
         return int(result)
+
+    def renounce_ownership(self, *, sender: Signer | None = None) -> TxResult:
+        """Calls `renounceOwnership()`. Sends a transaction."""
+        return self._transact("renounceOwnership()", [], sender=sender, value=0)
+
+    def transfer_ownership(self, new_owner: str, *, sender: Signer | None = None) -> TxResult:
+        """Calls `transferOwnership(address)`. Sends a transaction."""
+        return self._transact(
+            "transferOwnership(address)", [to_address(new_owner)], sender=sender, value=0
+        )
+
+    def unpause(self, *, sender: Signer | None = None) -> TxResult:
+        """Resumes listing and buying. The deployer only. Sends a transaction."""
+        return self._transact("unpause()", [], sender=sender, value=0)
 
     def withdraw(self, to: str, *, sender: Signer | None = None) -> TxResult:
         """Sends the caller's proceeds to `to`. Sends a transaction."""
@@ -1256,6 +1362,10 @@ class DomainBasketBinding(ContractBinding):
         return self._transact(
             "redeem(uint256,uint256)", [shares, min_value], sender=sender, value=0
         )
+
+    def redeem_in_kind(self, shares: int, *, sender: Signer | None = None) -> TxResult:
+        """Burns `shares` for the same fraction of every ERC-20 component held, in kind, with no oracle and never paused: a holder can always leave. NFTs cannot be split: the redeemer of all circulating shares also takes every live NFT (others leave with `redeemNft`). Sends a transaction."""
+        return self._transact("redeemInKind(uint256)", [shares], sender=sender, value=0)
 
     def redeem_nft(self, index: int, max_shares: int, *, sender: Signer | None = None) -> TxResult:
         """Takes the whole NFT of component `index` out, burning `ceil(price * supply / totalValue)` shares. Reverts above `maxShares`. Sends a transaction."""

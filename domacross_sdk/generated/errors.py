@@ -168,6 +168,26 @@ class BasketInvalidComponent(BasketError, ValueError):
         return cls(int(values[0]))
 
 
+class BasketNftExpired(BasketError):
+    """The NFT of component `index` has expired: it is worth nothing to the basket."""
+
+    SIGNATURE: ClassVar[str] = "BasketNftExpired(uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("bf050a5c")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256",)
+    index: int
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        super().__init__(
+            f"BasketNftExpired(index={index!r}): The NFT of component `index` has expired: it is worth nothing to the basket."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketNftExpired:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]))
+
+
 class BasketNftState(BasketError):
     """The NFT component is already held (deposit) or not held (redemption)."""
 
@@ -666,6 +686,28 @@ class CompetitionResultsAlreadyPosted(CompetitionError):
     def from_abi(cls, values: Sequence[Any]) -> CompetitionResultsAlreadyPosted:
         """Builds the error from its decoded arguments."""
         return cls(bytes(values[0]))
+
+
+class CompetitionResultsTimedOut(CompetitionError):
+    """Results posted after `claimDeadline`: the competition timed out and may be cancelled."""
+
+    SIGNATURE: ClassVar[str] = "CompetitionResultsTimedOut(uint64,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("26bdc50e")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint64", "uint256")
+    claim_deadline: datetime
+    now_ts: datetime
+
+    def __init__(self, claim_deadline: datetime, now_ts: datetime) -> None:
+        self.claim_deadline = claim_deadline
+        self.now_ts = now_ts
+        super().__init__(
+            f"CompetitionResultsTimedOut(claim_deadline={claim_deadline!r}, now_ts={now_ts!r}): Results posted after `claimDeadline`: the competition timed out and may be cancelled."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> CompetitionResultsTimedOut:
+        """Builds the error from its decoded arguments."""
+        return cls(to_datetime(values[0]), to_datetime(values[1]))
 
 
 class CompetitionTransferFailed(CompetitionError):
@@ -1235,14 +1277,16 @@ class FactoryEntryFeeOutOfBounds(FactoryError, ValueError):
 
 
 class FactoryInvalidLimits(FactoryError, ValueError):
-    """Admin-set limits are inconsistent."""
+    """Admin-set limits are inconsistent (or a zero dispute window or claim period)."""
 
     SIGNATURE: ClassVar[str] = "FactoryInvalidLimits()"
     SELECTOR: ClassVar[bytes] = bytes.fromhex("d1255763")
     ABI_TYPES: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
-        super().__init__("FactoryInvalidLimits(): Admin-set limits are inconsistent.")
+        super().__init__(
+            "FactoryInvalidLimits(): Admin-set limits are inconsistent (or a zero dispute window or claim period)."
+        )
 
     @classmethod
     def from_abi(cls, values: Sequence[Any]) -> FactoryInvalidLimits:
@@ -1292,6 +1336,30 @@ class FactoryInvalidTimeWindow(FactoryError, ValueError):
     def from_abi(cls, values: Sequence[Any]) -> FactoryInvalidTimeWindow:
         """Builds the error from its decoded arguments."""
         return cls(to_datetime(values[0]), to_datetime(values[1]))
+
+
+class FactoryNotPlatformAddress(FactoryError):
+    """`field` is `given`, not the platform's `expected` (set by the admin)."""
+
+    SIGNATURE: ClassVar[str] = "FactoryNotPlatformAddress(string,address,address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("57a7f642")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("string", "address", "address")
+    field: str
+    given: ChecksumAddress
+    expected: ChecksumAddress
+
+    def __init__(self, field: str, given: ChecksumAddress, expected: ChecksumAddress) -> None:
+        self.field = field
+        self.given = given
+        self.expected = expected
+        super().__init__(
+            f"FactoryNotPlatformAddress(field={field!r}, given={given!r}, expected={expected!r}): `field` is `given`, not the platform's `expected` (set by the admin)."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> FactoryNotPlatformAddress:
+        """Builds the error from its decoded arguments."""
+        return cls(str(values[0]), to_address(values[1]), to_address(values[2]))
 
 
 class FactoryPayoutNotDescending(FactoryError, ValueError):
@@ -1378,6 +1446,28 @@ class FactoryTooManyPayoutRanks(FactoryError, ValueError):
     def from_abi(cls, values: Sequence[Any]) -> FactoryTooManyPayoutRanks:
         """Builds the error from its decoded arguments."""
         return cls(int(values[0]), int(values[1]))
+
+
+class FactoryTrackerNotBound(FactoryError):
+    """The tracker is bound to another factory (`bound`), not this one."""
+
+    SIGNATURE: ClassVar[str] = "FactoryTrackerNotBound(address,address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("c35489ad")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "address")
+    tracker: ChecksumAddress
+    bound: ChecksumAddress
+
+    def __init__(self, tracker: ChecksumAddress, bound: ChecksumAddress) -> None:
+        self.tracker = tracker
+        self.bound = bound
+        super().__init__(
+            f"FactoryTrackerNotBound(tracker={tracker!r}, bound={bound!r}): The tracker is bound to another factory (`bound`), not this one."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> FactoryTrackerNotBound:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]), to_address(values[1]))
 
 
 class FactoryZeroAddress(FactoryError, ValueError):
@@ -1499,7 +1589,7 @@ class MarketplaceInsufficientBalance(OtherContractError, ValueError):
 
 
 class MarketplaceListingNotActive(OtherContractError):
-    """No active listing has this id (never listed, sold or cancelled)."""
+    """No live listing has this id (never listed, sold, cancelled, superseded, or its token left the seller or expired)."""
 
     SIGNATURE: ClassVar[str] = "MarketplaceListingNotActive(uint256)"
     SELECTOR: ClassVar[bytes] = bytes.fromhex("c6f82d10")
@@ -1509,7 +1599,7 @@ class MarketplaceListingNotActive(OtherContractError):
     def __init__(self, listing_id: int) -> None:
         self.listing_id = listing_id
         super().__init__(
-            f"MarketplaceListingNotActive(listing_id={listing_id!r}): No active listing has this id (never listed, sold or cancelled)."
+            f"MarketplaceListingNotActive(listing_id={listing_id!r}): No live listing has this id (never listed, sold, cancelled, superseded, or its token left the seller or expired)."
         )
 
     @classmethod
@@ -1752,6 +1842,48 @@ class OracleBatchTooLarge(OracleError, ValueError):
         return cls(int(values[0]), int(values[1]))
 
 
+class OracleDuplicateInBatch(OracleError):
+    """A token appears twice in one transaction's batch."""
+
+    SIGNATURE: ClassVar[str] = "OracleDuplicateInBatch(address,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("13942ea4")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "uint256")
+    token: ChecksumAddress
+    token_id: int
+
+    def __init__(self, token: ChecksumAddress, token_id: int) -> None:
+        self.token = token
+        self.token_id = token_id
+        super().__init__(
+            f"OracleDuplicateInBatch(token={token!r}, token_id={token_id!r}): A token appears twice in one transaction's batch."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> OracleDuplicateInBatch:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]), int(values[1]))
+
+
+class OracleInvalidCapWindow(OracleError, ValueError):
+    """The cap window must be non-zero."""
+
+    SIGNATURE: ClassVar[str] = "OracleInvalidCapWindow(uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("b5906a30")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256",)
+    cap_window: int
+
+    def __init__(self, cap_window: int) -> None:
+        self.cap_window = cap_window
+        super().__init__(
+            f"OracleInvalidCapWindow(cap_window={cap_window!r}): The cap window must be non-zero."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> OracleInvalidCapWindow:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]))
+
+
 class OracleInvalidMaxAge(OracleError, ValueError):
     """`maxAge` must be non-zero."""
 
@@ -1813,7 +1945,7 @@ class OracleLengthMismatch(OracleError, ValueError):
 
 
 class OraclePriceChangeTooLarge(OracleError, ValueError):
-    """A reporter's update moves the price by more than the cap."""
+    """A reporter's update moves the price by more than the cap from the price its window opened with (`previousPrice`)."""
 
     SIGNATURE: ClassVar[str] = "OraclePriceChangeTooLarge(address,uint256,uint256,uint256,uint256)"
     SELECTOR: ClassVar[bytes] = bytes.fromhex("5295e31e")
@@ -1838,7 +1970,7 @@ class OraclePriceChangeTooLarge(OracleError, ValueError):
         self.new_price = new_price
         self.max_change_bps = max_change_bps
         super().__init__(
-            f"OraclePriceChangeTooLarge(token={token!r}, token_id={token_id!r}, previous_price={previous_price!r}, new_price={new_price!r}, max_change_bps={max_change_bps!r}): A reporter's update moves the price by more than the cap."
+            f"OraclePriceChangeTooLarge(token={token!r}, token_id={token_id!r}, previous_price={previous_price!r}, new_price={new_price!r}, max_change_bps={max_change_bps!r}): A reporter's update moves the price by more than the cap from the price its window opened with (`previousPrice`)."
         )
 
     @classmethod
@@ -2350,6 +2482,7 @@ ERRORS: dict[bytes, type[Any]] = {
     BasketFirstDepositTooSmall.SELECTOR: BasketFirstDepositTooSmall,
     BasketInsufficientFungibleValue.SELECTOR: BasketInsufficientFungibleValue,
     BasketInvalidComponent.SELECTOR: BasketInvalidComponent,
+    BasketNftExpired.SELECTOR: BasketNftExpired,
     BasketNftState.SELECTOR: BasketNftState,
     BasketNoFungibleComponents.SELECTOR: BasketNoFungibleComponents,
     BasketNoValue.SELECTOR: BasketNoValue,
@@ -2375,6 +2508,7 @@ ERRORS: dict[bytes, type[Any]] = {
     CompetitionNothingToSweep.SELECTOR: CompetitionNothingToSweep,
     CompetitionPayoutExceedsPool.SELECTOR: CompetitionPayoutExceedsPool,
     CompetitionResultsAlreadyPosted.SELECTOR: CompetitionResultsAlreadyPosted,
+    CompetitionResultsTimedOut.SELECTOR: CompetitionResultsTimedOut,
     CompetitionTransferFailed.SELECTOR: CompetitionTransferFailed,
     CompetitionUnauthorized.SELECTOR: CompetitionUnauthorized,
     CompetitionWrongEntryFee.SELECTOR: CompetitionWrongEntryFee,
@@ -2406,10 +2540,12 @@ ERRORS: dict[bytes, type[Any]] = {
     FactoryInvalidLimits.SELECTOR: FactoryInvalidLimits,
     FactoryInvalidPayoutSchedule.SELECTOR: FactoryInvalidPayoutSchedule,
     FactoryInvalidTimeWindow.SELECTOR: FactoryInvalidTimeWindow,
+    FactoryNotPlatformAddress.SELECTOR: FactoryNotPlatformAddress,
     FactoryPayoutNotDescending.SELECTOR: FactoryPayoutNotDescending,
     FactoryRakeTooHigh.SELECTOR: FactoryRakeTooHigh,
     FactoryStartInPast.SELECTOR: FactoryStartInPast,
     FactoryTooManyPayoutRanks.SELECTOR: FactoryTooManyPayoutRanks,
+    FactoryTrackerNotBound.SELECTOR: FactoryTrackerNotBound,
     FactoryZeroAddress.SELECTOR: FactoryZeroAddress,
     FactoryZeroMaxParticipants.SELECTOR: FactoryZeroMaxParticipants,
     FactoryZeroPayoutRank.SELECTOR: FactoryZeroPayoutRank,
@@ -2428,6 +2564,8 @@ ERRORS: dict[bytes, type[Any]] = {
     MarketplaceZeroPrice.SELECTOR: MarketplaceZeroPrice,
     MarketplaceZeroRecipient.SELECTOR: MarketplaceZeroRecipient,
     OracleBatchTooLarge.SELECTOR: OracleBatchTooLarge,
+    OracleDuplicateInBatch.SELECTOR: OracleDuplicateInBatch,
+    OracleInvalidCapWindow.SELECTOR: OracleInvalidCapWindow,
     OracleInvalidMaxAge.SELECTOR: OracleInvalidMaxAge,
     OracleInvalidMaxChangeBps.SELECTOR: OracleInvalidMaxChangeBps,
     OracleLengthMismatch.SELECTOR: OracleLengthMismatch,

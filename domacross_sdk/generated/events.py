@@ -149,6 +149,25 @@ class Cancelled(ContractEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CapWindowUpdated(ContractEvent):
+    """The cap window changed."""
+
+    SIGNATURE: ClassVar[str] = "CapWindowUpdated(uint256,uint256)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "5460e29b4d75d514bea9c330a21f622f4a783a2af07d3a95578cb2c296c1a187"
+    )
+    INDEXED: ClassVar[str] = "dd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    previous_cap_window: int
+    cap_window: int
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> CapWindowUpdated:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(meta=meta, previous_cap_window=int(values[0]), cap_window=int(values[1]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CompetitionCancelled(ContractEvent):
     """The competition was cancelled by `by`; entrants may pull refunds."""
 
@@ -406,7 +425,7 @@ class MaxAgeUpdated(ContractEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MaxChangeBpsUpdated(ContractEvent):
-    """The per-update change cap changed."""
+    """The change cap changed."""
 
     SIGNATURE: ClassVar[str] = "MaxChangeBpsUpdated(uint256,uint256)"
     TOPIC0: ClassVar[bytes] = bytes.fromhex(
@@ -827,6 +846,31 @@ class Redeemed(ContractEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RedeemedInKind(ContractEvent):
+    """`account` burned `shares` for `amounts` of every component in kind (an NFT's amount is 1 when it left with the last circulating shares)."""
+
+    SIGNATURE: ClassVar[str] = "RedeemedInKind(address,uint256,uint256[])"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "1e86913e2b99ba3908b93b82124850217e47fc487e0d9825542502c36669788f"
+    )
+    INDEXED: ClassVar[str] = "idd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "uint256", "uint256[]")
+    account: ChecksumAddress
+    shares: int
+    amounts: tuple[int, ...]
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> RedeemedInKind:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            account=to_address(values[0]),
+            shares=int(values[1]),
+            amounts=tuple(int(x) for x in values[2]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RefundClaimed(ContractEvent):
     """`account` pulled its refund."""
 
@@ -1031,6 +1075,25 @@ class Sold(ContractEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TrackerUpdated(ContractEvent):
+    """The platform tracker (and its oracle) for new competitions changed."""
+
+    SIGNATURE: ClassVar[str] = "TrackerUpdated(address,address)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "5a69769904291a5b71c7f53981055587f0f849edb458cc47e64510be36d164d3"
+    )
+    INDEXED: ClassVar[str] = "dd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "address")
+    tracker: ChecksumAddress
+    oracle: ChecksumAddress
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> TrackerUpdated:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(meta=meta, tracker=to_address(values[0]), oracle=to_address(values[1]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Transfer(ContractEvent):
     """Transfer event"""
 
@@ -1053,6 +1116,24 @@ class Transfer(ContractEvent):
             to=to_address(values[1]),
             token_id=int(values[2]),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TreasuryUpdated(ContractEvent):
+    """The platform treasury for new competitions changed."""
+
+    SIGNATURE: ClassVar[str] = "TreasuryUpdated(address)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "7dae230f18360d76a040c81f050aa14eb9d6dc7901b20fc5d855e2a20fe814d1"
+    )
+    INDEXED: ClassVar[str] = "d"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address",)
+    treasury: ChecksumAddress
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> TreasuryUpdated:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(meta=meta, treasury=to_address(values[0]))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1098,6 +1179,7 @@ EVENTS: dict[tuple[bytes, int], type[ContractEvent]] = {
     (BasketCreated.TOPIC0, BasketCreated.INDEXED.count("i")): BasketCreated,
     (BasketFactorySet.TOPIC0, BasketFactorySet.INDEXED.count("i")): BasketFactorySet,
     (Cancelled.TOPIC0, Cancelled.INDEXED.count("i")): Cancelled,
+    (CapWindowUpdated.TOPIC0, CapWindowUpdated.INDEXED.count("i")): CapWindowUpdated,
     (CompetitionCancelled.TOPIC0, CompetitionCancelled.INDEXED.count("i")): CompetitionCancelled,
     (CompetitionCreated.TOPIC0, CompetitionCreated.INDEXED.count("i")): CompetitionCreated,
     (CompetitionFinalized.TOPIC0, CompetitionFinalized.INDEXED.count("i")): CompetitionFinalized,
@@ -1124,6 +1206,7 @@ EVENTS: dict[tuple[bytes, int], type[ContractEvent]] = {
     (PrizeClaimed.TOPIC0, PrizeClaimed.INDEXED.count("i")): PrizeClaimed,
     (ProceedsWithdrawn.TOPIC0, ProceedsWithdrawn.INDEXED.count("i")): ProceedsWithdrawn,
     (Redeemed.TOPIC0, Redeemed.INDEXED.count("i")): Redeemed,
+    (RedeemedInKind.TOPIC0, RedeemedInKind.INDEXED.count("i")): RedeemedInKind,
     (RefundClaimed.TOPIC0, RefundClaimed.INDEXED.count("i")): RefundClaimed,
     (ResultsPosted.TOPIC0, ResultsPosted.INDEXED.count("i")): ResultsPosted,
     (ResultsRejected.TOPIC0, ResultsRejected.INDEXED.count("i")): ResultsRejected,
@@ -1132,7 +1215,9 @@ EVENTS: dict[tuple[bytes, int], type[ContractEvent]] = {
     (RoleGranted.TOPIC0, RoleGranted.INDEXED.count("i")): RoleGranted,
     (RoleRevoked.TOPIC0, RoleRevoked.INDEXED.count("i")): RoleRevoked,
     (Sold.TOPIC0, Sold.INDEXED.count("i")): Sold,
+    (TrackerUpdated.TOPIC0, TrackerUpdated.INDEXED.count("i")): TrackerUpdated,
     (Transfer.TOPIC0, Transfer.INDEXED.count("i")): Transfer,
+    (TreasuryUpdated.TOPIC0, TreasuryUpdated.INDEXED.count("i")): TreasuryUpdated,
     (UnclaimedSwept.TOPIC0, UnclaimedSwept.INDEXED.count("i")): UnclaimedSwept,
     (Unpaused.TOPIC0, Unpaused.INDEXED.count("i")): Unpaused,
 }

@@ -116,6 +116,14 @@ class LinkSpec:
     setter: str
     getter: str
     value: str
+    once: bool = True
+    """Whether the setter works once only (else a changed value is set again)."""
+    after: str = ""
+    """The contract after whose step the link runs; default: the later of its two contracts."""
+
+    @property
+    def runs_after(self) -> str:
+        return self.after or max(self.target, self.value, key=CONTRACT_NAMES.index)
 
     @property
     def name(self) -> str:
@@ -126,6 +134,17 @@ class LinkSpec:
 LINKS: tuple[LinkSpec, ...] = (
     LinkSpec("PortfolioTracker", "setFactory", "factory", "CompetitionFactory"),
     LinkSpec("PortfolioTracker", "setBasketFactory", "basketFactory", "DomainBasketFactory"),
+    # The factory accepts competitions on its own tracker only (the organizer does not pick
+    # who computes the results); the tracker must be bound to it first. Last of all, so that
+    # the stand-ins keep the addresses examples/prices.csv names.
+    LinkSpec(
+        "CompetitionFactory",
+        "setTracker",
+        "tracker",
+        "PortfolioTracker",
+        once=False,
+        after="DomainBasketFactory",
+    ),
 )
 
 
@@ -199,7 +218,7 @@ def deploy_suite(
             continue
         run.contract(spec)
         for link in LINKS:
-            if link.value == spec.name:
+            if spec.name == link.runs_after:
                 run.link(link)
     for role in ROLES:
         run.grants(role)
@@ -327,7 +346,7 @@ class _Run:
                 self._record_call(spec, target, value, receipt)
             self._row(Row(step, "record", "already set on chain", tx_hash=_hash(receipt)))
             return
-        if current.lower() != ZERO_ADDRESS:
+        if spec.once and current.lower() != ZERO_ADDRESS:
             raise ScriptError(
                 f"{spec.target} {target} has {spec.getter} {current}, not {value}, and "
                 f"{spec.setter} works once: redeploy it too (--redeploy {spec.target})"

@@ -26,7 +26,8 @@ ROOT = Path(__file__).parents[2]
 APE = Path(sys.executable).parent / "ape"
 ANVIL = ROOT / ".tools" / "bin" / "anvil"
 NETWORK = "ethereum:local:foundry"
-TX_COUNT = 16  # 7 deployments, setFactory, setBasketFactory, 7 grants (test_deploy_embedded)
+# 7 deployments, setFactory, setBasketFactory, factory.setTracker, 7 grants (test_deploy_embedded)
+TX_COUNT = 17
 
 pytestmark = pytest.mark.skipif(not ANVIL.exists(), reason="anvil not installed (make setup)")
 

@@ -39,6 +39,8 @@ def test_deploy__fresh_embedded_chain__whole_suite_recorded(deployed, owner, pro
     assert tracker.factory() == record.contracts["CompetitionFactory"].address
     assert tracker.basketFactory() == record.contracts["DomainBasketFactory"].address
     assert tracker.oracle() == record.contracts["ValuationOracle"].address
+    factory = project.CompetitionFactory.at(record.contracts["CompetitionFactory"].address)
+    assert (factory.tracker(), factory.oracle()) == (tracker.address, tracker.oracle())
     granted = {(g.contract, g.role) for g in record.roles if g.tx_hash is not None}
     assert granted == {(r.contract, r.role) for r in ROLES}
     for grant in record.roles:

@@ -78,7 +78,12 @@ def test_competition__money_invariants_hold(
             self.paid: set[str] = set()
             self.values: dict[str, int] = {}
             self.fees_in = self.claimed = self.rake_paid = self.refunds = self.swept = 0
+            # `paused` is a guardian's pause; the organizer's stops joining only.
             self.paused = self.cancelled = self.finalized = False
+            self.org_paused = self.org_revoked = False
+            self.finalized_at = 0
+            # Money rules per actor: the treasury gets the rake and sweeps only.
+            self.treasury_start = treasury.balance
             self.results = None
             self.posted_at = 0
 
@@ -113,7 +118,11 @@ def test_competition__money_invariants_hold(
             for player in entrants[:players]:
                 self.join(entrants.index(player))
 
-        @rule(action=st.sampled_from(["pause", "unpause", "cancel", "reject"]))
+        @rule(
+            action=st.sampled_from(
+                ["pause", "unpause", "cancel", "reject", "org_pause", "org_unpause", "timeout"]
+            )
+        )
         def disrupt(self, action):
             """The rarer admin actions, sharing one rule so they do not crowd out the rest."""
             getattr(self, f"_{action}")()
@@ -123,12 +132,48 @@ def test_competition__money_invariants_hold(
             self.paused = True
 
         def _unpause(self):
-            self.send(self.paused, lambda: self.c.unpause(sender=owner), self.c.ExpectedPause)
-            self.paused = False
+            ok = self.paused or self.org_paused
+            self.send(ok, lambda: self.c.unpause(sender=guardian), self.c.ExpectedPause)
+            if ok:
+                # A guardian's unpause lifts every pause and ends the organizer's right to pause.
+                self.paused = self.org_paused = False
+                self.org_revoked = True
+
+        def _org_pause(self):
+            ok = not self.org_revoked and not self.org_paused
+            error = self.c.CompetitionUnauthorized if self.org_revoked else self.c.EnforcedPause
+            self.send(ok, lambda: self.c.pause(sender=owner), error)
+            self.org_paused = self.org_paused or ok
+
+        def _org_unpause(self):
+            self.send(self.org_paused, lambda: self.c.unpause(sender=owner), self.c.ExpectedPause)
+            self.org_paused = False
+
+        def _timeout(self):
+            """Anyone cancels a competition whose results never came by the claim deadline."""
+            ok = (
+                self.status() not in (FINALIZED, CANCELLED)
+                and self.posted_at == 0
+                and self.now() > self.cfg.claimDeadline
+            )
+            self.send(ok, lambda: self.c.cancel(sender=updater))
+            self.cancelled = self.cancelled or ok
+
+        def claim_ends(self):
+            """Claims close a full claim period after finalization."""
+            if not self.finalized:
+                return self.cfg.claimDeadline
+            return self.finalized_at + (
+                self.cfg.claimDeadline - self.cfg.endTime - self.cfg.disputeWindow
+            )
 
         def _cancel(self):
             ok = self.status() not in (FINALIZED, CANCELLED)
-            self.send(ok, lambda: self.c.cancel(sender=guardian), self.c.CompetitionWrongStatus)
+            # Nobody voids results past their dispute window.
+            ok = ok and not (
+                self.posted_at and self.now() >= self.posted_at + self.cfg.disputeWindow
+            )
+            self.send(ok, lambda: self.c.cancel(sender=guardian))
             self.cancelled = self.cancelled or ok
 
         def _reject(self):
@@ -145,19 +190,25 @@ def test_competition__money_invariants_hold(
         def progress(self, who):
             """The next natural step of the lifecycle, so that random runs get deep."""
             status = self.status()
-            if self.paused:
+            if self.paused or self.org_paused:
                 self._unpause()
+            elif status == ENDED and self.posted_at == 0 and self.now() > self.cfg.claimDeadline:
+                self._timeout()
             elif status == ENDED and self.posted_at == 0:
                 self.post_results(honest=True)
             elif status == ENDED and self.now() >= self.posted_at + self.cfg.disputeWindow:
                 self.finalize()
-            elif status == FINALIZED and self.now() <= self.cfg.claimDeadline and self.results:
+            elif status == FINALIZED and self.now() <= self.claim_ends() and self.results:
                 unpaid = [
                     i
                     for i, p in enumerate(entrants)
                     if p.address in self.results.prizes and p.address not in self.paid
                 ]
-                self.claim(unpaid[who % len(unpaid)] if unpaid else who)
+                # The last winner waits, so that the sweep has a prize to take.
+                if len(unpaid) > 1:
+                    self.claim(unpaid[who % len(unpaid)])
+                else:
+                    self.next_phase()
             elif status == FINALIZED:
                 self.sweep()
             elif status == CANCELLED:
@@ -177,7 +228,8 @@ def test_competition__money_invariants_hold(
 
         def next_phase(self):
             """Jumps to the next boundary: start, end, end of the dispute window, claim deadline."""
-            boundaries = [self.cfg.startTime, self.cfg.endTime, self.cfg.claimDeadline + 1]
+            # The claim deadline, or once finalized the end of its claim period.
+            boundaries = [self.cfg.startTime, self.cfg.endTime, self.claim_ends() + 1]
             if self.posted_at:
                 boundaries.append(self.posted_at + self.cfg.disputeWindow)
             later = [b for b in boundaries if b > self.now()]
@@ -189,7 +241,7 @@ def test_competition__money_invariants_hold(
         def join(self, who):
             player = entrants[who]
             status = self.status()
-            if self.paused:
+            if self.paused or self.org_paused:
                 error = self.c.EnforcedPause
             elif status == CANCELLED:
                 error = self.c.CompetitionWrongStatus
@@ -210,8 +262,7 @@ def test_competition__money_invariants_hold(
         def refund(self, who):
             player = entrants[who]
             ok = (
-                not self.paused
-                and self.status() == CANCELLED
+                self.status() == CANCELLED
                 and player in self.joined
                 and player.address not in self.paid
             )
@@ -247,7 +298,12 @@ def test_competition__money_invariants_hold(
         def post_results(self, honest):
             values = {p.address: self.values.get(p.address, 0) for p in self.joined}
             available = pz.distributable(self.pool(), self.cfg.rakeBps)
-            ok = not self.paused and self.status() == ENDED and self.posted_at == 0
+            ok = (
+                not self.paused
+                and self.status() == ENDED
+                and self.posted_at == 0
+                and self.now() <= self.cfg.claimDeadline
+            )
             # With nothing to pay (no entrant, a free competition) the root is EMPTY_ROOT.
             results = pz.build_results(
                 pz.compute_prizes(values, list(self.cfg.payoutBps), available) if values else {}
@@ -273,6 +329,7 @@ def test_competition__money_invariants_hold(
                 event("finalized")
                 REACHED["finalize"] += 1
                 self.finalized = True
+                self.finalized_at = self.now()
                 self.rake_paid += pz.rake(self.pool(), self.cfg.rakeBps)
 
         @rule(who=st.integers(0, 3))
@@ -281,9 +338,8 @@ def test_competition__money_invariants_hold(
             prize = self.results.prizes.get(player.address, 0) if self.results else 0
             proof = self.results.proof(player.address) if prize else []
             ok = (
-                not self.paused
-                and self.status() == FINALIZED
-                and self.now() <= self.cfg.claimDeadline
+                self.status() == FINALIZED
+                and self.now() <= self.claim_ends()
                 and prize > 0
                 and player.address not in self.paid
             )
@@ -299,13 +355,15 @@ def test_competition__money_invariants_hold(
             ok = (
                 not self.paused
                 and self.status() == FINALIZED
-                and self.now() > self.cfg.claimDeadline
+                and self.now() > self.claim_ends()
                 and balance > 0
             )
             self.send(ok, lambda: self.c.sweep(sender=resolver))
             if ok:
                 event("swept")
                 REACHED["sweep"] += 1
+                # Only what winners could have claimed and did not, plus rounding dust.
+                assert balance == pz.distributable(self.pool(), self.cfg.rakeBps) - self.claimed
                 self.swept += balance
 
         # -- invariants ----------------------------------------------------------
@@ -330,7 +388,13 @@ def test_competition__money_invariants_hold(
         @invariant()
         def status_matches_model(self):
             assert self.c.status() == self.status()
-            assert self.c.paused() == self.paused
+            assert self.c.paused() == (self.paused or self.org_paused)
+            assert self.c.guardianPaused() == self.paused
+
+        @invariant()
+        def treasury_gets_rake_and_sweeps_only(self):
+            now = treasury.balance
+            assert now - self.treasury_start == self.rake_paid + self.swept
 
         def teardown(self):
             """Drives every run to its end (all but one winner claim, then the rest is swept; or
@@ -338,14 +402,14 @@ def test_competition__money_invariants_hold(
             self.check_all()
             for _ in range(12):
                 status = self.status()
-                if self.paused:
+                if self.paused or self.org_paused:
                     self._unpause()
                 elif status == CANCELLED:
                     for i, p in enumerate(entrants):
                         if p in self.joined and p.address not in self.paid:
                             self.refund(i)
                     break
-                elif status == FINALIZED and self.now() <= self.cfg.claimDeadline:
+                elif status == FINALIZED and self.now() <= self.claim_ends():
                     winners = [
                         i
                         for i, p in enumerate(entrants)
@@ -355,7 +419,7 @@ def test_competition__money_invariants_hold(
                     ]
                     for i in winners[:-1]:  # the last winner never claims: its prize is swept
                         self.claim(i)
-                    chain.pending_timestamp = self.cfg.claimDeadline + 1
+                    chain.pending_timestamp = self.claim_ends() + 1
                     chain.mine()
                 elif status == FINALIZED:
                     if self.c.balance > 0:
@@ -365,7 +429,7 @@ def test_competition__money_invariants_hold(
                     self.progress(0)
                 self.check_all()
             self.check_all()
-            if self.status() in (FINALIZED, CANCELLED) and self.now() > self.cfg.claimDeadline:
+            if self.status() in (FINALIZED, CANCELLED) and self.now() > self.claim_ends():
                 assert self.c.balance == 0, "wei left stuck after the claim deadline"
             if self.status() == CANCELLED:
                 assert self.c.balance == 0, "entry fees left unrefunded"

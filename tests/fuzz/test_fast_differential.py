@@ -218,6 +218,8 @@ def mirror(
     m.tracker = m.deploy("PortfolioTracker", owner, m.oracle[0], sender=owner)
     m.send(m.tracker, "grantRole", m.tracker[0].UPDATER_ROLE(), updater, sender=owner)
     m.send(m.tracker, "setFactory", m.factory[0], sender=owner)
+    m.send(m.factory, "setTracker", m.tracker[0], sender=owner)
+    m.send(m.factory, "setTreasury", treasury.address, sender=owner)
     m.players = [accounts[i] for i in (3, 4, 5, 9)]
     expiry = m.fast.timestamp + 100 * 365 * DAY
     for token_id, player in zip(COLLECTION_TOKEN_IDS, m.players, strict=True):

@@ -52,6 +52,7 @@ def measured(project, accounts, chain):
         factory.grantRole(getattr(factory, role)(), deployer, sender=deployer)
     tracker.grantRole(tracker.UPDATER_ROLE(), deployer, sender=deployer)
     tracker.setFactory(factory, sender=deployer)
+    factory.setTracker(tracker, sender=deployer)
 
     record("DomaOwnershipToken.mint", token.mint(alice, 1, T0 + 365 * DAY, 1001, sender=deployer))
     record("ValuationOracle.setPrice (first)", oracle.setPrice(token, 1, ETH, sender=deployer))

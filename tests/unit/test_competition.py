@@ -216,9 +216,10 @@ def test_finalize__twice__reverts(finalized, stranger):
 
 
 def test_finalize__treasury_rejects__reverts(
-    project, make_competition, owner, resolver, chain, alice
+    project, factory, make_competition, owner, resolver, chain, alice
 ):
     rejecter = project.MockEtherRejecter.deploy(sender=owner)
+    factory.setTreasury(rejecter, sender=owner)
     competition = make_competition(treasury=rejecter.address)
     travel(chain, competition.config().startTime)
     join(competition, alice)
@@ -266,7 +267,9 @@ def test_claim__not_entrant__reverts(finalized, stranger, alice):
 
 def test_claim__after_deadline__reverts(finalized, alice, chain):
     competition, results = finalized
-    deadline = competition.config().claimDeadline
+    # Claims close a full claim period after finalization (never before the configured deadline).
+    deadline = competition.claimEndsAt()
+    assert deadline >= competition.config().claimDeadline
     travel(chain, deadline + 1)
     with ape.reverts(competition.CompetitionClaimDeadline, claimDeadline=deadline):
         competition.claim(results.prizes[alice.address], results.proof(alice.address), sender=alice)
@@ -351,7 +354,7 @@ def test_sweep__after_deadline__sends_rest_to_treasury(finalized, alice, treasur
     competition, results = finalized
     competition.claim(results.prizes[alice.address], results.proof(alice.address), sender=alice)
     rest = competition.balance
-    travel(chain, competition.config().claimDeadline + 1)
+    travel(chain, competition.claimEndsAt() + 1)
     before = treasury.balance
     tx = competition.sweep(sender=stranger)
     assert treasury.balance - before == rest
@@ -372,18 +375,27 @@ def test_sweep__not_finalized__reverts(ended, stranger):
 
 
 def test_pause__organizer_or_guardian_only(competition, owner, guardian, stranger):
-    competition.pause(sender=guardian)
-    assert competition.paused()
+    competition.pause(sender=owner)
+    assert competition.paused() and not competition.guardianPaused()
     competition.unpause(sender=owner)
+    competition.pause(sender=guardian)
+    assert competition.paused() and competition.guardianPaused()
+    # The organizer cannot lift a guardian's pause (it never paused itself).
+    with ape.reverts(competition.ExpectedPause):
+        competition.unpause(sender=owner)
+    competition.unpause(sender=guardian)
+    assert not competition.paused()
     with ape.reverts(competition.CompetitionUnauthorized, account=stranger):
         competition.pause(sender=stranger)
 
 
-def test_paused__blocks_value_moves(finalized, owner, alice, stranger):
+def test_guardian_pause__blocks_sweep_not_claims(finalized, guardian, alice, stranger, chain):
+    # Changed rule: claims are never paused (a pause must not eat the claim window); a
+    # guardian's pause still stops the sweep, which only delays the treasury.
     competition, results = finalized
-    competition.pause(sender=owner)
-    with ape.reverts(competition.EnforcedPause):
-        competition.claim(results.prizes[alice.address], results.proof(alice.address), sender=alice)
+    competition.pause(sender=guardian)
+    competition.claim(results.prizes[alice.address], results.proof(alice.address), sender=alice)
+    travel(chain, competition.claimEndsAt() + 1)
     with ape.reverts(competition.EnforcedPause):
         competition.sweep(sender=stranger)
 

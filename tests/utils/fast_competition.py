@@ -58,7 +58,12 @@ def competition_machine(
             self.paid: set[str] = set()
             self.values: dict[str, int] = {}
             self.fees_in = self.claimed = self.rake_paid = self.refunds = self.swept = 0
+            # `paused` is a guardian's pause; the organizer's stops joining only.
             self.paused = self.cancelled = self.finalized = False
+            self.org_paused = self.org_revoked = False
+            self.finalized_at = 0
+            # Money rules per actor: the treasury gets the rake and sweeps only.
+            self.treasury_start = chain.balance_of(suite.treasury)
             self.results = None
             self.posted_at = 0
 
@@ -92,7 +97,11 @@ def competition_machine(
             for who in range(count):
                 self.join(who)
 
-        @rule(action=st.sampled_from(["pause", "unpause", "cancel", "reject"]))
+        @rule(
+            action=st.sampled_from(
+                ["pause", "unpause", "cancel", "reject", "org_pause", "org_unpause", "timeout"]
+            )
+        )
         def disrupt(self, action):
             """The rarer admin actions, sharing one rule so they do not crowd out the rest."""
             getattr(self, f"_{action}")()
@@ -102,12 +111,46 @@ def competition_machine(
             self.paused = True
 
         def _unpause(self):
-            self.send(self.paused, lambda: c.unpause(sender=owner), "ExpectedPause")
-            self.paused = False
+            ok = self.paused or self.org_paused
+            self.send(ok, lambda: c.unpause(sender=guardian), "ExpectedPause")
+            if ok:
+                # A guardian's unpause lifts every pause and ends the organizer's right to pause.
+                self.paused = self.org_paused = False
+                self.org_revoked = True
+
+        def _org_pause(self):
+            ok = not self.org_revoked and not self.org_paused
+            error = "CompetitionUnauthorized" if self.org_revoked else "EnforcedPause"
+            self.send(ok, lambda: c.pause(sender=owner), error)
+            self.org_paused = self.org_paused or ok
+
+        def _org_unpause(self):
+            self.send(self.org_paused, lambda: c.unpause(sender=owner), "ExpectedPause")
+            self.org_paused = False
+
+        def _timeout(self):
+            """Anyone cancels a competition whose results never came by the claim deadline."""
+            ok = (
+                self.status() not in (FINALIZED, CANCELLED)
+                and self.posted_at == 0
+                and chain.timestamp > cfg.claimDeadline
+            )
+            self.send(ok, lambda: c.cancel(sender=updater))
+            self.cancelled = self.cancelled or ok
+
+        def claim_ends(self):
+            """Claims close a full claim period after finalization."""
+            if not self.finalized:
+                return cfg.claimDeadline
+            return self.finalized_at + (cfg.claimDeadline - cfg.endTime - cfg.disputeWindow)
 
         def _cancel(self):
             ok = self.status() not in (FINALIZED, CANCELLED)
-            self.send(ok, lambda: c.cancel(sender=guardian), "CompetitionWrongStatus")
+            # Nobody voids results past their dispute window.
+            ok = ok and not (
+                self.posted_at and chain.timestamp >= self.posted_at + cfg.disputeWindow
+            )
+            self.send(ok, lambda: c.cancel(sender=guardian))
             self.cancelled = self.cancelled or ok
 
         def _reject(self):
@@ -122,19 +165,25 @@ def competition_machine(
             """The next natural step of the lifecycle, so that random runs get deep."""
             status = self.status()
             now = chain.timestamp
-            if self.paused:
+            if self.paused or self.org_paused:
                 self._unpause()
+            elif status == ENDED and self.posted_at == 0 and chain.timestamp > cfg.claimDeadline:
+                self._timeout()
             elif status == ENDED and self.posted_at == 0:
                 self.post_results(honest=True)
             elif status == ENDED and now >= self.posted_at + cfg.disputeWindow:
                 self.finalize()
-            elif status == FINALIZED and now <= cfg.claimDeadline and self.results:
+            elif status == FINALIZED and now <= self.claim_ends() and self.results:
                 unpaid = [
                     i
                     for i, p in enumerate(players)
                     if p in self.results.prizes and p not in self.paid
                 ]
-                self.claim(unpaid[who % len(unpaid)] if unpaid else who)
+                # The last winner waits, so that the sweep has a prize to take.
+                if len(unpaid) > 1:
+                    self.claim(unpaid[who % len(unpaid)])
+                else:
+                    self.next_phase()
             elif status == FINALIZED:
                 self.sweep()
             elif status == CANCELLED:
@@ -152,7 +201,8 @@ def competition_machine(
 
         def next_phase(self):
             """Jumps to the next boundary: start, end, end of the dispute window, claim deadline."""
-            boundaries = [cfg.startTime, cfg.endTime, cfg.claimDeadline + 1]
+            # The claim deadline, or once finalized the end of its claim period.
+            boundaries = [cfg.startTime, cfg.endTime, self.claim_ends() + 1]
             if self.posted_at:
                 boundaries.append(self.posted_at + cfg.disputeWindow)
             later = [b for b in boundaries if b > chain.timestamp]
@@ -163,7 +213,7 @@ def competition_machine(
         def join(self, who):
             player = players[who]
             status = self.status()
-            if self.paused:
+            if self.paused or self.org_paused:
                 error = "EnforcedPause"
             elif status == CANCELLED:
                 error = "CompetitionWrongStatus"
@@ -183,12 +233,7 @@ def competition_machine(
         @rule(who=st.integers(0, 3))
         def refund(self, who):
             player = players[who]
-            ok = (
-                not self.paused
-                and self.status() == CANCELLED
-                and player in self.joined
-                and player not in self.paid
-            )
+            ok = self.status() == CANCELLED and player in self.joined and player not in self.paid
             self.send(ok, lambda: c.refund(sender=player))
             if ok:
                 reached["refund"] += 1
@@ -217,7 +262,12 @@ def competition_machine(
         def post_results(self, honest):
             values = {p: self.values.get(p, 0) for p in self.joined}
             available = pz.distributable(self.pool(), cfg.rakeBps)
-            ok = not self.paused and self.status() == ENDED and self.posted_at == 0
+            ok = (
+                not self.paused
+                and self.status() == ENDED
+                and self.posted_at == 0
+                and chain.timestamp <= cfg.claimDeadline
+            )
             if values and available > 0:
                 results = pz.compute_results(values, list(cfg.payoutBps), available)
             else:  # nothing to pay (no entrant, or a free competition): a zero-total result
@@ -244,6 +294,7 @@ def competition_machine(
             if ok:
                 reached["finalize"] += 1
                 self.finalized = True
+                self.finalized_at = chain.timestamp
                 self.rake_paid += pz.rake(self.pool(), cfg.rakeBps)
 
         @rule(who=st.integers(0, 3))
@@ -252,9 +303,8 @@ def competition_machine(
             prize = self.results.prizes.get(player, 0) if self.results else 0
             proof = self.results.proof(player) if prize else []
             ok = (
-                not self.paused
-                and self.status() == FINALIZED
-                and chain.timestamp <= cfg.claimDeadline
+                self.status() == FINALIZED
+                and chain.timestamp <= self.claim_ends()
                 and prize > 0
                 and player not in self.paid
             )
@@ -269,12 +319,14 @@ def competition_machine(
             ok = (
                 not self.paused
                 and self.status() == FINALIZED
-                and chain.timestamp > cfg.claimDeadline
+                and chain.timestamp > self.claim_ends()
                 and balance > 0
             )
             self.send(ok, lambda: c.sweep(sender=resolver))
             if ok:
                 reached["sweep"] += 1
+                # Only what winners could have claimed and did not, plus rounding dust.
+                assert balance == pz.distributable(self.pool(), cfg.rakeBps) - self.claimed
                 self.swept += balance
 
         # -- invariants ----------------------------------------------------------
@@ -299,6 +351,12 @@ def competition_machine(
         @invariant()
         def status_matches_model(self):
             assert c.status() == self.status()
-            assert c.paused() == self.paused
+            assert c.paused() == (self.paused or self.org_paused)
+            assert c.guardianPaused() == self.paused
+
+        @invariant()
+        def treasury_gets_rake_and_sweeps_only(self):
+            now = chain.balance_of(suite.treasury)
+            assert now - self.treasury_start == self.rake_paid + self.swept
 
     return CompetitionMachine

@@ -52,6 +52,7 @@ def single_update_within_cap(oracle, reporter, price: int) -> None:
 
 MACHINE_IDS = 4  # OracleHandler.IDS
 MACHINE_START = 10**18  # the price every id starts from
+MACHINE_CAP_WINDOW = 3_600  # ValuationOracle.DEFAULT_CAP_WINDOW
 
 
 def prepare_machine(oracle, owner) -> None:
@@ -69,6 +70,9 @@ def oracle_machine(oracle, *, owner, reporter, steps: list[int]):
         def __init__(self) -> None:
             super().__init__()
             self.model = [MACHINE_START] * MACHINE_IDS
+            # The cap window each price is in: (opening price, opening time); prepare_machine's
+            # overrides opened one at the current time.
+            self.windows = [(MACHINE_START, chain.timestamp)] * MACHINE_IDS
 
         @rule(
             token=st.integers(0, MACHINE_IDS - 1),
@@ -79,14 +83,25 @@ def oracle_machine(oracle, *, owner, reporter, steps: list[int]):
             previous = self.model[token]
             delta = previous * bps // 10_000
             price = previous + delta if up else previous - delta
-            oracle.setPrice(COLLECTION, token + 1, price, sender=reporter)
-            self.model[token] = price
+            now = chain.timestamp
+            anchor, started = self.windows[token]
+            if now >= started + MACHINE_CAP_WINDOW:
+                anchor, started = previous, now
+            if exceeds_cap(anchor, price, BENCH_CAP_BPS):
+                # Within the cap of the last update, beyond the cap of the window: refused.
+                with reverts(oracle.OraclePriceChangeTooLarge, previousPrice=anchor):
+                    oracle.setPrice(COLLECTION, token + 1, price, sender=reporter)
+            else:
+                oracle.setPrice(COLLECTION, token + 1, price, sender=reporter)
+                self.model[token] = price
+                self.windows[token] = (anchor, started)
             steps[0] += 1
 
         @rule(token=st.integers(0, MACHINE_IDS - 1), price=st.integers(1, MAX_PRICE))
         def override_price(self, token: int, price: int) -> None:
             oracle.overridePrice(COLLECTION, token + 1, price, sender=owner)
             self.model[token] = price
+            self.windows[token] = (price, chain.timestamp)
             steps[0] += 1
 
         @rule(seconds=st.integers(1, 86_400))

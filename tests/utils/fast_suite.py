@@ -73,4 +73,6 @@ def deploy_fast_suite(
     tracker.grantRole(tracker.UPDATER_ROLE(), updater, sender=owner)
     tracker.setFactory(factory, sender=owner)
     treasury_address = getattr(treasury, "address", treasury)
+    factory.setTracker(tracker, sender=owner)
+    factory.setTreasury(treasury_address, sender=owner)
     return FastSuite(fast_project, oracle, token, factory, tracker, treasury_address)

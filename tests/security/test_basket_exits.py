@@ -1,0 +1,86 @@
+"""Basket NAV counts only live domains, and a holder can always leave in kind."""
+
+from __future__ import annotations
+
+import ape
+import pytest
+
+from tests.utils.basket import ERC20, ERC721, component
+from tests.utils.constants import ETH, HOUR
+
+NFT_ID = 9
+PRICE_F, PRICE_NFT = ETH, 10 * ETH
+
+
+@pytest.fixture
+def basket(
+    project,
+    owner,
+    oracle,
+    reporter,
+    factory,
+    tracker,
+    domain_token,
+    registrar,
+    fraction_token,
+    alice,
+    bob,
+    chain,
+):
+    # factory and tracker first: session fixtures built later would reuse this address.
+    basket_factory = project.DomainBasketFactory.deploy(owner, oracle, sender=owner)
+    components = [
+        component(ERC20, fraction_token.address, 0, 5_000),
+        component(ERC721, domain_token.address, NFT_ID, 5_000),
+    ]
+    tx = basket_factory.createBasket("Mixed", "MIX", components, sender=owner)
+    contract = project.DomainBasket.at(tx.decode_logs(basket_factory.BasketCreated)[0].basket)
+    # The domain expires in two hours: well inside the oracle's one-day staleness bound.
+    domain_token.mint(bob, NFT_ID, chain.pending_timestamp + 2 * HOUR, 1_001, sender=registrar)
+    oracle.setFungiblePrice(fraction_token, PRICE_F, sender=reporter)
+    oracle.setPrice(domain_token, NFT_ID, PRICE_NFT, sender=reporter)
+    fraction_token.mint(alice, 100 * ETH, sender=owner)
+    fraction_token.approve(contract, 2**256 - 1, sender=alice)
+    contract.deposit(5 * ETH, 0, sender=alice)
+    domain_token.approve(contract, NFT_ID, sender=bob)
+    contract.depositNft(1, 0, sender=bob)
+    return contract
+
+
+def test_nav__domain_expired__excluded(basket, chain):
+    fungible = basket.holdings()[0] * PRICE_F // ETH
+    assert basket.totalValue() == fungible + PRICE_NFT
+    chain.pending_timestamp += 3 * HOUR
+    chain.mine()
+    assert basket.totalValue() == fungible
+
+
+def test_nav__domain_burned__excluded(basket, domain_token, registrar):
+    fungible = basket.holdings()[0] * PRICE_F // ETH
+    domain_token.burn(NFT_ID, sender=registrar)
+    assert basket.totalValue() == fungible
+
+
+def test_redeem_in_kind__after_bank_run__last_holder_takes_nft(
+    basket, domain_token, fraction_token, owner, alice, bob
+):
+    # alice runs first and takes the fungible part at NAV; bob's shares stay valued at the
+    # NFT, which `redeem` cannot pay and `redeemNft` cannot reach (locked shares are missing).
+    basket.redeem(basket.balanceOf(alice), 0, sender=alice)
+    basket.pause(sender=owner)  # and the creator stops redemptions
+    shares = basket.balanceOf(bob)
+    with ape.reverts(basket.EnforcedPause):
+        basket.redeemNft(1, shares, sender=bob)
+    basket.redeemInKind(shares, sender=bob)
+    assert domain_token.ownerOf(NFT_ID) == bob
+    assert basket.balanceOf(bob) == 0
+
+
+def test_redeem_in_kind__paused__pays_pro_rata_fungible(basket, fraction_token, owner, alice):
+    basket.pause(sender=owner)
+    held, supply = basket.holdings()[0], basket.totalSupply()
+    half = basket.balanceOf(alice) // 2
+    before = fraction_token.balanceOf(alice)
+    basket.redeemInKind(half, sender=alice)
+    assert fraction_token.balanceOf(alice) - before == held * half // supply
+    assert basket.holdings()[1] == 1  # not the last holder: the NFT stays
