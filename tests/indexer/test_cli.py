@@ -5,6 +5,7 @@ progress bar works at a terminal and stays off when output is piped."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pty
 import subprocess
@@ -34,9 +35,15 @@ def _run(args: list[str], database_url: str, **env: str) -> subprocess.Completed
 
 
 def _invoke(args: list[str], database_url: str) -> Result:
-    """The command in this process (a fresh interpreter costs seconds per bad input)."""
-    runner = CliRunner()
-    return runner.invoke(main, args, env={"DOMACROSS_DATABASE_URL": database_url})
+    """The command in this process (a fresh interpreter costs seconds per bad input); the
+    JSON logging it configures is undone afterwards, for the tests that follow."""
+    loggers = [logging.getLogger(name) for name in ("domacross", "domacross_sdk")]
+    saved = [(lg.handlers[:], lg.level, lg.propagate) for lg in loggers]
+    try:
+        return CliRunner().invoke(main, args, env={"DOMACROSS_DATABASE_URL": database_url})
+    finally:
+        for lg, (handlers, level, propagate) in zip(loggers, saved, strict=True):
+            lg.handlers[:], lg.level, lg.propagate = handlers, level, propagate
 
 
 def _one_line_error(result: Result, *words: str) -> None:
