@@ -370,7 +370,7 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
                 )
         advance(dc, options.length)
         sim.withdraw_proceeds()
-        results = competition.compute_results(dc.tracker)
+        results = competition.compute_results()
         competition.post_results(results.root, results.total, sender=sim.admin)
         advance(dc, int(competition.config().dispute_window.total_seconds()))
         competition.finalize(sender=sim.admin)
