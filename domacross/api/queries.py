@@ -14,6 +14,7 @@ from domacross.api.schemas import (
     LeaderboardEntryPublic,
 )
 from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Competition, Participant, User
+from domacross_sdk.scoring import UNIT
 
 
 def _utc(value: datetime) -> datetime:
@@ -79,16 +80,19 @@ def data_version(session: Session, competition_id: int) -> tuple[Any, ...] | Non
 def leaderboard_page(
     session: Session, competition_id: int, limit: int, after: tuple[int, str] | None
 ) -> tuple[list[LeaderboardEntryPublic], bool]:
-    """A page of the standings after `(value, wallet)`, ranked; and whether more follow.
+    """A page of the standings after `(score_e18, wallet)`, ranked; and whether more follow.
 
-    Order: value descending, then wallet ascending. Ranks are competition ranks (1, 2, 2,
-    4): an entry's rank is 1 + the number of entrants worth strictly more, so ties share
+    Order: score descending (P&L at oracle prices, `domacross_sdk.scoring`, the quantity
+    the results pay by), then wallet ascending. Ranks are competition ranks (1, 2, 2, 4):
+    an entry's rank is 1 + the number of entrants that scored strictly more, so ties share
     one, on any page.
     """
+    score = Participant.score_e18
     query = (
         select(
             User.wallet_address,
             User.username,
+            score,
             Participant.portfolio_value,
             Participant.realised_pnl,
             Participant.unrealised_pnl,
@@ -97,54 +101,38 @@ def leaderboard_page(
         .where(Participant.competition_id == competition_id)
     )
     if after is not None:
-        value, wallet = after
-        # NOTE: `value <= v` first, so the (competition_id, portfolio_value) index bounds it.
-        query = query.where(
-            Participant.portfolio_value <= value,
-            or_(Participant.portfolio_value < value, User.wallet_address > wallet),
-        )
-    rows = session.execute(
-        query.order_by(Participant.portfolio_value.desc(), User.wallet_address).limit(limit + 1)
-    ).all()
+        last, wallet = after
+        # NOTE: `score <= last` first, so the (competition_id, score_e18) index bounds it.
+        query = query.where(score <= last, or_(score < last, User.wallet_address > wallet))
+    rows = session.execute(query.order_by(score.desc(), User.wallet_address).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if not rows:
         return [], False
-    first_wallet, _, first_value, _, _ = rows[0]
+    first_wallet, _, first_score, _, _, _ = rows[0]
     above, tied_before = session.execute(
         select(
-            func.count(case((Participant.portfolio_value > first_value, 1))),
-            func.count(
-                case(
-                    (
-                        and_(
-                            Participant.portfolio_value == first_value,
-                            User.wallet_address < first_wallet,
-                        ),
-                        1,
-                    )
-                )
-            ),
+            func.count(case((score > first_score, 1))),
+            func.count(case((and_(score == first_score, User.wallet_address < first_wallet), 1))),
         )
         .join(User, User.id == Participant.user_id)
-        .where(
-            Participant.competition_id == competition_id,
-            Participant.portfolio_value >= first_value,
-        )
+        .where(Participant.competition_id == competition_id, score >= first_score)
     ).one()
     position = above + tied_before  # entries before the first of this page
     entries: list[LeaderboardEntryPublic] = []
     rank = above + 1
     previous: int | None = None
-    for offset, (wallet, username, value, realised, unrealised) in enumerate(rows):
-        if previous is not None and value != previous:
+    for offset, (wallet, username, exact, value, realised, unrealised) in enumerate(rows):
+        if previous is not None and exact != previous:
             rank = position + offset + 1
-        previous = value
+        previous = exact
         entries.append(
             LeaderboardEntryPublic(
                 rank=rank,
                 wallet=wallet,
                 username=username,
+                score=str(exact // UNIT),
+                score_e18=str(exact),
                 value=str(value),
                 realised_pnl=str(realised),
                 unrealised_pnl=str(unrealised),
@@ -164,10 +152,11 @@ def entrant_count(session: Session, competition_id: int) -> int:
     )
 
 
-def rank_of(session: Session, competition_id: int, value: int) -> int:
+def rank_of(session: Session, competition_id: int, score_e18: int) -> int:
+    """1 + the number of entrants that scored strictly more (the leaderboard's rank)."""
     above = session.scalar(
         select(func.count())
         .select_from(Participant)
-        .where(Participant.competition_id == competition_id, Participant.portfolio_value > value)
+        .where(Participant.competition_id == competition_id, Participant.score_e18 > score_e18)
     )
     return (above or 0) + 1

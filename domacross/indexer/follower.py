@@ -18,6 +18,7 @@ from domacross.indexer.apply import COMPETITION_EVENTS, Applier, Batch, hexstr, 
 from domacross.indexer.baskets import BASKET_EVENTS
 from domacross.indexer.breaker import CircuitBreaker
 from domacross.indexer.logs import get_logs
+from domacross.indexer.scores import refresh_scores, reopen_scores
 from domacross.indexer.trades import TradeRecorder
 from domacross_sdk.events_base import ContractEvent, decode_log
 from domacross_sdk.generated import events as ev
@@ -163,6 +164,7 @@ class ChainFollower:
                 self.applier.apply(session, batch, event)
             self.applier.flush(session, batch)
             self.trades.record(session, batch)
+            refresh_scores(session, batch, start, end)
             self._remember_blocks(session, timestamps, end, end_hash)
             self._save_checkpoint(session, end)
         self.progress.indexed = end
@@ -310,6 +312,7 @@ class ChainFollower:
             extra={"chain_id": self.chain_id, "ancestor": ancestor, "was": stored[0].number},
         )
         rollback(session, self.chain_id, ancestor)
+        reopen_scores(session, self.chain_id, ancestor)
         self._save_checkpoint(session, ancestor)
         session.commit()
         self.applier.forget()

@@ -157,8 +157,8 @@ async def get_leaderboard(
     cursor: CursorQuery = None,
     limit: LimitQuery = None,
 ) -> Response:
-    """Entrants by current portfolio value, highest first; ties share a rank and are
-    ordered by wallet."""
+    """Entrants by score (P&L at oracle prices, what the results pay by), highest first;
+    ties share a rank and are ordered by wallet."""
     # NOTE: the API's hot path (bench/api_bench.py). A page rendered for the data version
     # read less than `api_version_check_seconds` ago is answered on the event loop; else
     # all database work is done in one worker-thread hop.
@@ -193,14 +193,14 @@ def _leaderboard(
 ) -> LeaderboardPublic:
     after = None
     if cursor is not None:
-        value, wallet = decode_cursor("leaderboard", cursor, (str, str))
-        if not value.isdigit() or len(value) > 78:
+        score, wallet = decode_cursor("leaderboard", cursor, (str, str))
+        if not score.removeprefix("-").isdigit() or len(score) > 120:
             raise ApiError(400, "invalid cursor")
-        after = (int(value), wallet)
+        after = (int(score), wallet)
     entries, more = leaderboard_page(session, competition_id, size, after)
     next_cursor = None
     if more:
-        next_cursor = encode_cursor("leaderboard", entries[-1].value, entries[-1].wallet)
+        next_cursor = encode_cursor("leaderboard", entries[-1].score_e18, entries[-1].wallet)
     return LeaderboardPublic(
         competition_id=competition_id,
         total_entrants=entrant_count(session, competition_id),
@@ -213,7 +213,8 @@ def _leaderboard(
 
 
 def _board_version(session: Session, competition_id: int) -> tuple[Any, ...] | None:
-    """Changes whenever the standings may have: a new snapshot, an entrant, a value."""
+    """Changes whenever the standings may have: a new snapshot, an entrant, a value, a
+    rescoring."""
     competition = session.get(Competition, competition_id)
     if competition is None:
         return None
@@ -231,6 +232,7 @@ def _board_version(session: Session, competition_id: int) -> tuple[Any, ...] | N
         snapshot,
         count,
         str(updated),
+        competition.score_block,
         competition.cancelled,
         competition.finalized,
         status_of(competition, datetime.now(UTC)),
