@@ -111,10 +111,11 @@ def score_competition(session: Session, competition: Competition, cutoff: int) -
     entries = [Entry((block, index), wallet) for _, wallet, block, index in rows]
     scores = compute_scores(moves, marks, entries, cutoff)
     for participant_id, wallet, _, _ in rows:
+        # NOTE: re-indexing from an earlier checkpoint keeps later rows: an entrant that
+        # joins after `cutoff` has scored nothing yet.
+        score = scores[wallet].score_e18 if wallet in scores else 0
         session.execute(
-            update(Participant)
-            .where(Participant.id == participant_id)
-            .values(score_e18=scores[wallet].score_e18)
+            update(Participant).where(Participant.id == participant_id).values(score_e18=score)
         )
 
 
