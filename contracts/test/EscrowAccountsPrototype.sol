@@ -14,6 +14,7 @@ contract CheckpointPriceOracle {
     mapping(address token => mapping(uint256 tokenId => Checkpoints.Trace208)) private _prices;
 
     function setPrice(address token, uint256 tokenId, uint208 price) external {
+        // slither-disable-next-line unused-return (push returns the previous and new values; neither is needed)
         _prices[token][tokenId].push(uint48(block.timestamp), price);
     }
 
@@ -40,6 +41,7 @@ contract EscrowAccountsPrototype {
     error EscrowAlreadyJoined(address account);
     error EscrowNotHeld(address token, uint256 tokenId);
     error EscrowInsufficientCash(uint256 cash, uint256 price);
+    error EscrowTransferFailed();
 
     CheckpointPriceOracle private immutable _oracle;
     mapping(address account => bool) private _joined;
@@ -63,6 +65,16 @@ contract EscrowAccountsPrototype {
     function depositCash() external payable {
         if (!_joined[msg.sender]) revert EscrowNotEntrant(msg.sender);
         _cash[msg.sender] += msg.value;
+    }
+
+    /// @notice Takes escrowed cash back out. Effects before the call: the balance is
+    /// debited before any ether leaves, so a re-entrant call finds it already spent.
+    function withdrawCash(uint256 amount) external {
+        uint256 cash = _cash[msg.sender];
+        if (cash < amount) revert EscrowInsufficientCash(cash, amount);
+        _cash[msg.sender] = cash - amount;
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert EscrowTransferFailed();
     }
 
     function depositERC721(address token, uint256 tokenId) external {
