@@ -20,6 +20,7 @@ After every step, with the scores recomputed from the chain's logs:
 from __future__ import annotations
 
 import os
+from collections import Counter
 from itertools import count
 
 import pytest
@@ -27,14 +28,15 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from domacross_sdk import Addresses, DomaCross
-from domacross_sdk.scoring import UNIT
+from domacross_sdk.scoring import UNIT, compute_scores
+from domacross_sdk.standings import end_block, read_entries, read_marks, read_moves
 from tests.utils.constants import DAY, ETH, HOUR
 
 pytestmark = pytest.mark.fuzz
 REGISTRAR_ID = 1_001
 DOMAINS = 3
 TOKEN_IDS = count(50_000)
+REACHED: Counter[str] = Counter()
 
 
 @pytest.fixture
@@ -52,7 +54,6 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
     registrar,
     updater,
     tracker,
-    factory,
     domain_token,
     fraction_token,
     market,
@@ -61,13 +62,24 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
     outsiders = [accounts[6], accounts[7]]  # the attacker's wallets that are not entrants
     actors = entrants + outsiders
     account_of = {a.address: a for a in actors}
-    dc = DomaCross.from_web3(
-        chain.provider.web3,
-        addresses=Addresses(
-            oracle=oracle.address, tracker=tracker.address, factory=factory.address
-        ),
-    )
     fraction = fraction_token.address
+    w3 = chain.provider.web3
+    # NOTE: the logs read so far, kept across steps and runs (the chain only grows within
+    # this test): each check reads only new blocks, then replays the whole history with
+    # the same readers and scoring as `Competition.standings`.
+    seen = {"block": -1, "marks": [], "moves": []}
+
+    def chain_scores(competition: str, end_time: int, joined_from: int):
+        last, ended = end_block(w3, end_time)
+        head = int(w3.eth.block_number)
+        if head > seen["block"]:
+            start = seen["block"] + 1
+            seen["marks"] += read_marks(w3, oracle.address, start, head)
+            tokens = {domain_token.address: False, fraction: True}
+            seen["moves"] += read_moves(w3, tokens, start, head)
+            seen["block"] = head
+        entries = read_entries(w3, competition, joined_from, last)
+        return compute_scores(seen["moves"], seen["marks"], entries, last), ended
 
     class ScoreMachine(RuleBasedStateMachine):
         def __init__(self):
@@ -86,12 +98,12 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
             oracle.overrideFungiblePrice(fraction_token, ETH, sender=owner)
             self.prices[fraction] = ETH
             self.c = make_competition()
+            self.created = chain.blocks.head.number
             self.end = self.c.config().endTime
             chain.pending_timestamp = self.c.config().startTime
             for e in entrants:
                 self.c.join(sender=e, value=self.c.config().entryFee)
             self.ghost = {e.address: 0 for e in entrants}
-            self.config = dc.competition(self.c.address).config()
 
         # -- the adversary's moves ----------------------------------------------------------
 
@@ -101,6 +113,7 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
             holder = account_of[domain_token.ownerOf(token_id)]
             if holder != actors[to]:
                 domain_token.transferFrom(holder, actors[to], token_id, sender=holder)
+                REACHED["transfer domain"] += 1
 
         @rule(
             source=st.integers(0, len(actors) - 1),
@@ -111,6 +124,7 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
             balance = fraction_token.balanceOf(actors[source])
             if balance and source != to:
                 fraction_token.transfer(actors[to], balance * share // 4, sender=actors[source])
+                REACHED["transfer fraction"] += 1
 
         @rule(
             domain=st.integers(0, DOMAINS - 1),
@@ -126,6 +140,7 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
             listed = market.listERC721(domain_token, token_id, price, sender=seller)
             listing = listed.decode_logs(market.Listed)[0].listingId
             market.buy(listing, value=price, sender=actors[buyer])
+            REACHED["trade"] += 1
 
         @rule(
             source=st.integers(0, len(actors) - 1),
@@ -135,6 +150,7 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
         def send_money(self, source, to, amount):
             if source != to:
                 actors[source].transfer(actors[to], amount)
+                REACHED["payment"] += 1
 
         @rule(asset=st.integers(0, DOMAINS), bps=st.integers(-2_000, 2_000))
         def move_price(self, asset, bps):
@@ -151,6 +167,7 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
                 held = {e.address: int(e.address == holder) for e in entrants}
                 unit = UNIT
             self.prices[key] = new
+            REACHED["price move" if tx.timestamp < self.end else "price move after the end"] += 1
             if tx.timestamp < self.end:  # a move after the end counts for nobody
                 for account, quantity in held.items():
                     self.ghost[account] += quantity * (new - old) * unit
@@ -166,18 +183,19 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
                 if domain_token.ownerOf(t) == account.address
             ]
             tracker.updatePortfolioValue(self.c, account, holdings, sender=updater)
+            REACHED["trusted update"] += 1
 
         @rule()
         def jump_to_last_block_before_end(self):
             if chain.pending_timestamp < self.end - 1:
                 chain.pending_timestamp = self.end - 1
+                REACHED["last block before the end"] += 1
 
         # -- what must hold -----------------------------------------------------------------
 
         @invariant()
         def scores_are_the_ghost_and_positions_count_once(self):
-            standings = dc.competition(self.c.address).standings()
-            scores = standings.scores
+            scores, ended = chain_scores(self.c.address, self.end, self.created)
             assert {a: s.score_e18 for a, s in scores.items()} == self.ghost
             for s in scores.values():
                 flows = s.end_value_e18 - s.start_value_e18 - s.inflows_e18 + s.outflows_e18
@@ -185,7 +203,7 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
             counted = [(key, s.account) for s in scores.values() for key, q in s.holdings if q]
             domains = [k for k, _ in counted if k[0] == domain_token.address]
             assert len(domains) == len(set(domains)), "a domain counts for two entrants"
-            if not standings.ended:
+            if not ended:
                 for token_id in self.ids:
                     owner_ = domain_token.ownerOf(token_id)
                     mine = [a for k, a in counted if k == (domain_token.address, token_id)]
@@ -197,13 +215,27 @@ def test_scores__adversary_with_entrants_and_outside_wallets__p1_to_p4_hold(
     # NOTE: derandomized by default so CI explores the same sequences every run;
     # DOMACROSS_STATEFUL_EXAMPLES=N explores N random runs.
     examples = os.environ.get("DOMACROSS_STATEFUL_EXAMPLES")
+    REACHED.clear()
     run_state_machine_as_test(
         ScoreMachine,
         settings=settings(
-            max_examples=int(examples or 6),
-            stateful_step_count=12,
+            max_examples=int(examples or 8),
+            stateful_step_count=15,
             derandomize=examples is None,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         ),
     )
+    print(f"actions reached: {dict(REACHED)}")
+    if examples is None:
+        # The runs must reach every kind of move, or the properties were checked on little.
+        assert set(REACHED) >= {
+            "transfer domain",
+            "transfer fraction",
+            "trade",
+            "payment",
+            "price move",
+            "price move after the end",
+            "trusted update",
+            "last block before the end",
+        }, REACHED
