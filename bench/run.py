@@ -51,6 +51,9 @@ BENCHES = (
     Bench("fuzz", "Fuzzing: the fast engine against forge, same bytecode"),
     Bench("indexer", "Indexer: backfill and lag against the raw `eth_getLogs` ceiling"),
     Bench("api", "Read API: the leaderboard at 10,000 entrants against issue 7 and the seed's SLO"),
+    Bench(
+        "score", "Scores from logs against escrowed competition accounts (gas, settling)", (), False
+    ),
     Bench("suite", "`make test`, warm"),
 )
 
