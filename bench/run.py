@@ -54,6 +54,9 @@ BENCHES = (
     Bench("auth", "Sign-in: /auth/verify under 4 KB messages against GET /health"),
     Bench("sse", "Live leaderboards: 1,000 open streams against none (SQLite, PostgreSQL)"),
     Bench("workers", "serve --workers: 2 processes against 1 (PostgreSQL, Redis counters)"),
+    Bench(
+        "score", "Scores from logs against escrowed competition accounts (gas, settling)", (), False
+    ),
     Bench("suite", "`make test`, warm"),
 )
 

@@ -4,12 +4,14 @@
     ape run results --network N --competition 0x... post       # resolver, after the end
     ape run results --network N --competition 0x... finalize   # anyone, after the dispute window
 
-The results are computed from public data only (`Competition.compute_results`): the
-entrants from the competition's ``ParticipantJoined`` logs, their final tracker values and
-the payout schedule. ``show`` prints them, the posted root if any, and whether the two
-match. ``post`` posts them (nothing is sent when the same results are already posted);
-``finalize`` makes them final once the dispute window is over, and says how long is left
-when it is not.
+The results are computed from public logs only (`Competition.standings`, the score defined
+in `domacross_sdk.scoring`): the entrants from the competition's ``ParticipantJoined`` logs,
+their positions at the end block (the last block before ``endTime``) from the priced domain
+tokens' ``Transfer`` logs, the oracle's ``PriceUpdated`` logs, and the payout schedule.
+Each entrant's score is its P&L marked at oracle prices. ``show`` prints them, the posted
+root if any, and whether the two match. ``post`` posts them (nothing is sent when the
+same results are already posted); ``finalize`` makes them final once the dispute window
+is over, and says how long is left when it is not.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ import click
 from ape.cli import network_option
 from rich.table import Table
 
-from domacross_sdk import prizes
+from domacross_sdk import prizes, scoring
 from domacross_sdk.contracts.competition import Competition
-from domacross_sdk.contracts.tracker import PortfolioTracker
 from domacross_sdk.convert import EPOCH
 from domacross_sdk.enums import Status
 from domacross_sdk.generated.structs import CompetitionConfig
@@ -71,16 +72,12 @@ class View:
         self.posted_root: bytes = bytes(root)
         self.posted_total = total
         self.posted_at = posted_at
-        tracker = PortfolioTracker(
-            admin.dc.w3, admin.dc.sender, self.config.tracker, admin.dc.signer
-        )
         record = admin.session.require_record()
-        # Competitions are created after their factory: its block bounds the log search.
-        from_block = record.contracts["CompetitionFactory"].block_number
-        self.entrants = competition.participants(from_block)
-        self.values = {a: tracker.value_of(competition.address, a)[0] for a in self.entrants}
-        self.results = competition.compute_results(tracker, from_block)
-        self.pool = prizes.pool(len(self.entrants), self.config.entry_fee)
+        # Balances replay the priced tokens' whole history: start at the suite's first block.
+        from_block = min(c.block_number for c in record.contracts.values())
+        self.standings = competition.standings(from_block)
+        self.results = self.standings.results
+        self.pool = prizes.pool(len(self.standings.scores), self.config.entry_fee)
 
     @classmethod
     def load(cls, admin: Admin, competition_address: str) -> View:
@@ -105,14 +102,24 @@ class View:
 
     def table(self) -> Table:
         table = Table(title=f"Results of {self.competition.address} (computed from public data)")
-        for column in ("rank", "entrant", "final value", "prize"):
+        for column in ("rank", "entrant", "score (P&L)", "value at end", "prize"):
             table.add_column(column, no_wrap=column == "entrant")
-        ranked = sorted(self.values.items(), key=lambda av: (-av[1], av[0]))
-        for rank, (account, value) in enumerate(ranked, start=1):
-            prize = self.results.prizes.get(account, 0)
-            table.add_row(str(rank), account, format_wei(value), format_wei(prize))
+        rank = 0
+        previous: int | None = None
+        for i, s in enumerate(scoring.ranking(self.standings.scores), start=1):
+            rank = rank if s.score_e18 == previous else i  # ties share a rank
+            previous = s.score_e18
+            prize = self.results.prizes.get(s.account, 0)
+            table.add_row(
+                str(rank),
+                s.account,
+                _signed_wei(s.score),
+                format_wei(s.end_value),
+                format_wei(prize),
+            )
         table.caption = (
-            f"{len(self.entrants)} entrant(s); pool {format_wei(self.pool)}, rake "
+            f"scores at block {self.standings.end_block}; "
+            f"{len(self.standings.scores)} entrant(s); pool {format_wei(self.pool)}, rake "
             f"{self.config.rake_bps} bps, payout bps {list(self.config.payout_bps)}"
         )
         return table
@@ -194,6 +201,10 @@ def finalize(admin: Admin, view: View) -> str:
         f"{format_wei(done.total_payout)}, rake {format_wei(done.rake)} paid to "
         f"{view.config.treasury}"
     )
+
+
+def _signed_wei(value: int) -> str:
+    return "-" + format_wei(-value) if value < 0 else format_wei(value)
 
 
 def _not_ended(view: View, what: str) -> str:

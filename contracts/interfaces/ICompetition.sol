@@ -7,7 +7,8 @@ import {ICompetitionTypes} from "./ICompetitionTypes.sol";
 /// @notice One time-bound trading competition, created by {ICompetitionFactory} as a clone.
 ///
 /// Money flow: entrants pay `entryFee` to `join()`. After `endTime` a resolver posts the
-/// Merkle root of (account, prize) computed off chain from the tracker's final values and
+/// Merkle root of (account, prize) computed off chain from public logs: each entrant's P&L
+/// marked at oracle prices at the last block before `endTime` (`domacross_sdk.scoring`), and
 /// the payout schedule (`domacross_sdk.prizes`); a guardian may reject it during the dispute
 /// window. Anyone then calls `finalize()`, which pays the rake to the treasury; winners pull
 /// their prize with `claim()` for the full claim period counted from finalization

@@ -5,6 +5,8 @@ pragma solidity ^0.8.20;
 /// @notice Values entrants' domain portfolios for competitions. A trusted updater reports
 /// what a participant holds; the tracker checks every entry on chain (ERC-721 `ownerOf` and
 /// expiry, ERC-20 `balanceOf`), values it with the oracle and stores the latest value.
+/// Informational only: results rank by scores computed from public logs at one end block
+/// (`domacross_sdk.scoring`), so no updater's choice of when to value anyone changes a rank.
 interface IPortfolioTracker {
     /// @notice The standard of a holding.
     enum AssetKind {

@@ -14,6 +14,7 @@ from domacross.api.schemas import (
     LeaderboardEntryPublic,
 )
 from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Competition, Participant, User
+from domacross_sdk.scoring import UNIT
 
 
 def _utc(value: datetime) -> datetime:
@@ -79,17 +80,20 @@ def data_version(session: Session, competition_id: int) -> tuple[Any, ...] | Non
 def leaderboard_page(
     session: Session, competition_id: int, limit: int, after: tuple[int, str] | None
 ) -> tuple[list[LeaderboardEntryPublic], bool]:
-    """A page of the standings after `(value, wallet)`, ranked; and whether more follow.
+    """A page of the standings after `(score_e18, wallet)`, ranked; and whether more follow.
 
-    Order: value descending, then wallet ascending: the order of the index
+    Order: score descending (P&L at oracle prices, `domacross_sdk.scoring`, the quantity
+    the results pay by), then wallet ascending: the order of the index
     `ix_participants_board`, so a page is a range scan of it (no sort, at any depth).
     Ranks are competition ranks (1, 2, 2, 4): an entry's rank is 1 + the number of
-    entrants worth strictly more, so ties share one, on any page.
+    entrants that scored strictly more, so ties share one, on any page.
     """
+    score = Participant.score_e18
     query = (
         select(
             Participant.wallet,
             User.username,
+            score,
             Participant.portfolio_value,
             Participant.realised_pnl,
             Participant.unrealised_pnl,
@@ -98,48 +102,39 @@ def leaderboard_page(
         .where(Participant.competition_id == competition_id)
     )
     if after is not None:
-        value, wallet = after
-        # NOTE: `value <= v` first, so the index bounds the scan.
-        query = query.where(
-            Participant.portfolio_value <= value,
-            or_(Participant.portfolio_value < value, Participant.wallet > wallet),
-        )
-    rows = session.execute(
-        query.order_by(Participant.portfolio_value.desc(), Participant.wallet).limit(limit + 1)
-    ).all()
+        last, wallet = after
+        # NOTE: `score <= last` first, so the index bounds the scan.
+        query = query.where(score <= last, or_(score < last, Participant.wallet > wallet))
+    rows = session.execute(query.order_by(score.desc(), Participant.wallet).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if not rows:
         return [], False
-    first_wallet, first_value = str(rows[0][0]), rows[0][2]
+    first_wallet, first_score = str(rows[0][0]), rows[0][2]
     # Entries before this page: two index-only counts (one CASE-count over both made
     # PostgreSQL scan the table).
     where = Participant.competition_id == competition_id
     count = select(func.count()).select_from(Participant)
-    above = session.scalar(count.where(where, Participant.portfolio_value > first_value)) or 0
+    above = session.scalar(count.where(where, score > first_score)) or 0
     tied_before = (
-        session.scalar(
-            count.where(
-                where,
-                Participant.portfolio_value == first_value,
-                Participant.wallet < first_wallet,
-            )
-        )
+        session.scalar(count.where(where, score == first_score, Participant.wallet < first_wallet))
         or 0
     )
     position = above + tied_before  # entries before the first of this page
     entries: list[LeaderboardEntryPublic] = []
     rank = above + 1
     previous: int | None = None
-    for offset, (entry_wallet, username, value, realised, unrealised) in enumerate(rows):
-        if previous is not None and value != previous:
+    for offset, (entry_wallet, username, exact, value, realised, unrealised) in enumerate(rows):
+        if previous is not None and exact != previous:
             rank = position + offset + 1
-        previous = value
+        previous = exact
         entries.append(
             LeaderboardEntryPublic(
                 rank=rank,
                 wallet=str(entry_wallet),
                 username=username,
+                score=str(exact // UNIT),
+                score_e18=str(exact),
                 value=str(value),
                 realised_pnl=str(realised),
                 unrealised_pnl=str(unrealised),
@@ -156,10 +151,11 @@ def entrant_count(session: Session, competition_id: int) -> int:
     return count or 0
 
 
-def rank_of(session: Session, competition_id: int, value: int) -> int:
+def rank_of(session: Session, competition_id: int, score_e18: int) -> int:
+    """1 + the number of entrants that scored strictly more (the leaderboard's rank)."""
     above = session.scalar(
         select(func.count())
         .select_from(Participant)
-        .where(Participant.competition_id == competition_id, Participant.portfolio_value > value)
+        .where(Participant.competition_id == competition_id, Participant.score_e18 > score_e18)
     )
     return (above or 0) + 1

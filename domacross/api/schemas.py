@@ -126,7 +126,12 @@ class LeaderboardEntryPublic(BaseModel):
     rank: int = Field(ge=1, description="Competition ranking: ties share a rank (1, 2, 2, 4).")
     wallet: Address
     username: str | None
-    value: Uint256Str
+    score: Int256Str = Field(
+        description="What ranks: P&L in wei marked at oracle prices since the entrant joined, "
+        "up to the end block (the same score the posted results pay by)."
+    )
+    score_e18: Int256Str = Field(description="The score in wei x 10**18, exact (ties compare it).")
+    value: Uint256Str = Field(description="Latest portfolio value reported by the tracker.")
     realised_pnl: Int256Str = Field(
         description="P&L realised by the entrant's sales and transfers out (average cost)."
     )

@@ -169,6 +169,10 @@ class Competition(Base):
     results_posted_at: Mapped[datetime | None]
     rake_paid: Mapped[int | None] = mapped_column(Uint256)
     claimed_total: Mapped[int] = mapped_column(Uint256, default=0)
+    # Scores (domacross.indexer.scores): the block they are computed at, final once the
+    # chain has passed the end.
+    score_block: Mapped[int | None] = mapped_column(BigInteger)
+    score_final: Mapped[bool] = mapped_column(Boolean, default=False)
 
     participants: Mapped[list[Participant]] = relationship(back_populates="competition")
 
@@ -180,11 +184,12 @@ class Participant(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "competition_id"),
         Index("ix_participants_competition_value", "competition_id", "portfolio_value"),
-        # The leaderboard's order: a page is a range scan of this index, no sort, no join.
+        # The leaderboard's order (score, then wallet): a page is a range scan of this
+        # index, no sort, no join.
         Index(
             "ix_participants_board",
             "competition_id",
-            text("portfolio_value DESC"),
+            text("score_e18 DESC"),
             "wallet",
         ),
     )
@@ -208,6 +213,8 @@ class Participant(Base):
     # P&L of the participant's trades (domacross.pnl), kept current by the indexer (issue 12).
     realised_pnl: Mapped[int] = mapped_column(Int256, default=0)
     unrealised_pnl: Mapped[int] = mapped_column(Int256, default=0)
+    # The score that ranks (domacross_sdk.scoring), wei x 10**18, exact.
+    score_e18: Mapped[int] = mapped_column(Int256, default=0)
 
     competition: Mapped[Competition] = relationship(back_populates="participants")
     user: Mapped[User] = relationship()

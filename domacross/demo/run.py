@@ -4,10 +4,11 @@ Starts anvil (npm) on 127.0.0.1, deploys the suite with the Ape deploy script, m
 domains to N simulated traders, creates a competition they join; oracle prices follow a
 seeded random walk, traders trade domains among themselves on the local DomainMarketplace
 (list, buy, withdraw the proceeds), the tracker revalues every portfolio each round; time
-advances past the end, results are computed from public data, posted, finalized and
-claimed. Meanwhile the indexer follows the chain (trades and P&L included) and the API
-serves the database; the terminal shows a live leaderboard read from the API. The same
-seed gives the same competition.
+advances past the end, results are computed from public logs (each trader's P&L marked at
+oracle prices, `domacross_sdk.scoring`), posted, finalized and claimed. Meanwhile the
+indexer follows the chain (trades, P&L and scores included) and the API serves the
+database; the terminal shows a live leaderboard, ranked by score, read from the API. The
+same seed gives the same competition.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from typing import Any
 
 import httpx
 from eth_account import Account
-from eth_typing import ChecksumAddress
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
@@ -51,6 +51,7 @@ from domacross_sdk import (
 from domacross_sdk.client import Addresses
 from domacross_sdk.errors import ConfigurationError
 from domacross_sdk.generated.bindings import DomainMarketplaceBinding
+from domacross_sdk.scoring import ranking
 
 MNEMONIC = "test test test test test test test test test test test junk"
 """anvil's and Ape's public test mnemonic: local chains only, never real funds."""
@@ -84,9 +85,9 @@ class DemoResult:
     competition: str
     competition_id: int
     standings_api: list[tuple[str, int, int]]
-    """(wallet, value, rank) served by the API at the end."""
-    standings_chain: list[tuple[ChecksumAddress, int]]
-    """(wallet, final tracker value) read from the chain."""
+    """(wallet, score in wei x 10**18, rank) served by the API at the end."""
+    standings_chain: list[tuple[str, int]]
+    """(wallet, score in wei x 10**18), best first, recomputed from the chain's logs."""
     posted: dict[str, int]
     """Prize per wallet in the posted results."""
     paid: dict[str, int]
@@ -262,6 +263,7 @@ def render(rows: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title)
     table.add_column("rank", justify="right")
     table.add_column("wallet")
+    table.add_column("score (ETH)", justify="right")
     table.add_column("value (ETH)", justify="right")
     table.add_column("realised P&L", justify="right")
     table.add_column("unrealised P&L", justify="right")
@@ -269,6 +271,7 @@ def render(rows: list[dict[str, Any]], title: str) -> Table:
         table.add_row(
             str(row["rank"]),
             row["wallet"],
+            f"{int(row['score']) / ETH:+,.3f}",
             f"{int(row['value']) / ETH:,.3f}",
             f"{int(row['realised_pnl']) / ETH:+,.3f}",
             f"{int(row['unrealised_pnl']) / ETH:+,.3f}",
@@ -388,7 +391,8 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
                     console.print(f"{title}: indexed and served")
         advance(dc, options.length)
         sim.withdraw_proceeds()
-        results = competition.compute_results(dc.tracker)
+        standings = competition.standings(start_block)
+        results = standings.results
         competition.post_results(results.root, results.total, sender=sim.admin)
         advance(dc, int(competition.config().dispute_window.total_seconds()))
         competition.finalize(sender=sim.admin)
@@ -397,9 +401,7 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
                 competition.claim_prize(results, sender=trader)
         _wait_indexed(indexer, dc)
         final = leaderboard(api_url, competition_id)
-        chain_values = [
-            (t.address, dc.tracker.value_of(created.competition, t.address)[0]) for t in sim.traders
-        ]
+        chain_scores = [(s.account, s.score_e18) for s in ranking(standings.scores)]
         paid = _paid(dc, created.competition)
         chart = _chart(database_url, competition_id, options.out_dir / "portfolios.png")
         _report(console, final, results, paid, api_url, competition_id, chart)
@@ -408,8 +410,8 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
             chain_url=chain_url,
             competition=created.competition,
             competition_id=competition_id,
-            standings_api=[(r["wallet"], int(r["value"]), int(r["rank"])) for r in final],
-            standings_chain=chain_values,
+            standings_api=[(r["wallet"], int(r["score_e18"]), int(r["rank"])) for r in final],
+            standings_chain=chain_scores,
             posted=dict(results.prizes),
             paid=paid,
             chart=chart,

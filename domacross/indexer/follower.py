@@ -28,6 +28,7 @@ from domacross.indexer.apply import COMPETITION_EVENTS, Applier, Batch, hexstr, 
 from domacross.indexer.baskets import BASKET_EVENTS
 from domacross.indexer.breaker import CircuitBreaker, CircuitOpenError
 from domacross.indexer.logs import get_logs
+from domacross.indexer.scores import refresh_scores, reopen_scores
 from domacross.indexer.trades import TradeRecorder
 from domacross_sdk.errors import RpcUnavailableError
 from domacross_sdk.events_base import ContractEvent, decode_log
@@ -249,6 +250,7 @@ class ChainFollower:
                 self.applier.apply(session, batch, event)
             self.applier.flush(session, batch)
             self.trades.record(session, batch)
+            refresh_scores(session, batch, start, end)
             self._remember_blocks(session, timestamps, end, end_hash)
             self._save_checkpoint(session, end)
         self.progress.indexed = end
@@ -486,6 +488,7 @@ class ChainFollower:
         """Deletes every row derived from blocks above `block` and sets the checkpoint to
         it (the next range starts at `block + 1`); commits."""
         rollback(session, self.chain_id, block)
+        reopen_scores(session, self.chain_id, block)
         self._save_checkpoint(session, block)
         session.commit()
         self.applier.forget()

@@ -30,9 +30,9 @@ from domacross_sdk.generated.events import (
     UnclaimedSwept,
 )
 from domacross_sdk.results import Finalized, Joined, Paid, ResultsPostedResult, build
+from domacross_sdk.standings import Standings, compute_standings
 
 if TYPE_CHECKING:
-    from domacross_sdk.contracts.tracker import PortfolioTracker
     from domacross_sdk.signers import Signer
 
 
@@ -152,16 +152,21 @@ class Competition(CompetitionBinding):
         )
         return [e.account for e in decode_logs(logs) if isinstance(e, ParticipantJoined)]
 
-    def compute_results(self, tracker: PortfolioTracker, from_block: int = 0) -> prizes.Results:
-        """The results anyone can recompute from public data, as the resolver must post them:
-        the entrants, their final tracker values and the payout schedule.
+    def standings(self, from_block: int = 0) -> Standings:
+        """Every entrant's score at the end block and the results they give, from public
+        logs only (`domacross_sdk.scoring` defines the score). Provisional until the chain
+        has a block at or after the end (`Standings.ended`).
+
+        Args:
+            from_block: A block at or before the deployment of the oracle and the priced
+                domain tokens, whose whole transfer history is replayed.
         """
-        config = self.config()
-        entrants = self.participants(from_block)
-        values: dict[str, int] = {a: tracker.value_of(self.address, a)[0] for a in entrants}
-        pool = prizes.pool(len(entrants), config.entry_fee)
-        available = prizes.distributable(pool, config.rake_bps)
-        return prizes.compute_results(values, list(config.payout_bps), available)
+        return compute_standings(self._w3, self.address, self.config(), from_block)
+
+    def compute_results(self, from_block: int = 0) -> prizes.Results:
+        """The results anyone can recompute from public data, as the resolver must post them
+        (see `standings`)."""
+        return self.standings(from_block).results
 
     def _now(self) -> datetime:
         """The time the next transaction would be mined at, as far as the node knows."""

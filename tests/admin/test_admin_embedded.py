@@ -300,6 +300,8 @@ def test_results__competition_that_ran__show_post_finalize(run, dc, chain, owner
     dc.tracker.update_portfolio_value(
         address, alice.address, [Holding(AssetKind.ERC721, token.address, 42, 1)]
     )
+    # The score is P&L at oracle prices: the domain rises 20 % while alice holds it.
+    dc.oracle.set_price(token.address, 42, 2 * ETHER + ETHER * 2 // 5)
 
     err = failed(run(RESULTS, "--competition", address, "post"))
     assert "the competition is OPEN: results can be posted after its end at" in err
@@ -308,7 +310,10 @@ def test_results__competition_that_ran__show_post_finalize(run, dc, chain, owner
     shown = ok(run(RESULTS, "--competition", address, "show"))
     assert "nothing posted yet" in shown
     # pool 0.2 ether, 5 % rake: 0.19 ether shared 6000:3000 over two entrants
-    assert f"{alice.address} │ 2000000000000000000 (2 ether) │ 126666666666666666" in shown
+    assert (
+        f"{alice.address} │ 400000000000000000 (0.4 ether) │ 2400000000000000000 (2.4 ether) │ "
+        "126666666666666666" in shown
+    )
 
     posted = ok(run(RESULTS, "--competition", address, "post"))
     assert "posted root 0x" in posted

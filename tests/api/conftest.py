@@ -203,7 +203,11 @@ class Seed:
             self.session.commit()
         return user
 
-    def entrant(self, competition: Competition, address: str, value: int) -> Participant:
+    def entrant(
+        self, competition: Competition, address: str, value: int, score_e18: int | None = None
+    ) -> Participant:
+        """An entrant worth `value`; its score (what ranks) is `score_e18`, by default
+        `value` (in wei x 10**18)."""
         user = self.user(address)
         n = next(_seq)
         participant = Participant(
@@ -217,6 +221,7 @@ class Seed:
             fee=competition.entry_fee,
             portfolio_value=value,
             value_updated_at=NOW,
+            score_e18=value if score_e18 is None else score_e18,
         )
         self.session.add(participant)
         competition.participant_count += 1

@@ -88,7 +88,7 @@ def test_leaderboard_stream__standings_change__pushes_new_event(live_server, see
         session.execute(
             update(Participant)
             .where(Participant.competition_id == competition.id, Participant.portfolio_value == 5)
-            .values(portfolio_value=10**30, value_updated_at=first_change_time())
+            .values(portfolio_value=10**30, score_e18=10**30, value_updated_at=first_change_time())
         )
         session.commit()
         name, second = next(events)
@@ -96,6 +96,8 @@ def test_leaderboard_stream__standings_change__pushes_new_event(live_server, see
             "rank": 1,
             "wallet": wallet(700),
             "username": None,
+            "score": str(10**12),
+            "score_e18": str(10**30),
             "value": str(10**30),
             "realised_pnl": "0",
             "unrealised_pnl": "0",

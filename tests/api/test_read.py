@@ -7,6 +7,7 @@ from datetime import timedelta
 from tests.api.conftest import NOW, wallet
 
 MAX_UINT = 2**256 - 1
+MAX_INT256 = 2**255 - 1
 
 
 def _all_pages(client, path, **params):
@@ -95,20 +96,22 @@ def test_competition__by_chain_and_address__any_case(client, seed):
 
 def test_leaderboard__ties__share_rank_ordered_by_wallet(client, seed):
     competition = seed.competition()
-    values = {
+    scores = {
         wallet(101): 50,
         wallet(102): 30,
         wallet(103): 30,
-        wallet(104): 10,
-        wallet(105): MAX_UINT,
+        wallet(104): -10,
+        wallet(105): MAX_INT256,
     }
-    for address, value in values.items():
-        seed.entrant(competition, address, value)
+    for address, score in scores.items():
+        seed.entrant(competition, address, MAX_UINT, score_e18=score)
     body = client.get(f"/api/v1/competitions/{competition.id}/leaderboard").json()
     assert body["total_entrants"] == 5
-    ranks = [(e["rank"], e["value"]) for e in body["data"]]
-    assert ranks == [(1, str(MAX_UINT)), (2, "50"), (3, "30"), (3, "30"), (5, "10")]
-    tied = [e["wallet"] for e in body["data"] if e["value"] == "30"]
+    ranks = [(e["rank"], e["score_e18"]) for e in body["data"]]
+    assert ranks == [(1, str(MAX_INT256)), (2, "50"), (3, "30"), (3, "30"), (5, "-10")]
+    assert body["data"][0]["score"] == str(MAX_INT256 // 10**18)
+    assert body["data"][-1]["score"] == "-1"  # wei, rounded toward minus infinity
+    tied = [e["wallet"] for e in body["data"] if e["score_e18"] == "30"]
     assert tied == sorted([wallet(102), wallet(103)])  # the database's own order of wallets
     assert body["next_cursor"] is None
 
@@ -116,14 +119,15 @@ def test_leaderboard__ties__share_rank_ordered_by_wallet(client, seed):
 def test_leaderboard__pages_split_ties__same_ranks_as_one_page(client, seed):
     competition = seed.competition()
     for i in range(13):
-        seed.entrant(competition, wallet(200 + i), [9, 7, 7, 7, 7, 5, 5, 3, 3, 3, 2, 1, 1][i])
+        score = [9, 7, 7, 7, 7, 5, 5, 3, 3, 3, 2, 1, -1][i]
+        seed.entrant(competition, wallet(200 + i), 1, score_e18=score)
     path = f"/api/v1/competitions/{competition.id}/leaderboard"
     whole = client.get(path, params={"limit": 100}).json()["data"]
     for size in (1, 2, 3, 4):
         paged, pages = _all_pages(client, path, limit=size)
         assert paged == whole
         assert pages == -(-13 // size)
-    assert [e["rank"] for e in whole] == [1, 2, 2, 2, 2, 6, 6, 8, 8, 8, 11, 12, 12]
+    assert [e["rank"] for e in whole] == [1, 2, 2, 2, 2, 6, 6, 8, 8, 8, 11, 12, 13]
 
 
 def test_leaderboard__usernames_and_unknown_competition(client, seed):
@@ -135,6 +139,8 @@ def test_leaderboard__usernames_and_unknown_competition(client, seed):
         "rank": 1,
         "wallet": wallet(300),
         "username": "alice",
+        "score": "0",
+        "score_e18": "1",
         "value": "1",
         "realised_pnl": "0",
         "unrealised_pnl": "0",

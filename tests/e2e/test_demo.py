@@ -28,7 +28,8 @@ def test_demo__api_standings_equal_chain_and_prizes_paid_equal_posted(tmp_path):
     assert f"Competition page {url}" in output.getvalue()
     page_wallets = re.findall(r'<tr data-wallet="(0x[0-9a-fA-F]{40})">', html)
     assert page_wallets == [wallet for wallet, _, _ in result.standings_api]
-    # Standings served by the API equal the standings computed from chain data.
+    # Standings served by the API (ranked by score) equal the scores recomputed from the
+    # chain's logs, in the same order.
     chain = sorted(result.standings_chain, key=lambda wv: (-wv[1], wv[0].lower()))
     served = [(wallet, value) for wallet, value, _ in result.standings_api]
     assert [(w.lower(), v) for w, v in served] == [(w.lower(), v) for w, v in chain]

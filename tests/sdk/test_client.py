@@ -166,6 +166,8 @@ def test_full_lifecycle__results_from_public_data_and_claims(
     travel(chain, int(config.start_time.timestamp()))
     for player in (alice, bob):
         competition.join(sender=signer_of(player))
+    # Scores are P&L at oracle prices: alice's domain rises while she holds it.
+    dc.oracle.set_price(domain_token.address, 1, 6 * ETH, sender=signer_of(reporter))
     for token_id, player in enumerate((alice, bob), start=1):
         holding = Holding(
             kind=AssetKind.ERC721, token=domain_token.address, token_id=token_id, amount=1
@@ -176,7 +178,7 @@ def test_full_lifecycle__results_from_public_data_and_claims(
         assert valued.user == player.address
     assert competition.participants() == [alice.address, bob.address]
     travel(chain, int(config.end_time.timestamp()))
-    results = competition.compute_results(dc.tracker)
+    results = competition.compute_results()
     posted = competition.post_results(results.root, results.total, sender=signer_of(resolver))
     assert posted.merkle_root == results.root
     travel(chain, int(posted.dispute_ends_at.timestamp()))

@@ -114,7 +114,7 @@ def run_competition(suite: Suite, *, token_base: int = 1, finish: bool = True) -
     if not finish:
         return competition.address
     advance(dc, 2 * 3_600)
-    results = competition.compute_results(dc.tracker)
+    results = competition.compute_results()
     competition.post_results(results.root, results.total)
     advance(dc, 3_601)
     competition.finalize()

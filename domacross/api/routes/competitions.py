@@ -44,7 +44,7 @@ from domacross.settings import Settings
 router = APIRouter(prefix="/api/v1/competitions", tags=["competitions"])
 
 UINT256_QUERY = r"^(0|[1-9][0-9]{0,77})$"
-UINT256_TEXT = re.compile(r"0|[1-9][0-9]{0,77}")
+INT256_TEXT = re.compile(r"0|-?[1-9][0-9]{0,77}")
 ADDRESS_TEXT = re.compile(r"0x[0-9a-fA-F]{40}")
 CompetitionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
@@ -155,8 +155,8 @@ async def get_leaderboard(
     cursor: CursorQuery = None,
     limit: LimitQuery = None,
 ) -> Response:
-    """Entrants by current portfolio value, highest first; ties share a rank and are
-    ordered by wallet."""
+    """Entrants by score (P&L at oracle prices, what the results pay by), highest first;
+    ties share a rank and are ordered by wallet."""
     # NOTE: the API's hot path (bench/api_bench.py). A page rendered for the data version
     # read less than `api_version_check_seconds` ago is answered on the event loop; else
     # all database work is done in one worker-thread hop.
@@ -191,17 +191,17 @@ def _leaderboard(
 ) -> LeaderboardPublic:
     after = None
     if cursor is not None:
-        value, wallet = decode_cursor("leaderboard", cursor, (str, str))
-        if not UINT256_TEXT.fullmatch(value) or not ADDRESS_TEXT.fullmatch(wallet):
+        score, wallet = decode_cursor("leaderboard", cursor, (str, str))
+        if not INT256_TEXT.fullmatch(score) or not ADDRESS_TEXT.fullmatch(wallet):
             raise ApiError(400, "invalid cursor")
-        number = int(value)
-        if number >= 2**256:
+        number = int(score)
+        if not -(2**255) <= number < 2**255:
             raise ApiError(400, "invalid cursor")
         after = (number, wallet)
     entries, more = leaderboard_page(session, competition_id, size, after)
     next_cursor = None
     if more:
-        next_cursor = encode_cursor("leaderboard", entries[-1].value, entries[-1].wallet)
+        next_cursor = encode_cursor("leaderboard", entries[-1].score_e18, entries[-1].wallet)
     return LeaderboardPublic(
         competition_id=competition_id,
         total_entrants=entrant_count(session, competition_id),
@@ -214,7 +214,8 @@ def _leaderboard(
 
 
 def _board_version(session: Session, competition_id: int) -> tuple[Any, ...] | None:
-    """Changes whenever the standings may have: a new snapshot, an entrant, a value."""
+    """Changes whenever the standings may have: a new snapshot, an entrant, a value, a
+    rescoring."""
     competition = session.get(Competition, competition_id)
     if competition is None:
         return None
@@ -232,6 +233,7 @@ def _board_version(session: Session, competition_id: int) -> tuple[Any, ...] | N
         snapshot,
         count,
         str(updated),
+        competition.score_block,
         competition.cancelled,
         competition.finalized,
         status_of(competition, datetime.now(UTC)),
