@@ -1,6 +1,7 @@
-"""`ape run pause`: pause or unpause the oracle, the factory or one competition.
+"""`ape run pause`: pause or unpause the oracle, the tracker, the factory or one competition.
 
     ape run pause --network N --target oracle              # admin: stops price updates
+    ape run pause --network N --target tracker             # admin: stops valuation updates
     ape run pause --network N --target factory             # guardian or admin: stops creation
     ape run pause --network N --target 0xCOMPETITION       # its organizer or a guardian
     ape run pause --network N --target factory --unpause   # unpausing the factory: admin only
@@ -33,8 +34,8 @@ from scripts._deploylib.session import (
 @click.option(
     "--target",
     required=True,
-    metavar="oracle|factory|ADDRESS",
-    help="The oracle, the factory, or a competition's address.",
+    metavar="oracle|tracker|factory|ADDRESS",
+    help="The oracle, the tracker, the factory, or a competition's address.",
 )
 @click.option("--unpause", is_flag=True, help="Unpause instead.")
 def cli(provider, account_alias, deployments_dir, target, unpause):
@@ -54,6 +55,8 @@ def cli(provider, account_alias, deployments_dir, target, unpause):
 def _target(admin: Admin, target: str):
     if target.lower() == "oracle":
         return admin.dc.oracle, f"ValuationOracle {admin.dc.oracle.address}"
+    if target.lower() == "tracker":
+        return admin.dc.tracker, f"PortfolioTracker {admin.dc.tracker.address}"
     if target.lower() == "factory":
         return admin.dc.factory, f"CompetitionFactory {admin.dc.factory.address}"
     competition = address(target)
