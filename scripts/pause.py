@@ -43,7 +43,12 @@ def cli(provider, account_alias, deployments_dir, target, unpause):
         admin = Admin.open(provider, account_alias, deployments_dir)
         contract, label = _target(admin, target)
         state = "paused" if not unpause else "unpaused"
-        if bool(contract.paused()) != unpause:
+        paused = contract.paused()
+        if label.startswith("Competition ") and not unpause:
+            # A guardian's pause stops more than the organizer's: only its own counts here.
+            guardian = admin.dc.factory.has_role(admin.dc.factory.guardian_role(), admin.address)
+            paused = contract.guardian_paused() if guardian else paused
+        if bool(paused) != unpause:
             click.echo(f"{label} is already {state}; nothing sent")
             return
         result = contract.unpause() if unpause else contract.pause()
