@@ -1,6 +1,7 @@
-"""`ape run pause`: pause or unpause the oracle, the factory or one competition.
+"""`ape run pause`: pause or unpause the oracle, the tracker, the factory or one competition.
 
     ape run pause --network N --target oracle              # admin: stops price updates
+    ape run pause --network N --target tracker             # admin: stops valuation updates
     ape run pause --network N --target factory             # guardian or admin: stops creation
     ape run pause --network N --target 0xCOMPETITION       # its organizer or a guardian
     ape run pause --network N --target factory --unpause   # unpausing the factory: admin only
@@ -33,8 +34,8 @@ from scripts._deploylib.session import (
 @click.option(
     "--target",
     required=True,
-    metavar="oracle|factory|ADDRESS",
-    help="The oracle, the factory, or a competition's address.",
+    metavar="oracle|tracker|factory|ADDRESS",
+    help="The oracle, the tracker, the factory, or a competition's address.",
 )
 @click.option("--unpause", is_flag=True, help="Unpause instead.")
 def cli(provider, account_alias, deployments_dir, target, unpause):
@@ -42,7 +43,12 @@ def cli(provider, account_alias, deployments_dir, target, unpause):
         admin = Admin.open(provider, account_alias, deployments_dir)
         contract, label = _target(admin, target)
         state = "paused" if not unpause else "unpaused"
-        if bool(contract.paused()) != unpause:
+        paused = contract.paused()
+        if label.startswith("Competition ") and not unpause:
+            # A guardian's pause stops more than the organizer's: only its own counts here.
+            guardian = admin.dc.factory.has_role(admin.dc.factory.guardian_role(), admin.address)
+            paused = contract.guardian_paused() if guardian else paused
+        if bool(paused) != unpause:
             click.echo(f"{label} is already {state}; nothing sent")
             return
         result = contract.unpause() if unpause else contract.pause()
@@ -54,6 +60,8 @@ def cli(provider, account_alias, deployments_dir, target, unpause):
 def _target(admin: Admin, target: str):
     if target.lower() == "oracle":
         return admin.dc.oracle, f"ValuationOracle {admin.dc.oracle.address}"
+    if target.lower() == "tracker":
+        return admin.dc.tracker, f"PortfolioTracker {admin.dc.tracker.address}"
     if target.lower() == "factory":
         return admin.dc.factory, f"CompetitionFactory {admin.dc.factory.address}"
     competition = address(target)

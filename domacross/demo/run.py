@@ -207,11 +207,16 @@ class Simulation:
         )
 
     def walk_prices(self) -> None:
-        """Each price moves by at most 15 % (the oracle caps moves at 20 %)."""
+        """Each price moves by at most 15 % of both its current price and the price its cap
+        window opened with: the oracle caps moves at 20 % per token per window, measured
+        from whichever of the two the next update's window starts from."""
         for token_id, price in self.prices.items():
-            self.prices[token_id] = max(
-                ETH // 100, price * self.rng.randint(8_500, 11_500) // 10_000
-            )
+            anchor, _ = self.dc.oracle.cap_window_of(self.token.address, token_id, False)
+            anchor = anchor or price
+            target = max(ETH // 100, price * self.rng.randint(8_500, 11_500) // 10_000)
+            low = -(-max(anchor, price) * 8_500 // 10_000)
+            high = min(anchor, price) * 11_500 // 10_000
+            self.prices[token_id] = min(max(target, low), high)
         self._publish_prices()
 
     def trade(self) -> None:

@@ -194,6 +194,20 @@ def test_set_prices__over_change_cap__refused_whole_then_override_sets_it(run, d
     assert out.count("override") == 2
 
 
+def test_set_prices__steps_within_one_cap_window__second_refused_nothing_sent(
+    run, dc, chain, tmp_path
+):
+    token = "0x" + "ce" * 20
+    rows = "token,token_id,price\n" + token + ",7,{}\n"
+    ok(run(PRICES, "--csv", write(tmp_path, "a.csv", rows.format("1 ether"))))
+    ok(run(PRICES, "--csv", write(tmp_path, "b.csv", rows.format("1.15 ether"))))
+    # +15 % of the last price, +32 % of the price the one-hour window opened with.
+    block = chain.blocks.head.number
+    err = failed(run(PRICES, "--csv", write(tmp_path, "c.csv", rows.format("1.3225 ether"))))
+    assert "moves +32.25% from 1000000000000000000 (1 ether)" in err
+    assert chain.blocks.head.number == block
+
+
 # -- roles -------------------------------------------------------------------------------------
 
 
@@ -265,7 +279,12 @@ def test_roles__signer_without_admin__refused_before_sending(run, chain, alice, 
 def test_pause__factory_then_competition__paused_rerun_noop_unpaused(run, dc, chain):
     created = ok(run(CREATE, "--spec", str(ROOT / "examples" / "competition.yaml")))
     competition = created.strip().splitlines()[-1].removeprefix("competition: ")
-    for target, contract in (("factory", dc.factory), (competition, dc.competition(competition))):
+    targets = (
+        ("factory", dc.factory),
+        ("tracker", dc.tracker),
+        (competition, dc.competition(competition)),
+    )
+    for target, contract in targets:
         assert "paused in 0x" in ok(run(PAUSE, "--target", target))
         assert contract.paused()
         assert "already paused; nothing sent" in ok(run(PAUSE, "--target", target))

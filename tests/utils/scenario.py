@@ -44,6 +44,7 @@ def deploy_suite(url: str) -> Suite:
     addresses = Addresses(oracle=oracle, tracker=tracker, factory=factory, ownership_token=token)
     dc = DomaCross.connect(url, addresses=addresses, signer=admin)
     dc.tracker.set_factory(factory)
+    dc.factory.set_tracker(tracker)  # the factory accepts its own tracker only
     for contract, role in (
         (dc.oracle, dc.oracle.reporter_role()),
         (dc.tracker, dc.tracker.updater_role()),
