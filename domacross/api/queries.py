@@ -111,15 +111,15 @@ def leaderboard_page(
     if not rows:
         return [], False
     first_wallet, first_score = str(rows[0][0]), rows[0][2]
-    # Entries before this page: two index-only counts (one CASE-count over both made
-    # PostgreSQL scan the table).
+    # Entries before this page: two index-only counts, in one round trip (one CASE-count
+    # over both made PostgreSQL scan the table).
     where = Participant.competition_id == competition_id
     count = select(func.count()).select_from(Participant)
-    above = session.scalar(count.where(where, score > first_score)) or 0
-    tied_before = (
-        session.scalar(count.where(where, score == first_score, Participant.wallet < first_wallet))
-        or 0
-    )
+    above_q = count.where(where, score > first_score)
+    tied_q = count.where(where, score == first_score, Participant.wallet < first_wallet)
+    above, tied_before = session.execute(
+        select(above_q.scalar_subquery(), tied_q.scalar_subquery())
+    ).one()
     position = above + tied_before  # entries before the first of this page
     entries: list[LeaderboardEntryPublic] = []
     rank = above + 1
