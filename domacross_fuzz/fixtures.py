@@ -47,6 +47,7 @@ def fast_chain(request: pytest.FixtureRequest, accounts: Any, chain: Any) -> Fas
     fast = FastChain(
         chain_id=chain.chain_id,
         timestamp=chain.pending_timestamp,
+        gas_limit=chain.blocks.head.gas_limit,  # what `block.gaslimit` reads on Ape's chain
         call_sender=accounts[0].address,
     )
     for index, account in enumerate(accounts):
