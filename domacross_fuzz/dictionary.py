@@ -101,10 +101,11 @@ class ValueDictionary:
     calldata: they are Hypothesis's random draws, and would drown the values that matter.
 
     While fuzzing, values seen by an example (or a state machine run) are *staged*: the
-    example itself can draw them (a code emitted by one call, redeemed by the next), and
-    they join the dictionary only when it passes. After a failure the dictionary stays as
-    it is until the run ends, so Hypothesis's shrinking and final replay draw from exactly
-    the dictionary that produced the failure.
+    example itself can draw them (a code emitted by one call, redeemed by the next). When it
+    passes they are kept *pending*, and join the dictionary at the start of the next
+    Hypothesis run (:meth:`begin_run`): during one run the dictionary does not change, as
+    Hypothesis requires (it replays choices and expects the same draws). The engine splits
+    a search into runs of growing size for this reason.
     """
 
     def __init__(self) -> None:
@@ -113,6 +114,8 @@ class ValueDictionary:
         self.session = ValueList()
         self.staged = ValueList()
         self.staged_constants = ValueList()
+        self._pending: list[int] = []
+        self._pending_constants: list[int] = []
         self.fuzzing = False
         self.frozen = False
         self._code_seen: set[str] = set()
@@ -168,24 +171,21 @@ class ValueDictionary:
         self.constants.clear()
         self.recent.clear()
         self._code_seen.clear()
-        self.begin_run()
-        self.fuzzing = False
+        self._pending.clear()
+        self._pending_constants.clear()
+        self.end_run()
 
     def begin_example(self) -> None:
         """An example (or a state machine run) starts: nothing staged yet."""
         self._drop_staged()
 
     def commit(self) -> None:
-        """The example passed: what it saw joins the dictionary (unless frozen)."""
+        """The example passed: what it saw joins the dictionary with the next run."""
         if self.frozen:
             self._drop_staged()
             return
-        for value in self.staged.values:
-            self.recent.add(value)
-            self.session.add(value)
-        for value in self.staged_constants.values:
-            self.constants.add(value)
-            self.session.add(value)
+        self._pending.extend(self.staged.values)
+        self._pending_constants.extend(self.staged_constants.values)
         self.staged.clear()
         self.staged_constants.clear()
         self._code_staged.clear()
@@ -195,14 +195,23 @@ class ValueDictionary:
         self.frozen = True
 
     def begin_run(self) -> None:
-        """A fuzzing run starts: examples' values are staged from now on."""
+        """A Hypothesis run starts: what passing examples saw so far joins the dictionary;
+        examples' values are staged from now on."""
         self.fuzzing, self.frozen = True, False
         self._drop_staged()
+        for value in self._pending:
+            self.recent.add(value)
+            self.session.add(value)
+        for value in self._pending_constants:
+            self.constants.add(value)
+            self.session.add(value)
+        self._pending.clear()
+        self._pending_constants.clear()
 
     def end_run(self) -> None:
-        """The fuzzing run is over: values go straight in again."""
-        self.fuzzing = self.frozen = False
-        self._drop_staged()
+        """The fuzzing is over: values go straight in again."""
+        self.begin_run()
+        self.fuzzing = False
 
     def _drop_staged(self) -> None:
         self.staged.clear()

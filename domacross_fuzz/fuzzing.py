@@ -176,14 +176,16 @@ def fast_given(
             # would replay the whole batch before it for every attempt.
             engine_shrinks = batch > 1 and Phase.shrink in chosen.phases
             phases = [p for p in chosen.phases if p is not Phase.shrink or not engine_shrinks]
-            inner._hypothesis_internal_use_settings = fast_settings(  # type: ignore[attr-defined]
-                chosen, max_examples=math.ceil(total / batch), phases=phases
-            )
-            inner._hypothesis_internal_use_seed = fixed_seed  # type: ignore[attr-defined]
             chain: FastChain = kwargs[CHAIN_FIXTURE]
             failing.clear()
             try:
-                return inner(**kwargs)
+                for run, size in enumerate(_epochs(total, batch)):
+                    inner._hypothesis_internal_use_settings = fast_settings(  # type: ignore[attr-defined]
+                        chosen, max_examples=math.ceil(size / batch), phases=phases
+                    )
+                    inner._hypothesis_internal_use_seed = _derived(fixed_seed, run)  # type: ignore[attr-defined]
+                    chain.dictionary.begin_run()
+                    inner(**kwargs)
             except Exception:
                 if not engine_shrinks or not failing:
                     raise
@@ -203,6 +205,22 @@ def fast_given(
         return cast(F, outer)
 
     return decorate
+
+
+def _epochs(total: int, first: int) -> list[int]:
+    """A search of ``total`` split into Hypothesis runs of doubling size from ``first``:
+    the value dictionary grows between runs, never during one (see ValueDictionary)."""
+    sizes, size = [], first
+    while total > 0:
+        sizes.append(min(size, total))
+        total -= sizes[-1]
+        size *= 2
+    return sizes
+
+
+def _derived(seed: Any, run: int) -> Any:
+    """The seed of run ``run`` of a search seeded with ``seed`` (None stays random)."""
+    return None if seed is None else hash((seed, run)) & 0xFFFF_FFFF
 
 
 def _show(test: Callable[..., Any], drawn: dict[str, Any], chain: FastChain) -> str:
@@ -333,11 +351,15 @@ def run_machine(
     if shrink_calls:
         changes.setdefault("phases", [p for p in Phase if p is not Phase.shrink])
         changes.setdefault("print_blob", False)
-    configured = fast_settings(chosen, **changes)
+    total = changes.pop("max_examples", chosen.max_examples)
+    fixed_seed = getattr(machine, "_hypothesis_internal_use_seed", None)
     use_dictionary(chain.dictionary)
-    chain.dictionary.begin_run()
     try:
-        run_state_machine_as_test(bound, settings=configured)
+        for run, size in enumerate(_epochs(total, max(total // 100, 1))):
+            configured = fast_settings(chosen, max_examples=size, **changes)
+            bound._hypothesis_internal_use_seed = _derived(fixed_seed, run)
+            chain.dictionary.begin_run()
+            run_state_machine_as_test(bound, settings=configured)
     except Exception as failure:
         if not shrink_calls or recorder.last is None:
             raise

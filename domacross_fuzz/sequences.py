@@ -49,6 +49,7 @@ class Recorder:
     preconditions: dict[str, tuple[Callable[..., Any], ...]] = field(default_factory=dict)
     invariants: list[Invariant] = field(default_factory=list)
     initializers: set[str] = field(default_factory=set)
+    depth: int = 0
 
 
 def bind_machine(
@@ -101,9 +102,9 @@ def bind_machine(
 def _failing(function: Callable[..., Any], chain: FastChain) -> Callable[..., Any]:
     """``function``, telling the value dictionary when it fails (see ValueDictionary)."""
 
-    def checked(self: Any, **kwargs: Any) -> Any:
+    def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return function(self, **kwargs)
+            return function(self, *args, **kwargs)
         except BaseException:
             chain.dictionary.fail()
             raise
@@ -116,9 +117,15 @@ def _recording(
 ) -> Callable[..., Any]:
     checked = _failing(function, chain)
 
-    def rule(self: Any, **kwargs: Any) -> Any:
-        recorder.current.append((name, kwargs))
-        return checked(self, **kwargs)
+    def rule(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # A rule called by another rule (`self.join(who)`) is part of that call, not a step.
+        if recorder.depth == 0:
+            recorder.current.append((name, kwargs))
+        recorder.depth += 1
+        try:
+            return checked(self, *args, **kwargs)
+        finally:
+            recorder.depth -= 1
 
     rule.__name__ = rule.__qualname__ = name
     return rule
