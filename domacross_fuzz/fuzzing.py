@@ -39,6 +39,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound="FastStateMachine")
 
 CHAIN_FIXTURE = "fast_chain"
+_REPEATS_IN_A_ROW = 8
 # NOTE: the fixtures are session-scoped and every example runs in its own snapshot, so the
 # function-scoped-fixture check has nothing to protect; too_slow counts whole batches.
 _SUPPRESSED = (HealthCheck.function_scoped_fixture, HealthCheck.too_slow)
@@ -137,14 +138,20 @@ def fast_given(
             # NOTE: the draw itself, not `data.draw`, which formats a note per draw: the
             # failing example alone is noted, below.
             draw = data.conjecture_data.draw
-            # Always `batch` draws: how many Hypothesis makes must not depend on the values
-            # (the dictionary changes them between runs); a repeated example is not run.
+            # A repeated example is not run; a test case that keeps repeating (Hypothesis's
+            # first, all-simplest one does) ends early. NOTE: this depends on the values,
+            # which Hypothesis allows because the dictionary does not change during a run.
+            repeats = 0
             for _ in range(batch):
                 drawn = draw(arguments)
                 key = _key(drawn)
                 if key in seen:
                     stats.duplicates += 1
+                    repeats += 1
+                    if repeats == _REPEATS_IN_A_ROW:
+                        break
                     continue
+                repeats = 0
                 seen.add(key)
                 stats.examples += 1
                 snap = chain.snapshot()

@@ -33,6 +33,8 @@ from domacross_fuzz.dictionary import ValueDictionary
 DICTIONARY_WEIGHT = 4
 _WORD = 32
 _UNBOUNDED = 2**256
+# Integer ranges narrower than this (account indexes, choices) are left to Hypothesis.
+_SMALL_RANGE = 1_024
 # One draw says: dictionary or not (mod 10), which tier (4), which neighbour (half the
 # time the value itself), which index.
 _NUDGES = (0, 0, 1, -1)
@@ -130,6 +132,9 @@ def with_dictionary(strategy: SearchStrategy[Any]) -> SearchStrategy[Any]:
         inner = inner.wrapped_strategy
     kind = type(inner)
     if kind is IntegersStrategy:
+        bounded = inner.start is not None and inner.end is not None
+        if bounded and inner.end - inner.start < _SMALL_RANGE:
+            return strategy  # Hypothesis covers a small range well on its own
         return dictionary_integers(inner.start, inner.end, strategy)
     if kind is BytesStrategy and inner.min_size == inner.max_size and 0 < inner.max_size <= _WORD:
         return dictionary_bytes(inner.max_size, strategy)

@@ -230,7 +230,7 @@ def test_fast_given__batches__count_distinct_examples_and_skip_repeats(
     assert stats.test_cases == len(batches) == 300 // 50  # examples, not test cases, counted
     assert stats.examples == sum(len(b) for b in batches) <= 300
     assert all(len(b) == len(set(b)) for b in batches)  # no repeat runs within a batch
-    assert stats.examples + stats.duplicates == 300
+    assert stats.examples + stats.duplicates <= 300  # a repeating test case ends early
 
 
 def test_fast_given__failure__shrinks_to_one_minimal_example(fast_chain, fast_oracle, owner):
