@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar, cast
@@ -184,13 +185,14 @@ def fast_given(
             engine_shrinks = batch > 1 and Phase.shrink in chosen.phases
             phases = [p for p in chosen.phases if p is not Phase.shrink or not engine_shrinks]
             chain: FastChain = kwargs[CHAIN_FIXTURE]
+            base_seed = _base_seed(fixed_seed, chosen, test.__qualname__)
             failing.clear()
             try:
                 for run, size in enumerate(_epochs(total, batch)):
                     inner._hypothesis_internal_use_settings = fast_settings(  # type: ignore[attr-defined]
                         chosen, max_examples=math.ceil(size / batch), phases=phases
                     )
-                    inner._hypothesis_internal_use_seed = _derived(fixed_seed, run)  # type: ignore[attr-defined]
+                    inner._hypothesis_internal_use_seed = _derived(base_seed, run)  # type: ignore[attr-defined]
                     chain.dictionary.begin_run()
                     inner(**kwargs)
             except Exception:
@@ -227,7 +229,21 @@ def _epochs(total: int, first: int) -> list[int]:
 
 def _derived(seed: Any, run: int) -> Any:
     """The seed of run ``run`` of a search seeded with ``seed`` (None stays random)."""
-    return None if seed is None else hash((seed, run)) & 0xFFFF_FFFF
+    # NOTE: crc32, not hash(): str hashes change from one process to the next.
+    return None if seed is None else zlib.crc32(repr((seed, run)).encode())
+
+
+def _base_seed(fixed: Any, chosen: settings, name: str) -> Any:
+    """What a search's runs derive their seeds from: ``@seed``, else ``--hypothesis-seed``,
+    else the test's name under ``derandomize`` (each run must differ from the last, or a
+    seeded search would repeat its first run), else None (random)."""
+    import hypothesis.core  # NOTE: read at call time: the pytest plugin sets it
+
+    if fixed is not None:
+        return fixed
+    if hypothesis.core.global_force_seed is not None:
+        return hypothesis.core.global_force_seed
+    return name if chosen.derandomize else None
 
 
 def _show(test: Callable[..., Any], drawn: dict[str, Any], chain: FastChain) -> str:
@@ -360,11 +376,15 @@ def run_machine(
         changes.setdefault("print_blob", False)
     total = changes.pop("max_examples", chosen.max_examples)
     fixed_seed = getattr(machine, "_hypothesis_internal_use_seed", None)
+    derandomize = changes.get("derandomize", chosen.derandomize)
+    base_seed = _base_seed(
+        fixed_seed, settings(chosen, derandomize=derandomize), machine.__qualname__
+    )
     use_dictionary(chain.dictionary)
     try:
         for run, size in enumerate(_epochs(total, max(total // 100, 1))):
             configured = fast_settings(chosen, max_examples=size, **changes)
-            bound._hypothesis_internal_use_seed = _derived(fixed_seed, run)
+            bound._hypothesis_internal_use_seed = _derived(base_seed, run)
             chain.dictionary.begin_run()
             run_state_machine_as_test(bound, settings=configured)
     except Exception as failure:
