@@ -91,8 +91,9 @@ contract EnvironmentProbe {
 /// @notice A child of EnvironmentProbe that self-destructs on request.
 contract Doomed {
     /// @notice Self-destructs, sending any balance to the caller.
+    // slither-disable-next-line suicidal,selfdestruct
     function destroy() external {
-        // slither-disable-next-line suicidal
-        selfdestruct(payable(msg.sender)); // NOTE: the point of the probe: EIP-6780 behaviour.
+        // Anyone may: a test-only probe of EIP-6780, never deployed with value.
+        selfdestruct(payable(msg.sender));
     }
 }
