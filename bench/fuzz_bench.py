@@ -12,6 +12,12 @@
 3. Stateful: the competition money machine (tests/utils/fast_competition.py), N sequences
    of up to M steps. Target: 1,000 x 50 in under 30 s.
 
+4. The planted-bug suite (tests/fuzz/planted.py; forge: bench/forge/PlantedBench.t.sol on
+   the same contracts/test/planted/ sources), seeds 1-3 on both: time to the first failing
+   example (forge: its test's duration, shrinking included, so the engine's figure with
+   shrinking is shown too). Targets: every bug found with every seed, and the median of
+   the per-bug ratios engine/forge within 10x.
+
 Each figure is the median of `--repeat` runs; exits 1 when a target is missed.
 Run it from the repository root: `.venv/bin/python -m bench.fuzz_bench` (or make bench-fuzz).
 """
@@ -21,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -34,6 +41,7 @@ from bench.results import Row, Target, report
 from domacross_fuzz import FastChain, fast_given, run_machine
 from domacross_fuzz.fixtures import DEFAULT_TEST_BALANCE
 from domacross_fuzz.project import FastProject
+from tests.fuzz import planted
 from tests.utils.fast_competition import competition_machine, prepare_competition
 from tests.utils.fast_oracle import (
     MAX_PRICE,
@@ -50,6 +58,39 @@ FORGE_TEST = "testFuzz_setPrice_acceptedIffWithinCap(uint256)"
 FORGE_INVARIANT = "invariant_pricesMatchModel()"
 TARGET_EXAMPLES_PER_S = 5_000
 TARGET_STATEFUL_S = 30.0
+TARGET_TIME_TO_BUG_RATIO = 10.0
+PLANTED_SEEDS = (1, 2, 3)
+PLANTED_RUNS = 100_000
+# (engine search, forge test or None, forge contract): the same bug on both.
+PLANTED = (
+    ("magic constant", planted.find_magic_constant, "testFuzz_magicConstant(uint256)"),
+    (
+        "magic constant in a 1-hour window",
+        planted.find_magic_in_time_window,
+        "testFuzz_magicInTimeWindow(uint256,uint256)",
+    ),
+    (
+        "self-transfer doubles",
+        planted.find_self_transfer,
+        "testFuzz_selfTransfer(uint8,uint8,uint256)",
+    ),
+    ("off-by-one at the cap", planted.find_boundary, "testFuzz_offByOne(uint256)"),
+    (
+        "value first seen in an event",
+        planted.find_value_from_event,
+        "testFuzz_valueFromEvent(uint256)",
+    ),
+    (
+        "self-transfer, stateful",
+        planted.find_self_transfer_stateful,
+        "invariant_supplyIsSumOfBalances()",
+    ),
+    (
+        "vault share inflation, stateful",
+        planted.find_vault_inflation,
+        "invariant_everyDepositMintsShares()",
+    ),
+)
 _UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
@@ -147,7 +188,7 @@ def new_suite(project, accounts):
 
 
 def engine_rates(project, accounts, examples: int, batch: int, repeats: int) -> list[float]:
-    """The engine's examples/s for the single-call property, one sample per run."""
+    """The engine's distinct examples/s for the single-call property, one sample per run."""
     chain, suite = new_suite(project, accounts)
     prepare_single_update(suite.oracle, accounts[0])
     count = [0]
@@ -163,8 +204,8 @@ def engine_rates(project, accounts, examples: int, batch: int, repeats: int) -> 
         start = time.perf_counter()
         prop(fast_chain=chain, oracle=suite.oracle, reporter=accounts[1])
         elapsed = time.perf_counter() - start
-        if count[0] < examples:
-            raise click.ClickException(f"only {count[0]} of {examples} examples ran")
+        # Only distinct examples run (repeats within a test case are skipped): they count.
+        click.echo(f"engine: {count[0]:,} distinct examples of {examples:,} drawn budget")
         rates.append(count[0] / elapsed)
     return rates
 
@@ -217,6 +258,110 @@ def stateful_time(project, accounts, sequences: int, steps: int) -> tuple[float,
     return time.perf_counter() - start, steps_taken[0] - sequences, reached
 
 
+def forge_planted(env: dict[str, str], seed: int) -> dict[str, float | None]:
+    """Forge on the planted suite with `seed`: each test's seconds to its failure (None when
+    it found nothing in the budget)."""
+    env = {**env, "FOUNDRY_INVARIANT_RUNS": "1000", "FOUNDRY_INVARIANT_DEPTH": "50"}
+    out = subprocess.run(
+        [
+            str(FORGE),
+            "test",
+            "--offline",
+            "--match-contract",
+            "^Planted",
+            "--json",
+            "--fuzz-seed",
+            str(seed),
+            "--fuzz-runs",
+            str(PLANTED_RUNS),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,  # the tests fail: that is the point
+    ).stdout
+    seconds: dict[str, float | None] = {}
+    for suite in json.loads(out[out.index("{") :]).values():
+        for name, result in suite["test_results"].items():
+            found = result["status"] == "Failure"
+            seconds[name] = parse_duration(result["duration"]) if found else None
+    return seconds
+
+
+def engine_planted(project, accounts, search, seed: int) -> planted.Found:
+    """One planted-bug search on a fresh chain, as the test suite runs it."""
+    chain = FastChain()
+    for index, account in enumerate(accounts):
+        chain.deal(account, DEFAULT_TEST_BALANCE)
+        chain.label(account, f"accounts[{index}]")
+    chain.dictionary.begin_test()
+    start = time.perf_counter()
+    found = search(chain, FastProject(project, chain), accounts, seed)
+    found.total = time.perf_counter() - start  # type: ignore[attr-defined]
+    return found
+
+
+def planted_rows(project, accounts, env: dict[str, str]) -> list[Row]:
+    """The planted-bug race: engine and forge, seeds 1-3, same run."""
+    forge = {seed: forge_planted(env, seed) for seed in PLANTED_SEEDS}
+    rows, ratios, missed = [], [], 0
+    for label, search, forge_test in PLANTED:
+        engine, totals, speeds = [], [], []
+        for seed in PLANTED_SEEDS:
+            found = engine_planted(project, accounts, search, seed)
+            if found.seconds is None:
+                missed += 1
+                click.echo(f"engine MISSED {label} with seed {seed}")
+                continue
+            engine.append(found.seconds)
+            totals.append(found.total)  # type: ignore[attr-defined]
+            speeds.append(found.examples / found.seconds)
+            click.echo(
+                f"{label}, seed {seed}: first failure {found.seconds:.3f} s after "
+                f"{found.examples:,} examples; {found.total:.2f} s with shrinking; "  # type: ignore[attr-defined]
+                f"{found.inputs if found.inputs is not None else found.calls}"
+            )
+        forge_seconds = [forge[seed][forge_test] for seed in PLANTED_SEEDS]
+        forge_found = [s for s in forge_seconds if s is not None]
+        note = f"forge found it with {len(forge_found)}/3 seeds in {PLANTED_RUNS:,} runs"
+        if engine and forge_found:
+            ratios.append(statistics.median(engine) / statistics.median(forge_found))
+        rows.append(
+            Row(
+                "fuzz",
+                f"planted: {label}, time to first failure",
+                "s",
+                engine or [float("inf")],
+                "forge 1.7.1 (incl. its shrinking)",
+                forge_found,
+                note=f"{note}; engine with shrinking {statistics.median(totals or [0]):.2f} s, "
+                f"{statistics.median(speeds or [0]):,.0f} distinct examples/s to the bug",
+            )
+        )
+    found_all = len(PLANTED) * len(PLANTED_SEEDS) - missed
+    rows.append(
+        Row(
+            "fuzz",
+            "planted: bugs found by the engine (bug x seed)",
+            "found",
+            [found_all],
+            target=Target(">=", len(PLANTED) * len(PLANTED_SEEDS), "issue 20: every one"),
+        )
+    )
+    rows.append(
+        Row(
+            "fuzz",
+            "planted: median over bugs of time-to-bug engine/forge",
+            "x",
+            [statistics.median(ratios)] if ratios else [float("inf")],
+            target=Target("<=", TARGET_TIME_TO_BUG_RATIO, "issue 20: within 10x of forge"),
+            note="bugs forge missed are left out of the ratio",
+        )
+    )
+    return rows
+
+
 @click.command()
 @click.option("--examples", default=20_000, show_default=True, help="Engine examples.")
 @click.option("--batch", default=100, show_default=True, help="Engine examples per test case.")
@@ -225,7 +370,8 @@ def stateful_time(project, accounts, sequences: int, steps: int) -> tuple[float,
 @click.option("--sequences", default=1_000, show_default=True, help="Stateful sequences.")
 @click.option("--steps", default=50, show_default=True, help="Steps per sequence.")
 @click.option("--json", "json_path", default=None, help="Write the rows here (bench/run.py).")
-def main(examples, batch, forge_runs, repeat, sequences, steps, json_path):
+@click.option("--planted-only", is_flag=True, help="Only the planted-bug race.")
+def main(examples, batch, forge_runs, repeat, sequences, steps, json_path, planted_only):
     import ape  # NOTE: late, so that --help does not load Ape
 
     project = ape.project
@@ -234,6 +380,9 @@ def main(examples, batch, forge_runs, repeat, sequences, steps, json_path):
     env = {**os.environ, "DOMACROSS_ORACLE_INITCODE": init_code}
     forge_build(env)
     forge = forge_version()
+    race = planted_rows(project, accounts, env)
+    if planted_only:
+        sys.exit(report(race, json_path, "Fuzzing: planted bugs, the fast engine against forge"))
 
     forge_single = forge_rates(env, forge_runs, repeat)
     engine_single = engine_rates(project, accounts, examples, batch, repeat)
@@ -250,7 +399,7 @@ def main(examples, batch, forge_runs, repeat, sequences, steps, json_path):
     rows = [
         Row(
             "fuzz",
-            f"single-call property, engine, {batch} examples per test case",
+            f"single-call property, engine, {batch} examples per test case (distinct)",
             "examples/s",
             engine_single,
             forge,
@@ -291,6 +440,7 @@ def main(examples, batch, forge_runs, repeat, sequences, steps, json_path):
             target=Target("<", TARGET_STATEFUL_S, "issue 9"),
         ),
     ]
+    rows += race
     sys.exit(report(rows, json_path, "Fuzzing: the fast engine against forge, same bytecode"))
 
 

@@ -12,11 +12,21 @@ from domacross_fuzz.errors import (
     ExecutionHaltedError,
     InvalidTransactionError,
 )
-from domacross_fuzz.evm import ZERO_ADDRESS, FastChain, Snapshot
-from domacross_fuzz.fuzzing import FastStateMachine, fast_given, fast_settings, run_machine
+from domacross_fuzz.evm import DEFAULT_HARDFORK, HARDFORKS, ZERO_ADDRESS, FastChain, Snapshot
+from domacross_fuzz.fuzzing import (
+    FastStateMachine,
+    FastStats,
+    fast_given,
+    fast_settings,
+    run_machine,
+)
 from domacross_fuzz.project import CompiledContract, FastContainer, FastProject
+from domacross_fuzz.sequences import SequenceFailureError
+from domacross_fuzz.strategies import with_dictionary
 
 __all__ = [
+    "DEFAULT_HARDFORK",
+    "HARDFORKS",
     "ZERO_ADDRESS",
     "CompiledContract",
     "ContractAbi",
@@ -30,11 +40,14 @@ __all__ = [
     "FastContract",
     "FastProject",
     "FastStateMachine",
+    "FastStats",
     "InvalidTransactionError",
     "Receipt",
+    "SequenceFailureError",
     "Snapshot",
     "fast_given",
     "fast_settings",
     "reverts",
     "run_machine",
+    "with_dictionary",
 ]

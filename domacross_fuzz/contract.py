@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from domacross_fuzz.abi import ContractAbi, ErrorAbi, EventAbi, FunctionAbi
-from domacross_fuzz.errors import ContractRevertError
+from domacross_fuzz.errors import ContractRevertError, ExecutionHaltedError
 
 if TYPE_CHECKING:
     from pyrevm import Log
@@ -162,7 +162,7 @@ class FastContract:
 class RevertInfo:
     """Filled by :func:`reverts` with the exception that was raised."""
 
-    value: ContractRevertError | None = None
+    value: ContractRevertError | ExecutionHaltedError | None = None
 
 
 def _same(expected: Any, actual: Any) -> bool:
@@ -176,7 +176,9 @@ def _same(expected: Any, actual: Any) -> bool:
 def reverts(error: ErrorAbi | str | None = None, /, **inputs: Any) -> Iterator[RevertInfo]:
     """Asserts that the body reverts, with ``error`` (its definition or name) and ``inputs``.
 
-    Like ``ape.reverts``: ``with reverts(oracle.OracleZeroPrice, tokenId=1): ...``.
+    Like ``ape.reverts``: ``with reverts(oracle.OracleZeroPrice, tokenId=1): ...``. An
+    exceptional halt (INVALID, out of gas) counts as a revert with no error, as on Ape's
+    chain, where it is a ``ContractLogicError`` too.
 
     Raises:
         AssertionError: Nothing reverted, or the error or an argument differs.
@@ -184,6 +186,10 @@ def reverts(error: ErrorAbi | str | None = None, /, **inputs: Any) -> Iterator[R
     info = RevertInfo()
     try:
         yield info
+    except ExecutionHaltedError as exc:
+        info.value = exc
+        if error is not None or inputs:
+            raise AssertionError(f"expected {error_name(error)}, got a halt: {exc}") from exc
     except ContractRevertError as exc:
         info.value = exc
         name = error.name if isinstance(error, ErrorAbi) else error

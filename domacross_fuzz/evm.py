@@ -7,11 +7,19 @@ and offers snapshot/revert, time travel (:meth:`FastChain.warp`), balance settin
 raise :class:`~domacross_fuzz.errors.ContractRevertError` with the custom error decoded from
 every ABI the chain has seen.
 
-What differs from a real chain (and from Ape's test provider):
+What differs from a real chain (and from Ape's test provider; each difference is asserted
+by ``tests/fuzz/test_fast_differential.py``):
 
 * Time and block number move only when told to (:meth:`warp`, :meth:`roll`); every
-  transaction runs in the same block until then.
-* Gas is free (gas price 0), so balances change only by value transfers.
+  transaction runs in the same block until then, and calls (views) see the warped time
+  too, as in forge. Ape's calls see its latest mined block instead.
+* Gas is free: ``tx.gasprice`` and ``block.basefee`` are 0 (pyrevm fixes the base fee at
+  0), so balances change only by value transfers. ``block.prevrandao`` is 0, as on Ape's
+  test chain.
+* Hardfork: Cancun. pyrevm 0.3.7 (revm 8) has no Prague (no BLS12-381 precompiles at
+  0x0b-0x11, no EIP-7702) while Ape's providers run Prague.
+* EIP-6780: a contract created and self-destructed in one transaction loses its code and
+  balance; its storage slots are not cleared (pyrevm cannot list them).
 * Accounts and storage slots stay warm (EIP-2929) across the transactions of one
   snapshot, so ``gas_used`` after the first touch is lower than on a chain. Behaviour
   differs only for code that branches on ``gasleft()``.
@@ -39,6 +47,7 @@ from domacross_fuzz.abi import (
     checksum,
 )
 from domacross_fuzz.contract import Event, FastContract, Receipt
+from domacross_fuzz.dictionary import STORAGE_SLOTS, ValueDictionary, push_constants
 from domacross_fuzz.errors import (
     ContractRevertError,
     ExecutionError,
@@ -51,6 +60,18 @@ if TYPE_CHECKING:
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 DEFAULT_GAS_LIMIT = 30_000_000
+# The hardforks pyrevm 0.3.7 (revm 8) implements fully, by revm's own names: revm maps any
+# other spelling (even "CANCUN") to its LATEST spec without a word.
+HARDFORKS = {"shanghai": "Shanghai", "cancun": "Cancun"}
+DEFAULT_HARDFORK = "cancun"
+_SELFDESTRUCT = 0xFF
+# Returns EXTCODECOPY of the address in calldata: the code as the EVM sees it (pyrevm's
+# get_code returns revm's analysed code, padded with 33 zero bytes).
+# CALLDATALOAD(0) DUP1 EXTCODESIZE DUP1 0 0 DUP5 EXTCODECOPY 0 RETURN
+_CODE_READER = bytes.fromhex("600035803b8060006000843c6000f3")
+_CODE_READER_ADDRESS = "0x00000000000000000000000000000000000c0dE5"
+_DESTROYED = re.compile(r"AccountDestroyed \{ address: (0x[0-9a-fA-F]{40})")
+_CREATED = re.compile(r"AccountCreated \{ address: (0x[0-9a-fA-F]{40})")
 _REVERT_OUTPUT = re.compile(r"^Revert \{ gas_used: \d+, output: 0x([0-9a-fA-F]*) \}$")
 
 
@@ -61,17 +82,38 @@ class Snapshot:
     depth: int
     timestamp: int
     number: int
-    deals: int
+
+
+@dataclass(frozen=True)
+class _SetBalance:
+    """Undo record of a `deal`: the absolute balance to put back."""
+
+    address: str
+    balance: int
+
+
+@dataclass(frozen=True)
+class _SetAccount:
+    """Undo record of an account rewritten outside the journal (EIP-6780 deletion)."""
+
+    address: str
+    info: AccountInfo
 
 
 class FastChain:
-    """One in-process EVM (Cancun rules, as solc 0.8.28 targets) and its test cheats.
+    """One in-process EVM and its test cheats.
 
     Args:
         chain_id: What ``block.chainid`` returns (Ape's test chain uses 1337).
         timestamp: The initial ``block.timestamp``.
         number: The initial ``block.number``.
-        gas_limit: Gas given to every call and transaction.
+        gas_limit: Gas given to every call and transaction (and ``block.gaslimit``).
+        hardfork: ``"cancun"`` (the default, what solc 0.8.28 targets) or ``"shanghai"``.
+        call_sender: ``msg.sender`` of calls made without a sender (Ape uses its first
+            test account; the ``fast_chain`` fixture does the same).
+
+    Raises:
+        ValueError: ``hardfork`` is not one pyrevm implements.
     """
 
     def __init__(
@@ -81,21 +123,38 @@ class FastChain:
         timestamp: int = 1_700_000_000,
         number: int = 1,
         gas_limit: int = DEFAULT_GAS_LIMIT,
+        hardfork: str = DEFAULT_HARDFORK,
+        call_sender: str = ZERO_ADDRESS,
     ) -> None:
+        spec = HARDFORKS.get(hardfork.lower())
+        if spec is None:
+            raise ValueError(
+                f"hardfork {hardfork!r} is not available in pyrevm 0.3.7 (revm 8): "
+                f"choose one of {', '.join(HARDFORKS)}"
+            )
+        self.hardfork = hardfork.lower()
         self.gas_limit = gas_limit
+        self.call_sender = address_of(call_sender)
         self._timestamp = timestamp
         self._number = number
         self._evm = EVM(
             env=Env(cfg=CfgEnv(chain_id=chain_id), block=self._block_env()),
             gas_limit=gas_limit,
-            spec_id="CANCUN",
+            spec_id=spec,
         )
-        # pyrevm's journal checkpoints, innermost last; reverting one reverts those above it.
-        self._checkpoints: list[Any] = []
+        self._evm.insert_account_info(_CODE_READER_ADDRESS, AccountInfo(code=_CODE_READER))
+        # What `revert` undoes, innermost last: pyrevm journal checkpoints, and the account
+        # changes the journal does not record (deals, EIP-6780 deletions). Each of those is
+        # followed by a fresh checkpoint, so that later transfers are undone before it is.
+        self._undo: list[Any] = []
         self._snapshots: list[Snapshot] = []
-        # Balance jumps made by `deal` inside snapshots: the journal does not record them.
-        self._deals: list[tuple[str, int]] = []
+        # Any SELFDESTRUCT in deployed code: only then is the journal read after transactions.
+        self._may_selfdestruct = False
         self._sender: str | None = None
+        self.dictionary = ValueDictionary()
+        self._labels: dict[str, str] = {}
+        # PUSH constants of each runtime code, read on first use.
+        self._constants: dict[bytes, list[int]] = {}
         self._abi_at: dict[str, ContractAbi] = {}
         self._errors: dict[bytes, ErrorAbi] = {
             ERROR_STRING.selector: ERROR_STRING,
@@ -127,20 +186,28 @@ class FastChain:
         """
         self.register(abi)
         deployer = self._sender_of(sender)
-        code = init_code + abi.constructor.encode(args)
+        arguments = abi.constructor.encode(args)
+        code = init_code + arguments
         try:
             address = self._evm.deploy(deployer, code, value=value or None, gas=self.gas_limit)
         except RuntimeError as exc:
             raise self._failure(exc, ZERO_ADDRESS) from None
         finally:
             self._evm.reset_transient_storage()
-        return self.at(abi, address, name=name)
+        self.dictionary.add_calldata(arguments)
+        contract = self.at(abi, address, name=name)
+        self.dictionary.forget_code(address.lower())
+        self._see_code(address)
+        self._see_storage(address)
+        return contract
 
     def at(self, abi: ContractAbi, address: Any, *, name: str = "") -> FastContract:
         """The contract at ``address``, called through ``abi``."""
         self.register(abi)
         address = checksum(address_of(address))
         self._abi_at[address.lower()] = abi
+        if name:
+            self._labels.setdefault(address.lower(), name)
         return FastContract(self, abi, address, name)
 
     # -- calls ---------------------------------------------------------------------------
@@ -153,8 +220,8 @@ class FastChain:
         evm = self._evm
         checkpoint = evm.snapshot()
         try:
-            return evm.message_call(
-                self._sender_of(sender, ZERO_ADDRESS),
+            output: bytes = evm.message_call(
+                self._sender_of(sender, self.call_sender),
                 to,
                 data,
                 value=value or None,
@@ -165,6 +232,10 @@ class FastChain:
         finally:
             evm.revert(checkpoint)
             evm.reset_transient_storage()
+        self._see_code(to)
+        self.dictionary.add_calldata(data[4:])
+        self.dictionary.add_words(output)
+        return output
 
     def transact(self, to: str, data: bytes, *, sender: Any = None, value: int = 0) -> Receipt:
         """Runs a transaction and keeps its effects.
@@ -173,6 +244,7 @@ class FastChain:
             ExecutionError: The transaction reverted (decoded) or halted; nothing changed.
         """
         evm = self._evm
+        journal = evm.journal_str if self._may_selfdestruct else ""
         try:
             output = evm.message_call(
                 self._sender_of(sender), to, data, value=value or None, gas=self.gas_limit
@@ -184,6 +256,17 @@ class FastChain:
             evm.reset_transient_storage()
         result = evm.result
         logs: list[Log] = result.logs if result is not None else []
+        if journal:
+            self._apply_eip6780(journal)
+        seen = self.dictionary
+        self._see_code(to)
+        seen.add_calldata(data[4:])
+        seen.add_words(output)
+        for log in logs:
+            topics, log_data = log.data
+            seen.add_all(int.from_bytes(bytes(t), "big") for t in topics[1:])
+            seen.add_words(bytes(log_data))
+        self._see_storage(to)
         return Receipt(self, to, output, logs, result.gas_used if result is not None else 0)
 
     def decode_revert(self, data: bytes, address: str) -> ContractRevertError:
@@ -211,23 +294,29 @@ class FastChain:
     # -- cheats --------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         """Marks the current state; :meth:`revert` returns to it (once)."""
-        self._checkpoints.append(self._evm.snapshot())
-        snap = Snapshot(len(self._checkpoints), self._timestamp, self._number, len(self._deals))
+        self._undo.append(self._evm.snapshot())
+        snap = Snapshot(len(self._undo), self._timestamp, self._number)
         self._snapshots.append(snap)
         return snap
 
     def revert(self, snap: Snapshot) -> None:
         """Undoes everything since ``snap`` (and forgets the snapshots taken after it)."""
-        if snap.depth > len(self._checkpoints) or self._snapshots[snap.depth - 1] is not snap:
+        if snap.depth > len(self._undo) or not any(s is snap for s in self._snapshots):
             raise ValueError("snapshot already reverted")
         evm = self._evm
-        while len(self._checkpoints) >= snap.depth:
-            evm.revert(self._checkpoints.pop())
-        del self._snapshots[snap.depth - 1 :]
-        # The journal undid transfers by their amounts; deals are undone by theirs.
-        for address, jump in reversed(self._deals[snap.deals :]):
-            evm.set_balance(address, evm.get_balance(address) - jump)
-        del self._deals[snap.deals :]
+        # Innermost first: the journal undoes transfers by their amounts, so each deal must
+        # be put back (as the absolute balance before it) exactly between the transfers
+        # made before it and those made after it.
+        while len(self._undo) >= snap.depth:
+            entry = self._undo.pop()
+            if isinstance(entry, _SetBalance):
+                evm.set_balance(entry.address, entry.balance)
+            elif isinstance(entry, _SetAccount):
+                evm.insert_account_info(entry.address, entry.info)
+            else:
+                evm.revert(entry)
+        while self._snapshots and self._snapshots[-1].depth >= snap.depth:
+            self._snapshots.pop()
         if (snap.timestamp, snap.number) != (self._timestamp, self._number):
             self._timestamp, self._number = snap.timestamp, snap.number
             evm.set_block_env(self._block_env())
@@ -272,10 +361,12 @@ class FastChain:
     def deal(self, account: Any, amount: int) -> None:
         """Sets the native balance of ``account`` to ``amount`` (undone by :meth:`revert`)."""
         address = address_of(account)
-        previous = self._evm.get_balance(address)
-        self._evm.set_balance(address, amount)
-        if self._checkpoints:
-            self._deals.append((address, amount - previous))
+        if self._undo:
+            self._undo.append(_SetBalance(address, self._evm.get_balance(address)))
+            self._evm.set_balance(address, amount)
+            self._undo.append(self._evm.snapshot())
+        else:
+            self._evm.set_balance(address, amount)
 
     def nonce_of(self, account: Any) -> int:
         """The nonce of ``account``."""
@@ -284,7 +375,7 @@ class FastChain:
     def set_nonce(self, account: Any, nonce: int) -> None:
         """Sets the nonce of an externally owned account, so that its next deployment lands
         where it would on another chain. Outside snapshots only: it is not journaled."""
-        if self._checkpoints:
+        if self._undo:
             raise RuntimeError("set_nonce inside a snapshot cannot be reverted")
         address = address_of(account)
         balance = self._evm.get_balance(address)
@@ -294,8 +385,32 @@ class FastChain:
         self._evm.set_balance(address, balance)
 
     def code_of(self, account: Any) -> bytes:
-        """The runtime code at ``account`` (empty for an externally owned account)."""
-        return self._evm.get_code(address_of(account)) or b""
+        """The runtime code at ``account`` as EXTCODECOPY sees it (empty for an externally
+        owned account)."""
+        address = address_of(account)
+        evm = self._evm
+        checkpoint = evm.snapshot()
+        try:
+            code: bytes = evm.message_call(
+                ZERO_ADDRESS,
+                _CODE_READER_ADDRESS,
+                bytes(12) + bytes.fromhex(address[2:]),
+                gas=self.gas_limit,
+            )
+        finally:
+            evm.revert(checkpoint)
+        return code
+
+    def label(self, account: Any, name: str) -> None:
+        """Names ``account`` in failure reports (``alice`` instead of its address)."""
+        self._labels[address_of(account).lower()] = name
+
+    def describe(self, value: Any) -> str:
+        """``value`` for a report: an account or contract by its label, else ``repr``."""
+        address = getattr(value, "address", value)
+        if isinstance(address, str) and len(address) == 42 and address.startswith("0x"):
+            return self._labels.get(address.lower(), checksum(address))
+        return repr(value)
 
     @contextmanager
     def prank(self, account: Any) -> Iterator[None]:
@@ -307,6 +422,54 @@ class FastChain:
             self._sender = previous
 
     # -- internals -----------------------------------------------------------------------
+    def _see_code(self, address: str) -> None:
+        """Puts the PUSH constants of the code at ``address`` in the dictionary."""
+        key = address.lower()
+        if self.dictionary.has_code(key):
+            return
+        code = self.code_of(address)
+        # Keyed by the code: a later deployment may put other code at the same address.
+        constants = self._constants.get(code)
+        if constants is None:
+            # The dispatcher's selectors and the event topics are in every contract and
+            # never an interesting argument: left out, they do not crowd the real constants.
+            abi = self._abi_at.get(key)
+            known = _identifiers(abi) if abi is not None else set()
+            constants = [v for v in push_constants(code) if v not in known]
+            self._constants[code] = constants
+            if _SELFDESTRUCT in _opcodes(code):
+                self._may_selfdestruct = True
+        self.dictionary.add_code(key, constants)
+
+    def _see_storage(self, address: str) -> None:
+        """Puts the first storage slots of ``address`` in the dictionary."""
+        storage = self._evm.storage
+        self.dictionary.add_all(storage(address, slot) for slot in range(STORAGE_SLOTS))
+
+    def _apply_eip6780(self, journal_before: str) -> None:
+        """Deletes the contracts created and self-destructed by the last transaction.
+
+        pyrevm keeps one open revm transaction for the whole session, so revm never
+        finalises a self-destruct; the journal says which accounts the last transaction
+        created and destroyed.
+        """
+        journal = self._evm.journal_str
+        old_destroyed = len(_DESTROYED.findall(journal_before))
+        destroyed = _DESTROYED.findall(journal)[old_destroyed:]
+        if not destroyed:
+            return
+        old_created = len(_CREATED.findall(journal_before))
+        created = {a.lower() for a in _CREATED.findall(journal)[old_created:]}
+        for address in destroyed:
+            if address.lower() not in created:
+                continue  # EIP-6780: only the balance moves, which revm did
+            info = self._evm.basic(address)
+            if self._undo:
+                self._undo.append(_SetAccount(address, info))
+            self._evm.insert_account_info(address, AccountInfo())
+            if self._undo:
+                self._undo.append(self._evm.snapshot())
+
     def _block_env(self) -> BlockEnv:
         return BlockEnv(
             number=self._number,
@@ -334,3 +497,22 @@ class FastChain:
         if text.startswith("Transaction("):
             return InvalidTransactionError(f"{text} (call to {address})")
         return ExecutionError(f"{text} (call to {address})")
+
+
+def _opcodes(code: bytes) -> set[int]:
+    """The opcodes of ``code`` (PUSH operands skipped)."""
+    found: set[int] = set()
+    i, n = 0, len(code)
+    while i < n:
+        op = code[i]
+        found.add(op)
+        i += op - 0x5E if 0x60 <= op <= 0x7F else 1
+    return found
+
+
+def _identifiers(abi: ContractAbi) -> set[int]:
+    """The function and error selectors and the event topics of ``abi``, as integers."""
+    ids = {int.from_bytes(f.selector, "big") for fs in abi.functions.values() for f in fs}
+    ids.update(int.from_bytes(selector, "big") for selector in abi.errors)
+    ids.update(int.from_bytes(topic, "big") for topic in abi.events)
+    return ids

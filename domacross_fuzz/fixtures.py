@@ -1,13 +1,14 @@
 """pytest plugin: the fast engine inside ``ape test``.
 
-Register it from the test suite's top ``conftest.py``::
-
-    pytest_plugins = ["domacross_fuzz.fixtures"]
+Installing the package registers it (a ``pytest11`` entry point), so any Ape project
+whose environment has ``domacross`` installed gets the fixtures in ``ape test``.
 
 Fixtures (session-scoped: deploy once, like the suite's Ape fixtures):
 
 * ``fast_chain``: a :class:`~domacross_fuzz.evm.FastChain` with Ape's test accounts (the
-  same addresses) funded with Ape's configured test balance, at Ape's chain id and time.
+  same addresses, labelled ``accounts[i]`` in reports) funded with Ape's configured test
+  balance, at Ape's chain id and time; calls without a sender come from ``accounts[0]``,
+  as on Ape's chain.
 * ``fast_project``: Ape's ``project`` on it, ``fast_project.Name.deploy(..., sender=...)``.
 
 Isolation, so that tests never see each other's changes: every test that uses
@@ -21,12 +22,14 @@ class-scoped one would leak its changes into the rest of the session.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
 
 from domacross_fuzz.evm import FastChain, Snapshot
+from domacross_fuzz.fuzzing import fast_settings
 from domacross_fuzz.project import FastProject
 
 FIXTURE = "fast_chain"
@@ -41,9 +44,15 @@ def fast_chain(request: pytest.FixtureRequest, accounts: Any, chain: Any) -> Fas
     from ape import config  # NOTE: imported late: `ape test` configures it first
 
     balance = int(getattr(config.get_config("test"), "balance", DEFAULT_TEST_BALANCE))
-    fast = FastChain(chain_id=chain.chain_id, timestamp=chain.pending_timestamp)
-    for account in accounts:
+    fast = FastChain(
+        chain_id=chain.chain_id,
+        timestamp=chain.pending_timestamp,
+        gas_limit=chain.blocks.head.gas_limit,  # what `block.gaslimit` reads on Ape's chain
+        call_sender=accounts[0].address,
+    )
+    for index, account in enumerate(accounts):
         fast.deal(account, balance)
+        fast.label(account, f"accounts[{index}]")
     request.config.stash[_CHAIN] = fast
     return fast
 
@@ -64,6 +73,7 @@ def _begin(item: pytest.Item) -> None:
     chain = _chain_for(item)
     if chain is not None and _TEST_SNAPSHOT not in item.stash:
         item.stash[_TEST_SNAPSHOT] = chain.snapshot()
+        chain.dictionary.begin_test()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -77,9 +87,15 @@ def pytest_fixture_setup(
     yield
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     _begin(item)
+    test = getattr(item, "obj", None)
+    if getattr(test, "fast_batch", None) is not None:
+        # Hypothesis's plugin checks these settings before the call: the engine's own
+        # suppressions (see fuzzing.fast_settings) must be there, whatever @settings says.
+        current = getattr(test, "_hypothesis_internal_use_settings", None)
+        test._hypothesis_internal_use_settings = fast_settings(current)  # type: ignore[union-attr]
     chain = _chain_for(item)
     handle = getattr(getattr(item, "obj", None), "hypothesis", None)
     if chain is None or handle is None:
@@ -87,6 +103,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         return
     inner: Callable[..., Any] = handle.inner_test
 
+    @functools.wraps(inner)  # Hypothesis names the test after this function
     def isolated(*args: Any, **kwargs: Any) -> Any:
         with chain.isolate():
             return inner(*args, **kwargs)

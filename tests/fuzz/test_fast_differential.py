@@ -317,3 +317,101 @@ def test_fast_engine__random_sequences__same_outcomes_as_ape(
         for name in ("status", "paused", "participantCount", "claimedTotal", "results"):
             m.view(competition, name)
         m.assert_balances(competition)
+
+
+# -- The environment, probe by probe (contracts/test/EnvironmentProbe.sol) ------------------
+# Each listed difference between the engine and Ape's provider is a test: equal where the
+# engine matches Ape, the documented value where it deliberately differs (README "Fast fuzzing").
+BLS12_G1ADD = "0x000000000000000000000000000000000000000b"
+
+
+@pytest.fixture(scope="module")
+def probes(project, fast_project, owner):
+    return (
+        project.EnvironmentProbe.deploy(sender=owner),
+        fast_project.EnvironmentProbe.deploy(sender=owner),
+    )
+
+
+def test_probe__view__same_chain_sender_origin_coinbase_gaslimit_prevrandao_rules(
+    probes, fast_chain, accounts
+):
+    ape_env, fast_env = (p.environment() for p in probes)
+    for field in ("chainId", "coinbase", "gaslimit"):
+        assert norm(getattr(fast_env, field)) == norm(getattr(ape_env, field)), field
+    # A call without a sender comes from Ape's first test account on both.
+    assert norm(fast_env.sender) == norm(ape_env.sender) == accounts[0].address.lower()
+    assert norm(fast_env.origin) == norm(ape_env.origin)
+
+
+def test_probe__transaction__prevrandao_zero_on_both_gas_price_free_on_the_engine(probes, owner):
+    ape_probe, fast_probe = probes
+    ape_env = ape_probe.recordEnvironment(sender=owner).events[0].event_arguments["environment"]
+    fast_env = fast_probe.recordEnvironment(sender=owner).events[0].environment
+    assert fast_env.prevrandao == ape_env[5] == 0
+    assert fast_env.sender == owner.address
+    # Documented difference: the engine's gas is free (pyrevm fixes the base fee at 0).
+    assert ape_env[3] > 0 and ape_env[4] == ape_env[3]  # basefee, gasprice (no tip)
+    assert (fast_env.basefee, fast_env.gasprice) == (0, 0)
+
+
+def test_probe__view_after_time_travel__engine_sees_the_warped_time(probes, fast_chain, chain):
+    ape_probe, fast_probe = probes
+    # Documented difference: Ape's calls run on its latest mined block; the engine's calls
+    # see the time set by warp, as forge's do.
+    assert ape_probe.environment().timestamp == chain.provider.get_block("latest").timestamp
+    fast_chain.warp(fast_chain.timestamp + 3_600)
+    assert fast_probe.environment().timestamp == fast_chain.timestamp
+
+
+def test_probe__code__same_size_and_bytes_as_ape(probes, chain):
+    ape_probe, fast_probe = probes
+    ape_code = bytes(chain.provider.get_code(ape_probe.address))
+    fast_code = fast_probe.chain.code_of(fast_probe)
+    assert fast_code == ape_code
+    assert fast_probe.codeSize(fast_probe) == ape_probe.codeSize(ape_probe) == len(ape_code)
+
+
+def test_probe__bls12_381_precompile__prague_on_ape_absent_on_the_engine(probes):
+    ape_probe, fast_probe = probes
+    # Documented difference: pyrevm 0.3.7 (revm 8) has no Prague precompiles.
+    assert tuple(ape_probe.precompileAnswers(BLS12_G1ADD, b"\0" * 256)) == (True, 128)
+    assert tuple(fast_probe.precompileAnswers(BLS12_G1ADD, b"\0" * 256)) == (True, 0)
+
+
+def test_probe__eip6780__created_and_destroyed_in_one_transaction_loses_code_on_both(
+    probes, owner, chain
+):
+    ape_probe, fast_probe = probes
+    ape_child = ape_probe.createAndDestroy.call(sender=owner)
+    ape_probe.createAndDestroy(sender=owner)
+    fast_child = fast_probe.createAndDestroy.call(sender=owner)
+    fast_probe.createAndDestroy(sender=owner)
+    assert len(chain.provider.get_code(ape_child)) == 0
+    assert fast_probe.chain.code_of(fast_child) == b""
+    assert fast_probe.codeSize(fast_child) == ape_probe.codeSize(ape_child) == 0
+
+
+def test_probe__eip6780__destroyed_in_a_later_transaction_keeps_code_on_both(
+    probes, owner, project, fast_project
+):
+    ape_probe, fast_probe = probes
+    ape_address = ape_probe.create.call(sender=owner)
+    ape_probe.create(sender=owner)
+    ape_child = ape.Contract(ape_address, contract_type=project.Doomed.contract_type)
+    fast_child = fast_project.Doomed.at(fast_probe.create.call(sender=owner))
+    fast_probe.create(sender=owner)
+    ape_child.destroy(sender=owner)
+    fast_child.destroy(sender=owner)
+    assert ape_probe.codeSize(ape_child) > 0
+    assert fast_probe.codeSize(fast_child) == ape_probe.codeSize(ape_child)
+
+
+def test_probe__invalid_opcode__a_revert_for_reverts_on_both(probes, owner):
+    from domacross_fuzz import reverts
+
+    ape_probe, fast_probe = probes
+    with ape.reverts():
+        ape_probe.invalidOpcode.transact(sender=owner)
+    with reverts():
+        fast_probe.invalidOpcode(sender=owner)

@@ -8,12 +8,18 @@ from eth_utils import to_checksum_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domacross_fuzz import ContractRevertError, FastStateMachine, fast_given, reverts, run_machine
+from domacross_fuzz import (
+    ContractRevertError,
+    ExecutionHaltedError,
+    FastStateMachine,
+    fast_given,
+    reverts,
+    run_machine,
+)
 from domacross_fuzz.fixtures import DEFAULT_TEST_BALANCE
 from tests.utils.constants import DAY, ETH, FEE, MAX_AGE, MAX_CHANGE_BPS
 
 COLLECTION = to_checksum_address("0x" + "c0" * 20)
-SEEN: list[int] = []
 
 
 def test_fast_chain__accounts__are_apes_funded_at_the_test_balance(fast_chain, accounts, chain):
@@ -176,9 +182,14 @@ def test_call__transaction_function__returns_value_and_discards_effects(
 
 
 def test_isolation__first_test__writes_state(fast_oracle, fast_chain, reporter, alice):
+    # The writes take effect here; the next test (same module, run after this one) sees none.
+    start = fast_chain.timestamp
     fast_oracle.setPrice(COLLECTION, 42, ETH, sender=reporter)
     fast_chain.deal(alice, 1)
-    fast_chain.warp(fast_chain.timestamp + 10 * DAY)
+    fast_chain.warp(start + 10 * DAY)
+    assert fast_oracle.latestPrice(COLLECTION, 42)[0] == ETH
+    assert fast_chain.balance_of(alice) == 1
+    assert fast_chain.timestamp == start + 10 * DAY
 
 
 def test_isolation__next_test__sees_none_of_it(fast_oracle, fast_chain, alice):
@@ -197,11 +208,29 @@ def test_given__each_example__starts_from_the_same_state(fast_oracle, owner, pri
 def test_fast_given__each_example__starts_from_the_same_state(fast_oracle, owner, price):
     assert fast_oracle.latestPrice(COLLECTION, 6) == (0, 0)
     fast_oracle.overridePrice(COLLECTION, 6, price, sender=owner)
-    SEEN.append(price)
 
 
-def test_fast_given__ran__every_example_of_every_batch():
-    assert len(SEEN) == 300
+def test_fast_given__batches__count_distinct_examples_and_skip_repeats(
+    fast_chain, fast_oracle, owner
+):
+    batches: list[list[int]] = []
+
+    @fast_given(examples=300, batch=50, price=st.integers(1, 10**24))
+    def prop(fast_oracle, price):
+        batches[-1].append(price)
+
+    def start_batch(*args, **kwargs):
+        batches.append([])
+        return inner(*args, **kwargs)
+
+    inner = prop.hypothesis.inner_test
+    prop.hypothesis.inner_test = start_batch
+    prop(fast_oracle=fast_oracle, fast_chain=fast_chain)
+    stats = prop.fast_stats
+    assert stats.test_cases == len(batches) == 300 // 50  # examples, not test cases, counted
+    assert stats.examples == sum(len(b) for b in batches) <= 300
+    assert all(len(b) == len(set(b)) for b in batches)  # no repeat runs within a batch
+    assert stats.examples + stats.duplicates <= 300  # a repeating test case ends early
 
 
 def test_fast_given__failure__shrinks_to_one_minimal_example(fast_chain, fast_oracle, owner):
@@ -244,3 +273,84 @@ def test_machine__every_run__starts_from_the_same_state(fast_chain, fast_oracle,
     run_machine(Machine, fast_chain, sequences=20, steps=5, derandomize=True)
     assert starts == [0] * len(starts) and len(starts) >= 20
     assert fast_oracle.latestPrice(COLLECTION, 11) == (0, 0)
+
+
+def test_deal__after_a_payment_in_nested_snapshots__restores_absolute_balances(
+    fast_chain, alice, bob
+):
+    start_alice, start_bob = fast_chain.balance_of(alice), fast_chain.balance_of(bob)
+    outer = fast_chain.snapshot()
+    fast_chain.transact(alice.address, b"", sender=bob, value=5 * ETH)  # alice receives
+    fast_chain.deal(alice, 1)  # then is dealt less than she received
+    inner = fast_chain.snapshot()
+    fast_chain.transact(bob.address, b"", sender=alice, value=1)  # a payment inside
+    fast_chain.deal(alice, 7)
+    innermost = fast_chain.snapshot()
+    fast_chain.deal(bob, 0)
+    fast_chain.revert(innermost)  # a revert inside a revert
+    assert fast_chain.balance_of(bob) == start_bob - 5 * ETH + 1
+    fast_chain.revert(inner)
+    assert fast_chain.balance_of(alice) == 1
+    assert fast_chain.balance_of(bob) == start_bob - 5 * ETH
+    fast_chain.revert(outer)
+    assert fast_chain.balance_of(alice) == start_alice
+    assert fast_chain.balance_of(bob) == start_bob
+
+
+def test_hardfork__cancun_by_default__shanghai_selectable_prague_refused():
+    from domacross_fuzz import FastChain
+    from domacross_fuzz.abi import ContractAbi
+
+    # Runtime: TLOAD(0) and return nothing: Cancun has TLOAD (EIP-1153), Shanghai does not.
+    runtime = bytes.fromhex("5f5c00")
+    init = bytes.fromhex("6003600c60003960036000f3") + runtime
+    deployer = "0x" + "11" * 20
+    for hardfork, works in (("cancun", True), ("shanghai", False)):
+        chain = FastChain(hardfork=hardfork) if hardfork != "cancun" else FastChain()
+        address = chain.deploy(ContractAbi.from_abi([]), init, sender=deployer).address
+        if works:
+            chain.transact(address, b"", sender=deployer)
+        else:
+            with pytest.raises(ExecutionHaltedError):
+                chain.transact(address, b"", sender=deployer)
+    with pytest.raises(ValueError, match="not available in pyrevm") as caught:
+        FastChain(hardfork="prague")
+    assert "\n" not in str(caught.value)
+
+
+def test_reverts__invalid_opcode_and_out_of_gas__caught_as_halts(fast_project, owner):
+    probe = fast_project.EnvironmentProbe.deploy(sender=owner)
+    with reverts() as info:
+        probe.invalidOpcode(sender=owner)
+    assert isinstance(info.value, ExecutionHaltedError)
+    with reverts():
+        probe.burnAllGas.transact(sender=owner)
+    with pytest.raises(AssertionError, match="got a halt"), reverts("SomeError"):
+        probe.invalidOpcode(sender=owner)
+
+
+def test_fast_given__settings_above__counted_in_examples(fast_chain, fast_oracle):
+    ran: list[int] = []
+
+    @settings(max_examples=30, database=None)
+    @fast_given(batch=10, price=st.integers(1, 10**24))
+    def prop(fast_oracle, price):
+        ran.append(price)
+
+    prop(fast_oracle=fast_oracle, fast_chain=fast_chain)
+    assert prop.fast_stats.test_cases == 3
+    assert 0 < len(ran) == prop.fast_stats.examples <= 30
+
+
+def test_fast_given__failure__report_names_the_test_and_the_shrunk_example(
+    fast_chain, fast_oracle, owner
+):
+    @fast_given(examples=1_000, price=st.integers(1, 10**24))
+    def test_price__below_one_ether(fast_oracle, price):
+        assert price < 10**18
+
+    with pytest.raises(AssertionError) as caught:
+        test_price__below_one_ether(fast_oracle=fast_oracle, fast_chain=fast_chain)
+    assert caught.value.__notes__[-1] == (
+        f"Falsifying example (shrunk by the engine): test_price__below_one_ether(price={10**18!r})"
+    )
