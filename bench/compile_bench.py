@@ -2,7 +2,7 @@
 solc (solcjs from npm, through .tools/solcx), measured in one run.
 
 Cold: Ape's .build and contracts/.cache removed (forge: `--force`). No-op: nothing changed
-since the previous build. Each figure is the median of `--repeat` runs. Target (issue 2):
+since the previous build. Each figure is the median of `--repeat` runs. Target:
 a no-op build costs at most "a second or two": < 2 s.
 
     .venv/bin/python -m bench.compile_bench [--repeat 3] [--json PATH]
@@ -65,7 +65,7 @@ def main(repeat: int, json_path: str | None) -> None:
             ape_noop_s,
             "forge build (no-op)",
             forge_noop_s,
-            Target("<", 2.0, "issue 2"),
+            Target("<", 2.0, "no-op compile budget"),
         ),
     ]
     sys.exit(report(rows, json_path, "Compile: Ape vs forge, same sources and solc"))

@@ -346,7 +346,7 @@ def planted_rows(project, accounts, env: dict[str, str]) -> list[Row]:
             "planted: bugs found by the engine (bug x seed)",
             "found",
             [found_all],
-            target=Target(">=", len(PLANTED) * len(PLANTED_SEEDS), "issue 20: every one"),
+            target=Target(">=", len(PLANTED) * len(PLANTED_SEEDS), "every planted bug, every seed"),
         )
     )
     rows.append(
@@ -355,7 +355,7 @@ def planted_rows(project, accounts, env: dict[str, str]) -> list[Row]:
             "planted: median over bugs of time-to-bug engine/forge",
             "x",
             [statistics.median(ratios)] if ratios else [float("inf")],
-            target=Target("<=", TARGET_TIME_TO_BUG_RATIO, "issue 20: within 10x of forge"),
+            target=Target("<=", TARGET_TIME_TO_BUG_RATIO, "within 10x of forge"),
             note="bugs forge missed are left out of the ratio",
         )
     )
@@ -404,7 +404,7 @@ def main(examples, batch, forge_runs, repeat, sequences, steps, json_path, plant
             engine_single,
             forge,
             forge_single,
-            Target(">=", TARGET_EXAMPLES_PER_S, "issue 9"),
+            Target(">=", TARGET_EXAMPLES_PER_S, "fuzz engine target"),
         ),
         Row(
             "fuzz",
@@ -437,7 +437,7 @@ def main(examples, batch, forge_runs, repeat, sequences, steps, json_path, plant
             f"stateful competition machine, {shape}",
             "s",
             competition,
-            target=Target("<", TARGET_STATEFUL_S, "issue 9"),
+            target=Target("<", TARGET_STATEFUL_S, "fuzz engine target"),
         ),
     ]
     rows += race

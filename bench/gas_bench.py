@@ -6,7 +6,7 @@ chain time, so every figure is deterministic: one run, no spread. A method whose
 this run differs from the committed snapshot is reported and fails the bench.
 Yardsticks: a full `Competition` deployment for the factory's clone; one storage slot per
 winner (contracts/test/NaivePrizeBook.sol, 10 winners) for the Merkle results, and its
-claim. Targets: issue 3 (createCompetition < 200,000; first join < 80,000).
+claim. Targets (createCompetition < 200,000; first join < 80,000).
 
     .venv/bin/python -m bench.gas_bench [--json PATH]
 """
@@ -31,8 +31,8 @@ NAIVE_POST = "NaivePrizeBook.setPrizes (10 winners, for comparison)"
 NAIVE_CLAIM = "NaivePrizeBook.claim (for comparison)"
 # label -> (yardstick label, target)
 COMPARED: dict[str, tuple[str | None, Target | None]] = {
-    "CompetitionFactory.createCompetition": (FULL_DEPLOY, Target("<", 200_000, "issue 3")),
-    "Competition.join (first)": (None, Target("<", 80_000, "issue 3")),
+    "CompetitionFactory.createCompetition": (FULL_DEPLOY, Target("<", 200_000, "gas budget")),
+    "Competition.join (first)": (None, Target("<", 80_000, "gas budget")),
     "Competition.postResults": (NAIVE_POST, None),
     "Competition.claim (tree of 3 winners)": (NAIVE_CLAIM, None),
 }

@@ -247,14 +247,14 @@ def main() -> int:
             rates,
             "raw eth_getLogs loop",
             ceilings,
-            Target(">=", TARGET_EVENTS_PER_S, "issue 6"),
+            Target(">=", TARGET_EVENTS_PER_S, "indexer target"),
         ),
         Row(
             "indexer",
             "steady-state lag (20 polls while blocks arrive)",
             "blocks",
             [float(lag) for lag in lags],
-            target=Target("<=", TARGET_LAG_BLOCKS, "issue 6"),
+            target=Target("<=", TARGET_LAG_BLOCKS, "indexer target"),
             note="median of the polls; the worst is the spread's top",
         ),
         Row(

@@ -29,7 +29,7 @@ class Target:
     op: Op
     value: float
     source: str
-    """Where the target comes from (an issue, the seed's SLOs, our own budget)."""
+    """Where the target comes from (a product target, an SLO, our own budget)."""
 
     def met(self, figure: float) -> bool:
         return _OPS[self.op](figure, self.value)

@@ -50,7 +50,7 @@ BENCHES = (
     Bench("compile", "Compile: `ape compile` against `forge build`, same sources and solc"),
     Bench("fuzz", "Fuzzing: the fast engine against forge, same bytecode"),
     Bench("indexer", "Indexer: backfill and lag against the raw `eth_getLogs` ceiling"),
-    Bench("api", "Read API: the leaderboard at 10,000 entrants against issue 7 and the seed's SLO"),
+    Bench("api", "Read API: the leaderboard at 10,000 entrants against its targets and SLO"),
     Bench("auth", "Sign-in: /auth/verify under 4 KB messages against GET /health"),
     Bench("sse", "Live leaderboards: 1,000 open streams against none (SQLite, PostgreSQL)"),
     Bench("workers", "serve --workers: 2 processes against 1 (PostgreSQL, Redis counters)"),

@@ -212,7 +212,7 @@ def list_table(admin: Admin, account: str | None) -> Table:
         rows = [r for r in rows if r[2] == account]
         for name in record.contracts:
             if name == "DomainMarketplace":
-                continue  # no AccessControl: it has no roles (issue 12)
+                continue  # no AccessControl: it has no roles
             roles = [r for r, c in ROLE_CONTRACT.items() if c == name] + [ADMIN_ROLE]
             binding = admin.binding(name)
             for constant in roles:

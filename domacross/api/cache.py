@@ -6,7 +6,7 @@ indexed range and every reorg rollback rewrites in the same transaction as the d
 new version therefore never serves an old page. The version itself is re-read at most
 every `version_age` seconds, so a hit needs no database and no worker thread: a newly
 indexed range shows within that time. The API's own writes (a username) are not
-versioned; `max_age` bounds how long they can lag. Both are far inside the seed's
+versioned; `max_age` bounds how long they can lag. Both are far inside the
 leaderboard freshness SLO (< 60 s).
 """
 

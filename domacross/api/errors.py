@@ -1,4 +1,4 @@
-"""One error envelope, `{code, message, details}`, with the seed's codes (§17).
+"""One error envelope, `{code, message, details}`, with stable machine-readable codes.
 
 Every error a client can see goes through here: FastAPI's validation errors (422 becomes
 400), HTTP errors raised by Starlette (404 of an unknown path, 405), `ApiError` raised by

@@ -1,4 +1,4 @@
-"""Response models of trades and activity (issue 12), in families like `schemas.py`."""
+"""Response models of trades and activity, in families like `schemas.py`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Models of domain baskets (issue 11), after the seed's `domain_baskets` and `basket_items` (§9).
+"""Models of domain baskets, `domain_baskets` and `basket_items`.
 
 History rows (`basket_navs`, `basket_transfers`) carry their event position like every other
 history table; current-state rows (`domain_baskets` NAV columns, `basket_items.weight`,

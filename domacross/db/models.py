@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models, after the seed's schema (§9).
+"""SQLAlchemy 2 models, the indexed data and the API's own tables.
 
 Rows derived from chain events carry their position (`chain_id`, `block_number`,
 `tx_hash`, `log_index`), unique per table, so every write is idempotent and a reorg
@@ -210,7 +210,7 @@ class Participant(Base):
     value_updated_at: Mapped[datetime | None]
     prize_claimed: Mapped[int | None] = mapped_column(Uint256)
     refunded: Mapped[int | None] = mapped_column(Uint256)
-    # P&L of the participant's trades (domacross.pnl), kept current by the indexer (issue 12).
+    # P&L of the participant's trades (domacross.pnl), kept current by the indexer.
     realised_pnl: Mapped[int] = mapped_column(Int256, default=0)
     unrealised_pnl: Mapped[int] = mapped_column(Int256, default=0)
     # The score that ranks (domacross_sdk.scoring), wei x 10**18, exact.
@@ -310,7 +310,7 @@ class IndexerStatus(Base):
 
 
 class AuthNonce(Base):
-    """A Sign-In with Ethereum nonce issued by the API: single-use, expiring (seed §9)."""
+    """A Sign-In with Ethereum nonce issued by the API: single-use, expiring."""
 
     __tablename__ = "auth_nonces"
 
@@ -333,7 +333,7 @@ class RevokedToken(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
-# -- Trades (issue 12) ----------------------------------------------------------------------
+# -- Trades ----------------------------------------------------------------------
 
 
 class Trade(Base):

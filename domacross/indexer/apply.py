@@ -100,7 +100,7 @@ class Batch:
     values: list[dict[str, Any]] = field(default_factory=list)
     latest_value: dict[tuple[int, int], tuple[int, datetime]] = field(default_factory=dict)
     trade_events: list[ContractEvent] = field(default_factory=list)
-    """Token transfers and marketplace sales, for `trades.TradeRecorder` (issue 12)."""
+    """Token transfers and marketplace sales, for `trades.TradeRecorder`."""
 
 
 class Applier(BasketHandlers):

@@ -55,7 +55,7 @@ class ChainConfig:
     oracle: str
     start_block: int = 0
     domain_tokens: tuple[str, ...] = ()
-    """Domain-token contracts (ERC-721, ERC-20) whose transfers become trades (issue 12)."""
+    """Domain-token contracts (ERC-721, ERC-20) whose transfers become trades."""
     marketplace: str | None = None
     """The marketplace whose `Sold` events price trades (local chains: DomainMarketplace)."""
     basket_factory: str | None = None

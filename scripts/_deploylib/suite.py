@@ -89,7 +89,7 @@ CONTRACTS: tuple[ContractSpec, ...] = (
         lambda c, a: [c.deployer, FRACTION_NAME, FRACTION_SYMBOL],
         local_only=True,
     ),
-    # Issue 12: fixed-price listings so local chains and the demo have trades with prices.
+    # Fixed-price listings so local chains and the demo have trades with prices.
     ContractSpec("DomainMarketplace", lambda c, a: [], local_only=True, admin=False),
     # Last, so that the stand-ins keep the addresses examples/prices.csv names.
     ContractSpec("DomainBasketFactory", lambda c, a: [c.deployer, a["ValuationOracle"]]),

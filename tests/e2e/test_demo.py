@@ -39,7 +39,7 @@ def test_demo__api_standings_equal_chain_and_prizes_paid_equal_posted(tmp_path):
     assert result.paid == result.posted
     assert sum(result.posted.values()) > 0
     assert result.chart.is_file() and result.chart.stat().st_size > 10_000
-    # Every marketplace sale is served as a sell and a buy at its price (issue 12).
+    # Every marketplace sale is served as a sell and a buy at its price.
     sent = sorted(
         [(seller, "sell", token_id, price) for seller, _, token_id, price in result.sales]
         + [(buyer, "buy", token_id, price) for _, buyer, token_id, price in result.sales]

@@ -129,7 +129,7 @@ def measured(project, accounts, chain):
     chain.pending_timestamp = end + DISPUTE_WINDOW + MIN_CLAIM_PERIOD + 1
     record("Competition.sweep", competition.sweep(sender=deployer))
 
-    # DomainMarketplace (issue 12), after everything above so no earlier figure moves.
+    # DomainMarketplace, after everything above so no earlier figure moves.
     market = project.DomainMarketplace.deploy(sender=deployer)
     gas["DomainMarketplace (deployment)"] = chain.get_receipt(market.txn_hash).gas_used
     token.approve(market, 1, sender=alice)
@@ -160,7 +160,7 @@ def measured(project, accounts, chain):
 
 
 def _measure_baskets(project, chain, gas, record, deployer, alice, oracle, token, fraction):
-    """Domain baskets (issue 11): a 70/30 fraction/NFT basket through every value path."""
+    """Domain baskets: a 70/30 fraction/NFT basket through every value path."""
     basket_factory = project.DomainBasketFactory.deploy(deployer, oracle, sender=deployer)
     gas["DomainBasketFactory (deployment)"] = chain.get_receipt(basket_factory.txn_hash).gas_used
     components = [(ERC20, fraction.address, 0, 7_000), (ERC721, token.address, 1, 3_000)]

@@ -1,4 +1,4 @@
-"""trades of participants (issue 12) and their P&L on participants
+"""trades of participants and their P&L on participants
 
 Revision ID: 0004
 Revises: 0003
