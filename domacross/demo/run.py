@@ -465,12 +465,19 @@ def _competition_id(api: str, chain_id: int, address: str) -> int:
 
 
 def _trades(api: str, competition_id: int) -> list[dict[str, Any]]:
-    response = httpx.get(
-        f"{api}/api/v1/competitions/{competition_id}/trades?limit=1000", timeout=10
-    )
-    response.raise_for_status()
-    data: list[dict[str, Any]] = response.json()["data"]
-    return data
+    """Every trade the API serves for the competition, page by page."""
+    data: list[dict[str, Any]] = []
+    params: dict[str, str | int] = {"limit": 200}
+    while True:
+        response = httpx.get(
+            f"{api}/api/v1/competitions/{competition_id}/trades", params=params, timeout=10
+        )
+        response.raise_for_status()
+        body = response.json()
+        data.extend(body["data"])
+        if not body.get("next_cursor"):
+            return data
+        params = {"limit": 200, "cursor": body["next_cursor"]}
 
 
 def _wait_indexed(indexer: Indexer, dc: DomaCross) -> None:
