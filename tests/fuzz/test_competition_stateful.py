@@ -120,7 +120,16 @@ def test_competition__money_invariants_hold(
 
         @rule(
             action=st.sampled_from(
-                ["pause", "unpause", "cancel", "reject", "org_pause", "org_unpause", "timeout"]
+                [
+                    "pause",
+                    "unpause",
+                    "cancel",
+                    "reject",
+                    "org_pause",
+                    "org_unpause",
+                    "timeout",
+                    "abandon",
+                ]
             )
         )
         def disrupt(self, action):
@@ -158,6 +167,14 @@ def test_competition__money_invariants_hold(
             )
             self.send(ok, lambda: self.c.cancel(sender=updater))
             self.cancelled = self.cancelled or ok
+
+        def _abandon(self):
+            """The resolver never posts: time passes the claim deadline, then anyone cancels
+            and every entrant takes a refund (the path that keeps fees from being locked)."""
+            if self.posted_at == 0 and self.status() not in (FINALIZED, CANCELLED):
+                chain.pending_timestamp = max(self.now(), self.cfg.claimDeadline + 1)
+                chain.mine()
+            self._timeout()
 
         def claim_ends(self):
             """Claims close a full claim period after finalization."""
