@@ -31,9 +31,10 @@ def checkout(at: Path, config: str | None = None) -> Path:
     shutil.copytree(ROOT / "contracts", at / "contracts", ignore=shutil.ignore_patterns(".cache"))
     shutil.copytree(OZ, at / ".tools" / "openzeppelin-contracts")
     text = (ROOT / "ape-config.yaml").read_text()
-    if config is not None:
+    if config is not None:  # the older layout: its dependency and its remapping
         start, end = text.index("dependencies:"), text.index("solidity:")
         text = text[:start] + config + "\n" + text[end:]
+        text = text.replace("=openzeppelin-contracts\"", "=openzeppelin\"")
     (at / "ape-config.yaml").write_text(text)
     return at
 
