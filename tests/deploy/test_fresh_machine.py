@@ -34,7 +34,7 @@ def checkout(at: Path, config: str | None = None) -> Path:
     if config is not None:  # the older layout: its dependency and its remapping
         start, end = text.index("dependencies:"), text.index("solidity:")
         text = text[:start] + config + "\n" + text[end:]
-        text = text.replace("=openzeppelin-contracts\"", "=openzeppelin\"")
+        text = text.replace('=openzeppelin-contracts"', '=openzeppelin"')
     (at / "ape-config.yaml").write_text(text)
     return at
 
