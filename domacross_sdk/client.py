@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from domacross_sdk.contracts.oracle import ValuationOracle
 from domacross_sdk.contracts.token import DomainFractionToken, DomaOwnershipToken
 from domacross_sdk.contracts.tracker import PortfolioTracker
 from domacross_sdk.convert import to_address
+from domacross_sdk.deployments import read_record_json
 from domacross_sdk.errors import ChainMismatchError, ConfigurationError, NoSignerError
 from domacross_sdk.events_base import ContractEvent, decode_logs
 from domacross_sdk.networks import resolve_network, rpc_urls
@@ -73,24 +73,8 @@ class Addresses:
         Raises:
             ConfigurationError: the file is missing or is not a deployment record.
         """
-        data: Mapping[str, Any]
-        if isinstance(record, Mapping):
-            data = record
-        else:
-            path = Path(record)
-            if not path.is_file():
-                raise ConfigurationError(
-                    f"no deployment record at {path}: deploy first (`ape run deploy "
-                    "--network ...`) or pass addresses explicitly"
-                )
-            try:
-                data = json.loads(path.read_text())
-            except (json.JSONDecodeError, UnicodeDecodeError) as err:
-                raise ConfigurationError(
-                    f"{path} is not a deployment record (not JSON: {err}); restore it from "
-                    "git or redeploy with `ape run deploy --network ...`"
-                ) from None
-        contracts = data.get("contracts") if isinstance(data, Mapping) else None
+        data = record if isinstance(record, Mapping) else read_record_json(record)
+        contracts = data.get("contracts")
         if not isinstance(contracts, Mapping):
             raise ConfigurationError("not a deployment record: it has no 'contracts' object")
         found: dict[str, ChecksumAddress] = {}

@@ -271,6 +271,36 @@ def record_path(directory: Path, ecosystem: str, network: str) -> Path:
     return directory / f"{ecosystem}-{network}.json"
 
 
+def read_record_json(path: str | Path) -> dict[str, Any]:
+    """A record's raw JSON, checked only for being a record (a ``contracts`` object).
+
+    Readers that need a few fields (addresses, chain id) use this; ``load_record`` validates
+    the whole model.
+
+    Raises:
+        ConfigurationError: missing, not JSON, or without a ``contracts`` object.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigurationError(
+            f"no deployment record at {path}: deploy first (`ape run deploy --network ...`) "
+            "or pass the path of an existing record"
+        )
+    try:
+        data = json.loads(file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ConfigurationError(
+            f"{path} is not a deployment record (not valid JSON: {err}); restore it from git "
+            "or redeploy with `ape run deploy --network ...`"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("contracts"), dict):
+        raise ConfigurationError(
+            f"{path} is not a deployment record: it has no 'contracts' object; pass a record "
+            "that `ape run deploy` wrote"
+        )
+    return data
+
+
 def load_record(path: Path) -> DeploymentRecord | None:
     """Reads a record.
 

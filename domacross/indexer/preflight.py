@@ -11,37 +11,20 @@ a half-written database.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from web3 import Web3
 
+from domacross_sdk.deployments import read_record_json
 from domacross_sdk.errors import ConfigurationError
 from domacross_sdk.rpc import redact
 
 
 def read_record(path: str) -> dict[str, Any]:
     """The deployment record at `path`, parsed."""
-    file = Path(path)
-    if not file.is_file():
-        raise ConfigurationError(
-            f"no deployment record at {path}: deploy first (`ape run deploy --network ...`) "
-            "or pass the path of an existing record"
-        )
-    try:
-        data = json.loads(file.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigurationError(
-            f"deployment record {path} is not valid JSON ({exc}); restore it from the deploy "
-            "output or fix it by hand"
-        ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("contracts"), dict):
-        raise ConfigurationError(
-            f"deployment record {path} has no 'contracts' object; pass a record that "
-            "`ape run deploy` wrote"
-        )
+    data = read_record_json(path)
     for name, entry in data["contracts"].items():
         address = entry.get("address") if isinstance(entry, dict) else None
         if address is not None and not (isinstance(address, str) and Web3.is_address(address)):
