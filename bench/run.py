@@ -3,8 +3,9 @@
 Each benchmark runs in its own process (`python -m bench.<name> --json FILE`), prints its
 table as it goes and hands back its rows: samples, the yardstick measured in the same run,
 the target. This script adds the machine (cores, memory, versions, load) and the date,
-writes bench/RESULTS.md (the one place figures are published: docs/benchmarks.md points to it,
-so no copy goes stale) and exits 1 when a benchmark failed or a target was missed, after writing everything.
+writes bench/RESULTS.md (the one place figures are published: docs/benchmarks.md points to
+it, so no copy goes stale) and exits 1 when a benchmark failed or a target was missed, after
+writing everything.
 
     .venv/bin/python -m bench.run [--only api --only gas] [--repeat 3]
 """

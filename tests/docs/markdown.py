@@ -42,7 +42,7 @@ class Block:
 
     @property
     def runs(self) -> str | None:
-        """"python" or "sh" when the test runs this block, else None."""
+        """ "python" or "sh" when the test runs this block, else None."""
         return None if self.marker else RUN.get(self.lang)
 
 
@@ -65,15 +65,14 @@ def blocks(page: Path) -> list[Block]:
         code = "\n".join(line[indent:] for line in lines[i + 1 : end]) + "\n"
         previous = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
         marker = MARKER.match(previous)
-        found.append(
-            Block(page, i + 1, opening["lang"], code, (marker["kind"], marker["what"]) if marker else None)
-        )
+        kind_what = (marker["kind"], marker["what"]) if marker else None
+        found.append(Block(page, i + 1, opening["lang"], code, kind_what))
         i = end + 1
     return found
 
 
-def prose(page: Path) -> str:
-    """The page without its fenced blocks and inline code (where links are not links)."""
+def prose(page: Path) -> list[str]:
+    """The page's lines outside its fenced blocks."""
     out: list[str] = []
     inside: str | None = None
     for line in page.read_text().split("\n"):
@@ -83,15 +82,15 @@ def prose(page: Path) -> str:
         elif inside is not None and line.strip() == inside:
             inside = None
         elif inside is None:
-            out.append(CODE_SPAN.sub("", line))
-    return "\n".join(out)
+            out.append(line)
+    return out
 
 
 def links(page: Path) -> list[str]:
     """Relative link targets (files and anchors) of a page; web links are left alone."""
     return [
         m["target"]
-        for m in LINK.finditer(prose(page))
+        for m in LINK.finditer(CODE_SPAN.sub("", "\n".join(prose(page))))  # code is not a link
         if not re.match(r"^[a-z]+:", m["target"])
     ]
 
@@ -103,4 +102,4 @@ def slug(title: str) -> str:
 
 
 def anchors(page: Path) -> set[str]:
-    return {slug(m["title"]) for line in prose(page).split("\n") if (m := HEADING.match(line))}
+    return {slug(m["title"]) for line in prose(page) if (m := HEADING.match(line))}

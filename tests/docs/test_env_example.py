@@ -41,7 +41,8 @@ def test_env_example__every_setting_has_its_comment():
 
 
 def test_env_example__commented_settings_are_the_unset_ones():
-    unset = {f"DOMACROSS_{n.upper()}" for n, f in Settings.model_fields.items() if f.default is None}
+    fields = Settings.model_fields.items()
+    unset = {f"DOMACROSS_{n.upper()}" for n, f in fields if f.default is None}
     commented = {m["name"] for _, m in entries() if m["commented"]}
     assert commented == unset
 
@@ -49,7 +50,7 @@ def test_env_example__commented_settings_are_the_unset_ones():
 def test_env_example__sourced_by_a_shell__gives_the_defaults(monkeypatch: pytest.MonkeyPatch):
     """What the docs say to do with it (`set -a; . ./.env; set +a`), read by Settings."""
     done = subprocess.run(
-        ["/usr/bin/env", "-i", "/bin/bash", "-c", "set -a; . ./.env.example; set +a; env -0"],  # noqa: S603
+        ["/usr/bin/env", "-i", "/bin/bash", "-c", "set -a; . ./.env.example; set +a; env -0"],
         cwd=ROOT,
         capture_output=True,
         text=True,

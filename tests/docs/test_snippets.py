@@ -26,6 +26,8 @@ from tests.utils.anvil import anvil_node, free_port
 from tests.utils.constants import ETH
 
 ALL_BLOCKS = [b for page in PAGES for b in blocks(page)]
+# What a reader types for the local deployment; a block naming one runs against ours.
+LOCAL = ("http://127.0.0.1:8545", "deployments/ethereum-local.json")
 PG_ADMIN_URL = os.environ.get(
     "DOMACROSS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -115,7 +117,7 @@ def run_python(page: Path, substitutions: dict[str, str]) -> dict[str, Any]:
 
 def run_sh(b: Block, substitutions: dict[str, str]) -> str:
     done = subprocess.run(  # noqa: S603 - our own docs' commands
-        ["/bin/bash", "-euo", "pipefail", "-c", substituted(b.code, substitutions)],  # noqa: S607
+        ["/bin/bash", "-euo", "pipefail", "-c", substituted(b.code, substitutions)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -130,9 +132,16 @@ def python_pages() -> list[Path]:
     return [p for p in PAGES if any(b.runs == "python" for b in blocks(p))]
 
 
+def local_if_named(code: str, request: pytest.FixtureRequest) -> dict[str, str]:
+    """The local deployment's substitutions when the code names it (pure pages start none)."""
+    named = any(name in code for name in LOCAL)
+    return dict(request.getfixturevalue("local")) if named else {}
+
+
 @pytest.mark.parametrize("page", python_pages(), ids=page_id)
-def test_python_blocks__run_in_order(page: Path, local: dict[str, str]):
-    namespace = run_python(page, local)
+def test_python_blocks__run_in_order(page: Path, request: pytest.FixtureRequest):
+    code = "".join(b.code for b in blocks(page) if b.runs == "python")
+    namespace = run_python(page, local_if_named(code, request))
     if page.name == "sdk.md":  # the session reached its end: prize paid, basket round trip
         assert namespace["paid"].amount > 0
         basket, alice = namespace["basket"], namespace["alice"]
@@ -167,9 +176,7 @@ def database_name() -> Iterator[str]:
 
 @pytest.mark.parametrize("block", SH_BLOCKS, ids=lambda b: b.where)
 def test_shell_blocks__run(block: Block, request: pytest.FixtureRequest):
-    substitutions: dict[str, str] = {}
-    if "127.0.0.1:8545" in block.code or "deployments/" in block.code:
-        substitutions |= request.getfixturevalue("local")
+    substitutions = local_if_named(block.code, request)
     if "DB=domacross\n" in block.code:
         substitutions["DB=domacross\n"] = f"DB={request.getfixturevalue('database_name')}\n"
     run_sh(block, substitutions)
