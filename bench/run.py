@@ -3,10 +3,11 @@
 Each benchmark runs in its own process (`python -m bench.<name> --json FILE`), prints its
 table as it goes and hands back its rows: samples, the yardstick measured in the same run,
 the target. This script adds the machine (cores, memory, versions, load) and the date,
-writes bench/RESULTS.md, copies the table into the README between its bench markers, and
-exits 1 when a benchmark failed or a target was missed, after writing everything.
+writes bench/RESULTS.md (the one place figures are published: docs/benchmarks.md points to
+it, so no copy goes stale) and exits 1 when a benchmark failed or a target was missed, after
+writing everything.
 
-    .venv/bin/python -m bench.run [--only api --only gas] [--repeat 3] [--no-readme]
+    .venv/bin/python -m bench.run [--only api --only gas] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ from bench.results import Row, fmt, spread, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
-README = ROOT / "README.md"
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 PACKAGES = ("eth-ape", "ape-solidity", "web3", "pyrevm", "hypothesis", "fastapi", "uvicorn",
             "sqlalchemy", "psycopg")  # fmt: skip
 
@@ -197,34 +196,12 @@ def render(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def readme_block(results: list[tuple[Bench, int, list[Row], float]], started: datetime) -> str:
-    """The README's copy: every row with a target or a yardstick (all gas rows are in
-    bench/RESULTS.md)."""
-    rows = [r for _, _, rows, _ in results for r in rows if r.target or r.yardstick]
-    failed = [f"- **{b.name} FAILED** (exit {code}) before reporting a figure."
-              for b, code, rows, _ in results if code != 0 and not rows]  # fmt: skip
-    missed = sum(1 for r in rows if r.met is False)
-    return "\n".join(
-        [
-            BEGIN,
-            f"Measured {started:%Y-%m-%d} by `make bench` (machine, versions, spreads and notes:",
-            "[bench/RESULTS.md](bench/RESULTS.md)); "
-            + ("every target met." if not missed and not failed else f"{missed} target(s) missed."),
-            "",
-            *table(rows),
-            *(["", *failed] if failed else []),
-            END,
-        ]
-    )
-
-
 @click.command()
 @click.option("--only", multiple=True, type=click.Choice([b.name for b in BENCHES]),
               help="Run only these benchmarks (repeatable).")  # fmt: skip
 @click.option("--repeat", default=3, show_default=True, help="Runs per figure (median).")
 @click.option("--out", type=click.Path(path_type=Path), default=RESULTS, show_default=True)
-@click.option("--no-readme", is_flag=True, help="Leave the README's table as it is.")
-def main(only: tuple[str, ...], repeat: int, out: Path, no_readme: bool) -> None:
+def main(only: tuple[str, ...], repeat: int, out: Path) -> None:
     """Runs the benchmarks and writes bench/RESULTS.md; exits 1 on a miss."""
     started = datetime.now(UTC)
     load_start = "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -241,13 +218,6 @@ def main(only: tuple[str, ...], repeat: int, out: Path, no_readme: bool) -> None
         **info,
     }
     out.write_text(render(results, info, started))
-    if not no_readme and not only:
-        text = README.read_text()
-        if BEGIN not in text or END not in text:
-            raise click.ClickException(f"README.md has no {BEGIN} ... {END} block")
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        README.write_text(head + readme_block(results, started) + tail)
     bad = [b.name for b, code, _, _ in results if code != 0]
     click.secho(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}", bold=True)
     if bad:

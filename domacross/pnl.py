@@ -1,6 +1,6 @@
 """Profit and loss of a participant's trades: pure functions, exact integers (wei).
 
-Definitions (also in README "Trades, activity and P&L"):
+Definitions (also in docs/indexer-api.md "Trades, activity and P&L"):
 
 - A **position** is one `(token, token_id)`: an ERC-721 domain (quantity 1) or a fungible
   fractional token (`token_id` 0, quantity in base units).

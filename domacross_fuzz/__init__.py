@@ -1,5 +1,5 @@
 """Fast fuzz and invariant testing for this Ape project: an in-process EVM (pyrevm) that
-runs the contracts Ape compiled, driven by Hypothesis. See README "Fast fuzzing".
+runs the contracts Ape compiled, driven by Hypothesis. See docs/fuzzing.md.
 
 Needs the dev extras (hypothesis, pytest) besides pyrevm: it is a testing library.
 """

@@ -165,7 +165,7 @@ def open_competition(competition, chain):
     return competition
 
 
-# -- The same suite on the fast engine (domacross_fuzz, README "Fast fuzzing") --------------
+# -- The same suite on the fast engine (domacross_fuzz, docs/fuzzing.md) --------------
 # Session-scoped: deployed once; every test and every Hypothesis example runs in a snapshot.
 
 

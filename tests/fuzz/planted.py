@@ -1,6 +1,6 @@
 """The planted-bug suite: small contracts with one known bug each (contracts/test/planted/),
 and the properties a contract developer would write for them with the fast engine, as the
-README shows. Shared by tests/fuzz/test_planted_bugs.py (each bug found with every seed)
+docs/fuzzing.md shows. Shared by tests/fuzz/test_planted_bugs.py (each bug found with every seed)
 and bench/fuzz_bench.py (time to the bug, against forge on the same contracts).
 
 Each ``find_*`` function deploys its contract on ``chain``, runs the property with Hypothesis

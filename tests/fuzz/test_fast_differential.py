@@ -321,7 +321,7 @@ def test_fast_engine__random_sequences__same_outcomes_as_ape(
 
 # -- The environment, probe by probe (contracts/test/EnvironmentProbe.sol) ------------------
 # Each listed difference between the engine and Ape's provider is a test: equal where the
-# engine matches Ape, the documented value where it deliberately differs (README "Fast fuzzing").
+# engine matches Ape, the documented value where it deliberately differs (docs/fuzzing.md).
 BLS12_G1ADD = "0x000000000000000000000000000000000000000b"
 
 

@@ -1,4 +1,4 @@
-"""The example of README "Fast fuzzing", kept here so that it runs in `make test`."""
+"""The example of docs/fuzzing.md "Fast fuzzing", kept here so that it runs in `make test`."""
 
 import pytest
 from hypothesis import strategies as st

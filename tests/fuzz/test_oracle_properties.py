@@ -31,7 +31,7 @@ caps = st.integers(min_value=1, max_value=1_000_000)
 
 
 def exceeds_cap(previous: int, new: int, cap_bps: int) -> bool:
-    """The rule as the README states it: |new - previous| may be at most cap_bps of previous."""
+    """The rule of docs/contracts.md: |new - previous| may be at most cap_bps of previous."""
     return abs(new - previous) * 10_000 > previous * cap_bps
 
 

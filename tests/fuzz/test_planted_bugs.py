@@ -1,6 +1,6 @@
 """The fast engine finds every planted bug (tests/fuzz/planted.py), with every seed tried.
 
-Each property is written as the README shows (`fast_given`, `FastStateMachine`) over a
+Each property is written as docs/fuzzing.md shows (`fast_given`, `FastStateMachine`) over a
 small contract with one known bug (contracts/test/planted/); each search has a budget of
 100,000 examples (or 1,000 sequences of 50 calls) and must fail on the bug, with the
 failing input shrunk to the bug itself. `make bench-fuzz` times the same searches against

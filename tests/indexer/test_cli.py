@@ -1,4 +1,4 @@
-"""`domacross index` and `domacross db upgrade` run as the README shows them: every bad
+"""`domacross index` and `domacross db upgrade` run as docs/indexer-api.md shows them: every bad
 input is one line naming what is wrong and what to do, a non-zero exit, no traceback; the
 progress bar works at a terminal and stays off when output is piped."""
 

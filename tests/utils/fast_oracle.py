@@ -21,7 +21,7 @@ MAX_PRICE = 10**30  # ... MAX_PRICE
 
 
 def exceeds_cap(previous: int, new: int, cap_bps: int) -> bool:
-    """The rule as the README states it: |new - previous| may be at most cap_bps of previous."""
+    """The rule of docs/contracts.md: |new - previous| may be at most cap_bps of previous."""
     return abs(new - previous) * 10_000 > previous * cap_bps
 
 
