@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ape.api import ProviderAPI
+    from rich.console import Console
 
     from domacross_sdk.contracts.base import ContractBinding
 
@@ -142,7 +143,7 @@ class Admin:
         return cls(session, dc)
 
     @property
-    def console(self) -> Any:
+    def console(self) -> Console:
         return self.session.console
 
     @property
