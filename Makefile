@@ -46,7 +46,7 @@ lint: setup ## ruff (lint and format check)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: setup ## mypy --strict over domacross_sdk
+typecheck: setup ## mypy --strict over domacross_sdk, domacross, domacross_fuzz and domacross_deploy
 	$(BIN)/mypy
 
 slither: setup ## Static analysis; fails on untriaged medium or high findings

@@ -68,7 +68,6 @@ def _chain_from_record(
     start = from_block if from_block is not None else min(blocks, default=0)
     # Trades: the record's domain tokens and marketplace, when it has them.
     tokens = tuple(a for a in (addresses.ownership_token, addresses.fraction_token) if a)
-    market = recorded.get("DomainMarketplace", {}).get("address")
     w3 = Web3(FailoverHTTPProvider(urls))
     expected = chain_id if chain_id is not None else data.get("chain_id")
     check_chain(
@@ -85,7 +84,7 @@ def _chain_from_record(
         oracle=addresses.oracle,
         start_block=start,
         domain_tokens=tokens,
-        marketplace=Web3.to_checksum_address(market) if market else None,
+        marketplace=addresses.marketplace,
         basket_factory=addresses.basket_factory,
     )
 

@@ -14,6 +14,7 @@ from domacross_sdk.client import Addresses, DomaCross
 from domacross_sdk.contracts.basket import DomainBasket, DomainBasketFactory
 from domacross_sdk.contracts.competition import Competition
 from domacross_sdk.contracts.factory import CompetitionFactory
+from domacross_sdk.contracts.marketplace import DomainMarketplace
 from domacross_sdk.contracts.oracle import ValuationOracle
 from domacross_sdk.contracts.token import DomainFractionToken, DomaOwnershipToken
 from domacross_sdk.contracts.tracker import PortfolioTracker
@@ -68,6 +69,7 @@ __all__ = [
     "DomainBasket",
     "DomainBasketFactory",
     "DomainFractionToken",
+    "DomainMarketplace",
     "Holding",
     "Limits",
     "LocalSigner",

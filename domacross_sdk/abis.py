@@ -7,17 +7,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-CONTRACT_NAMES = (
-    "ValuationOracle",
-    "PortfolioTracker",
-    "CompetitionFactory",
-    "Competition",
-    "DomaOwnershipToken",
-    "DomainFractionToken",
-    "DomainMarketplace",
-    "DomainBasketFactory",
-    "DomainBasket",
-)
+from domacross_sdk.suite import CONTRACT_NAMES
+
+__all__ = ["CONTRACT_NAMES", "abi", "artifact"]
 
 
 @cache

@@ -25,10 +25,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eth_typing import ChecksumAddress
 from web3 import Web3
 
+from domacross_sdk import suite
 from domacross_sdk.abis import abi, artifact
+from domacross_sdk.contracts.base import ContractBinding
 from domacross_sdk.contracts.basket import DomainBasket, DomainBasketFactory
 from domacross_sdk.contracts.competition import Competition
 from domacross_sdk.contracts.factory import CompetitionFactory
+from domacross_sdk.contracts.marketplace import DomainMarketplace
 from domacross_sdk.contracts.oracle import ValuationOracle
 from domacross_sdk.contracts.token import DomainFractionToken, DomaOwnershipToken
 from domacross_sdk.contracts.tracker import PortfolioTracker
@@ -54,17 +57,12 @@ class Addresses:
     ownership_token: ChecksumAddress | None = None
     fraction_token: ChecksumAddress | None = None
     basket_factory: ChecksumAddress | None = None
+    marketplace: ChecksumAddress | None = None
     chain_id: int | None = None
     """The record's chain id; the client refuses a node on another chain."""
 
-    NAMES: ClassVar[dict[str, str]] = {
-        "ValuationOracle": "oracle",
-        "PortfolioTracker": "tracker",
-        "CompetitionFactory": "factory",
-        "DomaOwnershipToken": "ownership_token",
-        "DomainFractionToken": "fraction_token",
-        "DomainBasketFactory": "basket_factory",
-    }
+    NAMES: ClassVar[dict[str, str]] = {c.name: c.field for c in suite.CONTRACTS if c.field}
+    """Record key -> field, from the suite manifest (`domacross_sdk.suite`)."""
 
     @classmethod
     def from_record(cls, record: str | Path | Mapping[str, Any]) -> Addresses:
@@ -227,6 +225,30 @@ class DomaCross:
             self.w3, self.sender, address or self._need("fraction_token"), self.signer
         )
 
+    def marketplace(self, address: str | None = None) -> DomainMarketplace:
+        """The marketplace stand-in (local chains), by address or from the deployment."""
+        return DomainMarketplace(
+            self.w3, self.sender, address or self._need("marketplace"), self.signer
+        )
+
+    def contract(self, name: str) -> ContractBinding:
+        """The typed wrapper of a deployed contract by record name or alias (``oracle``).
+
+        Raises:
+            ConfigurationError: not a contract deployed once per network, or no address.
+        """
+        try:
+            spec = suite.contract(name)
+        except KeyError as err:
+            raise ConfigurationError(str(err.args[0])) from None
+        wrapper = WRAPPERS.get(spec.name)
+        if spec.field is None or wrapper is None:
+            raise ConfigurationError(
+                f"{spec.name} is deployed per competition or basket, not once per network: "
+                "use DomaCross.competition(address) or DomaCross.basket(address)"
+            )
+        return wrapper(self.w3, self.sender, self._need(spec.field), self.signer)
+
     def decode_logs(self, logs: Iterable[Mapping[str, Any]]) -> list[ContractEvent]:
         """Typed events of raw logs (unknown events are skipped)."""
         return decode_logs(logs)
@@ -257,6 +279,21 @@ class DomaCross:
                 f"addresses=Addresses({field}=...)"
             )
         return address
+
+
+WRAPPERS: dict[str, type[ContractBinding]] = {
+    w.CONTRACT_NAME: w
+    for w in (
+        ValuationOracle,
+        PortfolioTracker,
+        CompetitionFactory,
+        DomaOwnershipToken,
+        DomainFractionToken,
+        DomainMarketplace,
+        DomainBasketFactory,
+    )
+}
+"""The wrapper of each contract deployed once per network (the manifest's ``field`` ones)."""
 
 
 def _addresses(

@@ -19,10 +19,9 @@ import click
 from ape.cli import network_option
 from rich.table import Table
 
-from domacross_sdk.generated.structs import CompetitionConfig, CompetitionParams
-from scripts._deploylib.admin import Admin, script_errors
-from scripts._deploylib.session import DomaCrossCommand, account_option, deployments_dir_option
-from scripts._deploylib.specs import (
+from domacross_deploy.admin import Admin, script_errors
+from domacross_deploy.session import DomaCrossCommand, account_option, deployments_dir_option
+from domacross_deploy.specs import (
     SpecError,
     check_limits,
     format_delta,
@@ -30,6 +29,7 @@ from scripts._deploylib.specs import (
     format_wei,
     load_spec,
 )
+from domacross_sdk.generated.structs import CompetitionConfig, CompetitionParams
 
 
 @click.command(cls=DomaCrossCommand, short_help="Create a competition from a YAML/JSON spec")

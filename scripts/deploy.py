@@ -1,9 +1,11 @@
 """`ape run deploy`: deploy the DomaCross suite to a network and record it.
 
 Deploys ValuationOracle, PortfolioTracker, CompetitionFactory (then `setFactory`),
-DomainBasketFactory (then `setBasketFactory`) and, on
-local chains only, the DomaOwnershipToken and DomainFractionToken stand-ins; grants the
-roles; records every step in `deployments/<ecosystem>-<network>.json` as soon as it is mined.
+DomainBasketFactory (then `setBasketFactory`) and, on local chains only, the
+DomaOwnershipToken, DomainFractionToken and DomainMarketplace stand-ins (the list is the
+suite manifest, `domacross_sdk.suite`); grants the roles; records every step in
+`deployments/<ecosystem>-<network>.json` as soon as it is mined. The logic lives in
+`domacross_deploy.suite`.
 A rerun sends nothing; an interrupted run resumes; `--dry-run` prints the plan.
 
     ape run deploy --network ethereum:local:foundry
@@ -15,7 +17,7 @@ from __future__ import annotations
 import click
 from ape.cli import network_option
 
-from scripts._deploylib.session import (
+from domacross_deploy.session import (
     DomaCrossCommand,
     ScriptError,
     Session,
@@ -23,16 +25,16 @@ from scripts._deploylib.session import (
     address,
     deployments_dir_option,
 )
-from scripts._deploylib.suite import (
+from domacross_deploy.suite import (
     CONTRACT_NAMES,
     LIMITS,
     MAX_CHANGE_BPS,
     MAX_PRICE_AGE,
-    ROLES,
     SuiteConfig,
     deploy_suite,
     plan_table,
 )
+from domacross_sdk.suite import ROLES
 
 
 def _role_options(f):

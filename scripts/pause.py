@@ -15,8 +15,8 @@ from __future__ import annotations
 import click
 from ape.cli import network_option
 
-from scripts._deploylib.admin import Admin, script_errors
-from scripts._deploylib.session import (
+from domacross_deploy.admin import Admin, script_errors
+from domacross_deploy.session import (
     DomaCrossCommand,
     ScriptError,
     account_option,

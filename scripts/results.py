@@ -22,20 +22,20 @@ import click
 from ape.cli import network_option
 from rich.table import Table
 
-from domacross_sdk import prizes, scoring
-from domacross_sdk.contracts.competition import Competition
-from domacross_sdk.convert import EPOCH
-from domacross_sdk.enums import Status
-from domacross_sdk.generated.structs import CompetitionConfig
-from scripts._deploylib.admin import Admin, script_errors
-from scripts._deploylib.session import (
+from domacross_deploy.admin import Admin, script_errors
+from domacross_deploy.session import (
     DomaCrossCommand,
     ScriptError,
     account_option,
     address,
     deployments_dir_option,
 )
-from scripts._deploylib.specs import format_delta, format_time, format_wei
+from domacross_deploy.specs import format_delta, format_time, format_wei
+from domacross_sdk import prizes, scoring
+from domacross_sdk.contracts.competition import Competition
+from domacross_sdk.convert import EPOCH
+from domacross_sdk.enums import Status
+from domacross_sdk.generated.structs import CompetitionConfig
 
 
 @click.command(cls=DomaCrossCommand, short_help="Show, post or finalize a competition's results")

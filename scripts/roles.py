@@ -24,8 +24,8 @@ import click
 from ape.cli import network_option
 from rich.table import Table
 
-from domacross_sdk.deployments import RoleGrant, utc_now
-from scripts._deploylib.admin import (
+from domacross_deploy.admin import (
+    CONTRACT_ALIASES,
     ROLE_CONTRACT,
     ROLE_NAMES,
     Admin,
@@ -33,13 +33,15 @@ from scripts._deploylib.admin import (
     role_constant,
     script_errors,
 )
-from scripts._deploylib.session import (
+from domacross_deploy.session import (
     DomaCrossCommand,
     ScriptError,
     address,
     deployments_dir_option,
 )
-from scripts._deploylib.suite import ADMIN_ROLE, role_id
+from domacross_deploy.suite import role_id
+from domacross_sdk.deployments import RoleGrant, utc_now
+from domacross_sdk.suite import ADMIN_ROLE
 
 
 @click.command(cls=DomaCrossCommand, short_help="Grant, revoke or list roles")
@@ -59,9 +61,7 @@ from scripts._deploylib.suite import ADMIN_ROLE, role_id
     "--contract",
     "contract",
     default=None,
-    help="ValuationOracle|PortfolioTracker|CompetitionFactory|DomaOwnershipToken|"
-    "DomainFractionToken|DomainBasketFactory, or oracle|tracker|factory|ownership-token|"
-    "fraction-token|basket-factory. "
+    help=f"{'|'.join(CONTRACT_ALIASES.values())}, or {'|'.join(CONTRACT_ALIASES)}. "
     "Implied by every role but DEFAULT_ADMIN.",
 )
 @click.option("--role", default=None, help=f"One of {', '.join(ROLE_NAMES)}.")
@@ -211,8 +211,8 @@ def list_table(admin: Admin, account: str | None) -> Table:
     if account is not None:
         rows = [r for r in rows if r[2] == account]
         for name in record.contracts:
-            if name == "DomainMarketplace":
-                continue  # no AccessControl: it has no roles
+            if name not in CONTRACT_ALIASES.values():
+                continue  # no AccessControl (DomainMarketplace): it has no roles
             roles = [r for r, c in ROLE_CONTRACT.items() if c == name] + [ADMIN_ROLE]
             binding = admin.binding(name)
             for constant in roles:

@@ -23,14 +23,14 @@ import click
 from ape.cli import network_option
 from rich.table import Table
 
+from domacross_deploy.admin import Admin, script_errors
+from domacross_deploy.session import DomaCrossCommand, account_option, deployments_dir_option
+from domacross_deploy.specs import PriceRow, SpecError, chunks, format_wei, load_prices
 from domacross_sdk.errors import DomaCrossError
 from domacross_sdk.generated.events import PriceUpdated
 from domacross_sdk.prizes import BPS
 from domacross_sdk.results import PricesSet
-from scripts._deploylib.admin import Admin, script_errors
-from scripts._deploylib.session import DomaCrossCommand, account_option, deployments_dir_option
-from scripts._deploylib.specs import PriceRow, SpecError, chunks, format_wei, load_prices
-from scripts._deploylib.suite import ADMIN_ROLE
+from domacross_sdk.suite import ADMIN_ROLE
 
 
 @click.command(cls=DomaCrossCommand, short_help="Set oracle prices from a CSV file")

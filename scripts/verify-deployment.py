@@ -15,13 +15,13 @@ import sys
 import click
 from ape.cli import network_option
 
-from scripts._deploylib.session import (
+from domacross_deploy.session import (
     DomaCrossCommand,
     ScriptError,
     Session,
     deployments_dir_option,
 )
-from scripts._deploylib.verify import checks_table, verify
+from domacross_deploy.verify import checks_table, verify
 
 
 @click.command(cls=DomaCrossCommand, short_help="Check a deployment record against the chain")

@@ -49,8 +49,8 @@ from domacross_sdk import (
     prizes,
 )
 from domacross_sdk.client import Addresses
+from domacross_sdk.contracts.marketplace import DomainMarketplace
 from domacross_sdk.errors import ConfigurationError
-from domacross_sdk.generated.bindings import DomainMarketplaceBinding
 from domacross_sdk.scoring import ranking
 
 MNEMONIC = "test test test test test test test test test test test junk"
@@ -185,7 +185,7 @@ class Simulation:
         self.token = dc.ownership_token()
         self.owner: dict[int, LocalSigner] = {}
         self.prices: dict[int, int] = {}
-        self.market: DomainMarketplaceBinding | None = None
+        self.market: DomainMarketplace | None = None
         self.sellers: set[str] = set()
         self.sales: list[tuple[str, str, int, int]] = []
 
@@ -313,7 +313,9 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
         )
         start_block = min(int(c["block_number"]) for c in record["contracts"].values())
         addresses = dc.addresses
-        market = record["contracts"]["DomainMarketplace"]["address"]
+        if addresses.marketplace is None:
+            raise ConfigurationError(f"{record['_path']} has no DomainMarketplace")
+        market = addresses.marketplace
         config = ChainConfig(
             "anvil",
             DomaCross.connect(chain_url).w3,
@@ -349,7 +351,7 @@ def run_demo(options: DemoOptions, console: Console | None = None) -> DemoResult
         console.print(f"[bold]indexer[/] following, [bold]API[/] at {api_url}")
 
         sim = Simulation(dc, keys, options)
-        sim.market = DomainMarketplaceBinding(dc.w3, dc.sender, market, sim.admin)
+        sim.market = dc.marketplace()
         sim.mint()
         start = chain_time(dc) + timedelta(seconds=60)
         end = start + timedelta(seconds=options.length)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from domacross_deploy.suite import role_id
 from domacross_sdk import DomaCross
 from domacross_sdk.deployments import load_record
-from scripts._deploylib.suite import role_id
 from tests.utils.anvil import anvil_node
 
 ROOT = Path(__file__).parents[2]

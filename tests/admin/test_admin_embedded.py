@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from domacross_deploy.session import Session
+from domacross_deploy.suite import CONTRACT_NAMES, SuiteConfig, deploy_suite, role_id
+from domacross_deploy.verify import compile_runtime, verify
 from domacross_sdk import AssetKind, DomaCross, Holding, LocalSigner, Status
 from domacross_sdk.deployments import PendingTx, load_record, save_record, utc_now
-from scripts._deploylib.session import Session
-from scripts._deploylib.suite import CONTRACT_NAMES, SuiteConfig, deploy_suite, role_id
-from scripts._deploylib.verify import compile_runtime, verify
 from tests.utils.flow import travel
 
 ROOT = Path(__file__).parents[2]

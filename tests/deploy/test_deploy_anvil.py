@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from domacross_deploy.session import CRASH_ENV, CRASH_EXIT_CODE
 from domacross_sdk.deployments import load_record, save_record
-from scripts._deploylib.session import CRASH_ENV, CRASH_EXIT_CODE
 
 ROOT = Path(__file__).parents[2]
 APE = Path(sys.executable).parent / "ape"

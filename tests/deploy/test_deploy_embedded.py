@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from domacross_deploy.session import Session, check_rpc_env
+from domacross_deploy.suite import CONTRACT_NAMES, SuiteConfig, deploy_suite
+from domacross_deploy.verify import Compiled, compile_runtime, strip_metadata, verify
 from domacross_sdk.deployments import load_record, save_record
 from domacross_sdk.errors import MissingRpcUrlError
-from scripts._deploylib.session import Session, check_rpc_env
-from scripts._deploylib.suite import CONTRACT_NAMES, LINKS, ROLES, SuiteConfig, deploy_suite
-from scripts._deploylib.verify import Compiled, compile_runtime, strip_metadata, verify
+from domacross_sdk.suite import LINKS, ROLES
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Annotated
 from eth_utils.address import is_address, is_checksum_address, to_checksum_address
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from domacross_deploy.session import ScriptError
 from domacross_sdk.generated.structs import CompetitionParams
 from domacross_sdk.prizes import BPS
-from scripts._deploylib.session import ScriptError
 
 if TYPE_CHECKING:
     from domacross_sdk.generated.structs import Limits
@@ -235,7 +235,8 @@ def load_spec(path: Path) -> CompetitionSpec:
         except ValueError as err:
             raise SpecError(f"{path} is not valid JSON: {err}") from err
     else:
-        import yaml
+        # NOTE: PyYAML (from Ape) ships no types; what it returns is checked below.
+        import yaml  # type: ignore[import-untyped]
 
         try:
             data = yaml.safe_load(text)

@@ -9,24 +9,26 @@ signing, so a call that would revert raises the contract's own error (a class of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
+from domacross_deploy.session import ScriptError, Session
+from domacross_deploy.suite import role_id
 from domacross_sdk import ApeSigner, DomaCross
-from domacross_sdk.errors import DomaCrossError
+from domacross_sdk.errors import ConfigurationError, DomaCrossError
 from domacross_sdk.generated.errors import AccessControlUnauthorizedAccount
-from scripts._deploylib.session import ScriptError, Session
-from scripts._deploylib.suite import ADMIN_ROLE, ROLES, role_id
+from domacross_sdk.suite import ADMIN_ROLE, CONTRACTS, ROLES
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from ape.api import ProviderAPI
+    from rich.console import Console
 
     from domacross_sdk.contracts.base import ContractBinding
 
@@ -35,13 +37,9 @@ ROLE_NAMES = (*(r.role.removesuffix("_ROLE") for r in ROLES), "DEFAULT_ADMIN")
 ROLE_CONTRACT = {r.role: r.contract for r in ROLES}
 """The contract each role lives on (``DEFAULT_ADMIN_ROLE`` is on every contract)."""
 CONTRACT_ALIASES = {
-    "oracle": "ValuationOracle",
-    "tracker": "PortfolioTracker",
-    "factory": "CompetitionFactory",
-    "ownership-token": "DomaOwnershipToken",
-    "fraction-token": "DomainFractionToken",
-    "basket-factory": "DomainBasketFactory",
+    c.alias: c.name for c in CONTRACTS if c.deployed and c.access_control and c.alias
 }
+"""``--contract`` accepts these aliases and names: the deployed contracts with roles."""
 _ROLE_BY_ID = {role_id(r.role): r.role for r in ROLES} | {role_id(ADMIN_ROLE): ADMIN_ROLE}
 
 
@@ -138,14 +136,14 @@ class Admin:
                 f"{record.pending.tx_hash}): rerun `ape run deploy` first"
             )
         dc = DomaCross.from_web3(
-            provider.web3,  # type: ignore[attr-defined]
+            provider.web3,
             deployment=session.path,
             signer=ApeSigner(session.account) if signer else None,
         )
         return cls(session, dc)
 
     @property
-    def console(self) -> Any:
+    def console(self) -> Console:
         return self.session.console
 
     @property
@@ -165,17 +163,10 @@ class Admin:
     def binding(self, name: str) -> ContractBinding:
         """The typed wrapper of a recorded contract."""
         self.session.contract_address(name)  # raises when the record lacks it
-        bindings: dict[str, Callable[[], ContractBinding]] = {
-            "ValuationOracle": lambda: self.dc.oracle,
-            "PortfolioTracker": lambda: self.dc.tracker,
-            "CompetitionFactory": lambda: self.dc.factory,
-            "DomaOwnershipToken": lambda: self.dc.ownership_token(),
-            "DomainFractionToken": lambda: self.dc.fraction_token(),
-            "DomainBasketFactory": lambda: self.dc.basket_factory,
-        }
-        if name not in bindings:
-            raise ScriptError(f"no wrapper for {name}")
-        return bindings[name]()
+        try:
+            return self.dc.contract(name)
+        except ConfigurationError as err:
+            raise ScriptError(str(err)) from None
 
     def require_role(self, contract: str, role: str, what: str) -> None:
         """Raises ScriptError when the signer lacks ``role`` on ``contract`` (before sending)."""

@@ -1,4 +1,8 @@
-"""The DomaCross suite and the plan/execute loop of `ape run deploy`.
+"""Constructor arguments and the plan/execute loop of `ape run deploy`.
+
+Which contracts are deployed, in which order, with which roles and links, is the suite
+manifest (`domacross_sdk.suite`); this module adds what only a deployment needs: the
+constructor arguments and the steps.
 
 One walk over the steps serves both the dry run (``--dry-run``: decide and estimate, send
 nothing) and the real run (decide, send, record), so the printed plan is what a run does.
@@ -15,14 +19,23 @@ from typing import TYPE_CHECKING, Any, Literal
 from eth_utils.crypto import keccak
 from rich.table import Table
 
+from domacross_deploy.session import ScriptError, Session, as_json, code_hash
 from domacross_sdk.deployments import CallRecord, ContractRecord, RoleGrant, utc_now
-from scripts._deploylib.session import ScriptError, Session, as_json, code_hash
+from domacross_sdk.suite import (
+    ADMIN_ROLE,
+    DEPLOY_ORDER,
+    LINKS,
+    ROLES,
+    SuiteContract,
+    SuiteLink,
+    SuiteRole,
+    deployed,
+)
 
 if TYPE_CHECKING:
     from ape.api import ReceiptAPI
     from ape.contracts import ContractContainer
 
-ADMIN_ROLE = "DEFAULT_ADMIN_ROLE"
 ZERO_ADDRESS = "0x" + "00" * 20
 # Gas of a grantRole on a contract not deployed yet (cannot be estimated): measured.
 TYPICAL_GRANT_GAS = 51_500
@@ -45,23 +58,6 @@ def role_id(role: str) -> str:
 
 
 @dataclass(frozen=True)
-class ContractSpec:
-    name: str
-    args: Callable[[SuiteConfig, dict[str, str | None]], list[Any]]
-    local_only: bool = False
-    admin: bool = True
-    """Whether the constructor grants DEFAULT_ADMIN_ROLE to the deployer (AccessControl)."""
-
-
-@dataclass(frozen=True)
-class RoleSpec:
-    option: str
-    """Option name (``--reporter``) and key in :attr:`SuiteConfig.roles`."""
-    contract: str
-    role: str
-
-
-@dataclass(frozen=True)
 class SuiteConfig:
     """What a deployment is made of, from the options."""
 
@@ -79,73 +75,36 @@ class SuiteConfig:
         return (self.deployer,) if self.local else ()
 
 
-CONTRACTS: tuple[ContractSpec, ...] = (
-    ContractSpec("ValuationOracle", lambda c, a: [c.deployer, c.max_price_age, c.max_change_bps]),
-    ContractSpec("PortfolioTracker", lambda c, a: [c.deployer, a["ValuationOracle"]]),
-    ContractSpec("CompetitionFactory", lambda c, a: [c.deployer, list(c.limits)]),
-    ContractSpec("DomaOwnershipToken", lambda c, a: [c.deployer], local_only=True),
-    ContractSpec(
-        "DomainFractionToken",
-        lambda c, a: [c.deployer, FRACTION_NAME, FRACTION_SYMBOL],
-        local_only=True,
-    ),
-    # Fixed-price listings so local chains and the demo have trades with prices.
-    ContractSpec("DomainMarketplace", lambda c, a: [], local_only=True, admin=False),
-    # Last, so that the stand-ins keep the addresses examples/prices.csv names.
-    ContractSpec("DomainBasketFactory", lambda c, a: [c.deployer, a["ValuationOracle"]]),
-)
-CONTRACT_NAMES = tuple(c.name for c in CONTRACTS)
+Addresses = dict[str, str | None]
+"""Address per contract deployed so far; None when a dry run would deploy it."""
 
-ROLES: tuple[RoleSpec, ...] = (
-    RoleSpec("reporter", "ValuationOracle", "REPORTER_ROLE"),
-    RoleSpec("updater", "PortfolioTracker", "UPDATER_ROLE"),
-    RoleSpec("organizer", "CompetitionFactory", "ORGANIZER_ROLE"),
-    RoleSpec("resolver", "CompetitionFactory", "RESOLVER_ROLE"),
-    RoleSpec("guardian", "CompetitionFactory", "GUARDIAN_ROLE"),
-    RoleSpec("registrar", "DomaOwnershipToken", "REGISTRAR_ROLE"),
-    RoleSpec("minter", "DomainFractionToken", "MINTER_ROLE"),
-)
+ARGS: dict[str, Callable[[SuiteConfig, Addresses], list[Any]]] = {
+    "ValuationOracle": lambda c, a: [c.deployer, c.max_price_age, c.max_change_bps],
+    "PortfolioTracker": lambda c, a: [c.deployer, a["ValuationOracle"]],
+    "CompetitionFactory": lambda c, a: [c.deployer, list(c.limits)],
+    "DomaOwnershipToken": lambda c, a: [c.deployer],
+    "DomainFractionToken": lambda c, a: [c.deployer, FRACTION_NAME, FRACTION_SYMBOL],
+    "DomainMarketplace": lambda c, a: [],
+    "DomainBasketFactory": lambda c, a: [c.deployer, a["ValuationOracle"]],
+}
+"""Constructor arguments of every contract the manifest says `ape run deploy` deploys."""
+CONTRACT_NAMES = DEPLOY_ORDER
 ROLE_OPTIONS = tuple(r.option for r in ROLES)
 
 
-@dataclass(frozen=True)
-class LinkSpec:
-    """A set-once link from one contract to another: ``target.setter(value)`` after both exist."""
+def constructor_args(spec: SuiteContract, config: SuiteConfig, addresses: Addresses) -> list[Any]:
+    """The constructor arguments of ``spec``; None stands for a contract a dry run would deploy.
 
-    target: str
-    setter: str
-    getter: str
-    value: str
-    once: bool = True
-    """Whether the setter works once only (else a changed value is set again)."""
-    after: str = ""
-    """The contract after whose step the link runs; default: the later of its two contracts."""
-
-    @property
-    def runs_after(self) -> str:
-        return self.after or max(self.target, self.value, key=CONTRACT_NAMES.index)
-
-    @property
-    def name(self) -> str:
-        """The call's name in the record (``PortfolioTracker.setFactory``)."""
-        return f"{self.target}.{self.setter}"
-
-
-LINKS: tuple[LinkSpec, ...] = (
-    LinkSpec("PortfolioTracker", "setFactory", "factory", "CompetitionFactory"),
-    LinkSpec("PortfolioTracker", "setBasketFactory", "basketFactory", "DomainBasketFactory"),
-    # The factory accepts competitions on its own tracker only (the organizer does not pick
-    # who computes the results); the tracker must be bound to it first. Last of all, so that
-    # the stand-ins keep the addresses examples/prices.csv names.
-    LinkSpec(
-        "CompetitionFactory",
-        "setTracker",
-        "tracker",
-        "PortfolioTracker",
-        once=False,
-        after="DomainBasketFactory",
-    ),
-)
+    Raises:
+        ScriptError: the suite manifest names a contract this module has no arguments for.
+    """
+    args = ARGS.get(spec.name)
+    if args is None:
+        raise ScriptError(
+            f"{spec.name} is in the suite manifest (domacross_sdk.suite) but "
+            "domacross_deploy.suite.ARGS has no constructor arguments for it: add them"
+        )
+    return args(config, addresses)
 
 
 @dataclass(frozen=True)
@@ -209,13 +168,13 @@ def deploy_suite(
             f"{session.path} was deployed by {record.deployer}; sign with that account "
             f"(not {session.account.address}) or use another --deployments-dir"
         )
-    if not session.is_local and any(c.local_only and c.name in redeploy for c in CONTRACTS):
+    if not session.is_local and any(
+        c.name in redeploy for c in deployed(local=True) if c.local_only
+    ):
         raise ScriptError("the stand-in tokens are deployed on local chains only")
 
     run = _Run(session, config, set(redeploy), dry_run)
-    for spec in CONTRACTS:
-        if spec.local_only and not session.is_local:
-            continue
+    for spec in deployed(local=session.is_local):
         run.contract(spec)
         for link in LINKS:
             if spec.name == link.runs_after:
@@ -234,8 +193,7 @@ class _Run:
     config: SuiteConfig
     redeploy: set[str]
     dry_run: bool
-    addresses: dict[str, str | None] = field(default_factory=dict)
-    """Address per contract; None when a dry run would deploy it."""
+    addresses: Addresses = field(default_factory=dict)
     outcome: Outcome = field(default_factory=Outcome)
 
     def _row(self, row: Row) -> None:
@@ -246,10 +204,10 @@ class _Run:
 
     # -- contracts ----------------------------------------------------------------------------
 
-    def contract(self, spec: ContractSpec) -> None:
+    def contract(self, spec: SuiteContract) -> None:
         name = spec.name
         deps_pending = [d for d, a in self.addresses.items() if a is None]
-        args = spec.args(self.config, self.addresses)
+        args = constructor_args(spec, self.config, self.addresses)
         record = self.session.record
         recorded = record.contracts.get(name) if record else None
         step = f"deploy:{name}"
@@ -312,7 +270,7 @@ class _Run:
             granted_at=now,
         )
         record = self.session.ensure_record().with_contract(name, entry)
-        if next(c for c in CONTRACTS if c.name == name).admin:
+        if spec.access_control:
             record = record.with_role(admin)
         self.session.save(record)
         self.addresses[name] = address
@@ -323,7 +281,7 @@ class _Run:
 
     # -- set-once links (tracker.setFactory, tracker.setBasketFactory) ------------------------
 
-    def link(self, spec: LinkSpec) -> None:
+    def link(self, spec: SuiteLink) -> None:
         step = f"call:{spec.name}"
         target, value = self.addresses[spec.target], self.addresses[spec.value]
         if target is None or value is None:
@@ -364,7 +322,7 @@ class _Run:
         self.session.mined()
 
     def _record_call(
-        self, spec: LinkSpec, target: str, value: str, receipt: ReceiptAPI | None
+        self, spec: SuiteLink, target: str, value: str, receipt: ReceiptAPI | None
     ) -> None:
         block = None if receipt is None else int(receipt.block_number)
         call = CallRecord(
@@ -380,7 +338,7 @@ class _Run:
 
     # -- roles --------------------------------------------------------------------------------
 
-    def grants(self, spec: RoleSpec) -> None:
+    def grants(self, spec: SuiteRole) -> None:
         if spec.contract not in self.addresses:
             return  # a local-only contract on a real network
         target = self.addresses[spec.contract]
@@ -415,7 +373,7 @@ class _Run:
             self.session.mined()
 
     def _record_grant(
-        self, spec: RoleSpec, target: str, account: str, receipt: ReceiptAPI | None
+        self, spec: SuiteRole, target: str, account: str, receipt: ReceiptAPI | None
     ) -> None:
         block = (
             int(receipt.block_number)

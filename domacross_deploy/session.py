@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import click
 from ape.cli import ConnectedProviderCommand
@@ -249,7 +249,7 @@ def as_json(value: Any) -> Any:
     raise TypeError(f"cannot record {value!r}")
 
 
-def _is_address(value: object) -> bool:
+def _is_address(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and len(value) == 42 and value[:2].lower() == "0x"
 
 
@@ -308,7 +308,7 @@ class Session:
             signer=account,
             path=record_path(deployments_dir, net.ecosystem.name, net.name),
             crash_after=int(crash.split(":")[0]) if crash else None,
-            crash_unrecorded=bool(crash) and crash.endswith(":unrecorded"),
+            crash_unrecorded=crash is not None and crash.endswith(":unrecorded"),
             read_only=read_only,
         )
         session._check_network_chain()
@@ -416,7 +416,7 @@ class Session:
             return
         pending = record.pending
         try:
-            self.provider.web3.eth.get_transaction_receipt(pending.tx_hash)  # type: ignore[attr-defined]
+            self.provider.web3.eth.get_transaction_receipt(pending.tx_hash)
         except TransactionNotFound:
             nonce = self.provider.get_nonce(pending.sender)
             if nonce > pending.nonce or self.is_local:

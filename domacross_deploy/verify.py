@@ -24,8 +24,9 @@ from typing import Any
 
 from rich.table import Table
 
-from scripts._deploylib.session import Session, code_hash
-from scripts._deploylib.suite import LINKS, ZERO_ADDRESS, container, init_code_hash
+from domacross_deploy.session import Session, code_hash
+from domacross_deploy.suite import ZERO_ADDRESS, container, init_code_hash
+from domacross_sdk.suite import LINKS
 
 
 @dataclass(frozen=True)
