@@ -21,6 +21,7 @@ from domacross.db.models import (
     Claim,
     Competition,
     Participant,
+    PauseChange,
     PortfolioValue,
     Price,
     PrizeResult,
@@ -101,6 +102,7 @@ class Batch:
     latest_value: dict[tuple[int, int], tuple[int, datetime]] = field(default_factory=dict)
     trade_events: list[ContractEvent] = field(default_factory=list)
     """Token transfers and marketplace sales, for `trades.TradeRecorder`."""
+    pauses: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Applier(BasketHandlers):
@@ -164,6 +166,7 @@ class Applier(BasketHandlers):
         insert_ignore(session, RawEvent.__table__, batch.raw)  # type: ignore[arg-type]
         insert_ignore(session, Price.__table__, batch.prices)  # type: ignore[arg-type]
         insert_ignore(session, PortfolioValue.__table__, batch.values)  # type: ignore[arg-type]
+        insert_ignore(session, PauseChange.__table__, batch.pauses)  # type: ignore[arg-type]
         for (competition_id, user_id), (value, ts) in batch.latest_value.items():
             session.execute(
                 update(Participant)
@@ -317,6 +320,32 @@ class Applier(BasketHandlers):
                 "previous_price": e.previous_price,
                 "reporter": e.reporter,
                 "overridden": e.overridden,
+                "timestamp": ts,
+            }
+        )
+
+    def _on_Paused(  # noqa: N802
+        self, session: Session, batch: Batch, e: ev.Paused, key: dict[str, Any], ts: datetime
+    ) -> None:
+        batch.pauses.append(
+            {
+                **key,
+                "address": e.meta.address,
+                "paused": True,
+                "account": e.account,
+                "timestamp": ts,
+            }
+        )
+
+    def _on_Unpaused(  # noqa: N802
+        self, session: Session, batch: Batch, e: ev.Unpaused, key: dict[str, Any], ts: datetime
+    ) -> None:
+        batch.pauses.append(
+            {
+                **key,
+                "address": e.meta.address,
+                "paused": False,
+                "account": e.account,
                 "timestamp": ts,
             }
         )
@@ -495,7 +524,7 @@ class Applier(BasketHandlers):
             session.execute(update(Competition).where(Competition.id == cid).values(cancelled=True))
 
 
-HISTORY = (RawEvent, Price, PortfolioValue, PrizeResult, Claim)
+HISTORY = (RawEvent, Price, PortfolioValue, PrizeResult, Claim, PauseChange)
 
 
 def rollback(session: Session, chain_id: int, ancestor: int) -> None:
