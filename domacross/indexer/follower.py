@@ -177,7 +177,7 @@ class ChainFollower:
         self._topics = [["0x" + e.TOPIC0.hex() for e in COMPETITION_EVENTS]]
         self._followed_set = {Web3.to_checksum_address(a) for a in self._followed}
         self._reader: ThreadPoolExecutor | None = None
-        self._prefetch: tuple[int, int, Future[Fetched]] | None = None
+        self._prefetch: tuple[int, int, Future[Fetched], tuple[set[str], set[str]]] | None = None
         """The next range, being read while the current one is written (backfill)."""
 
     # -- checkpoint ------------------------------------------------------------------------
@@ -244,7 +244,10 @@ class ChainFollower:
                         start, end, known, baskets, parent.hash if parent else None
                     )
                 else:
-                    start, end, (events, timestamps, end_hash) = fetched
+                    start, end, (events, timestamps, end_hash), found = fetched
+                    # The contracts that range created (its decoding added them there).
+                    known |= found[0]
+                    baskets |= found[1]
             except RangeChangedError as exc:
                 log.warning(
                     "chain %d: %s; reading the range again",
@@ -289,21 +292,24 @@ class ChainFollower:
         end = min(start + self.batch_blocks - 1, target)
         if self._reader is None:
             self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getlogs")
-        future = self._reader.submit(self._fetch, start, end, set(known), set(baskets), parent_hash)
-        self._prefetch = (start, end, future)
+        found = (set(known), set(baskets))  # NOTE: `_fetch` adds the range's new ones
+        future = self._reader.submit(self._fetch, start, end, *found, parent_hash)
+        self._prefetch = (start, end, future, found)
 
-    def _take_prefetch(self, start: int, target: int) -> tuple[int, int, Fetched] | None:
+    def _take_prefetch(
+        self, start: int, target: int
+    ) -> tuple[int, int, Fetched, tuple[set[str], set[str]]] | None:
         """The range read ahead, when it is the next one and still under `target`; None
         when there is none or it failed (the range is then read again, in this thread, so
         a fault surfaces as it would without reading ahead)."""
         pending, self._prefetch = self._prefetch, None
         if pending is None:
             return None
-        first, end, future = pending
+        first, end, future, found = pending
         error = future.exception()  # NOTE: waits: only one range is ever read at a time
         if error is not None or first != start or end > target:
             return None
-        return first, end, future.result()
+        return first, end, future.result(), found
 
     def _drop_prefetch(self) -> None:
         pending, self._prefetch = self._prefetch, None
