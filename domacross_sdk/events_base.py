@@ -53,7 +53,8 @@ class ContractEvent:
         Raises:
             ValueError: the log is not this event.
         """
-        return _plan(cls)(log)
+        event: Self = _plan(cls)(log)
+        return event
 
 
 _STATIC = re.compile(r"^(u?int\d*|address|bool|bytes([1-9]|[12]\d|3[012]))$")

@@ -7,7 +7,7 @@ replayed range writes nothing twice. Current-state columns are set in event orde
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -88,7 +88,7 @@ def _fields(cls: type) -> tuple[str, ...]:
     """The value fields of an event class (all but `meta`), listed once per class."""
     found = _FIELDS.get(cls)
     if found is None:
-        found = _FIELDS[cls] = tuple(n for n in cls.__dataclass_fields__ if n != "meta")
+        found = _FIELDS[cls] = tuple(f.name for f in fields(cls) if f.name != "meta")
     return found
 
 
