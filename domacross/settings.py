@@ -18,9 +18,11 @@ class Settings(BaseSettings):
     """SQLAlchemy URL of the database: a SQLite file by default; PostgreSQL for scale
     (`postgresql+psycopg://user@host:5432/db`)."""
 
-    confirmations: int = Field(default=2, ge=0)
+    confirmations: int | None = Field(default=None, ge=0)
     """Blocks behind the head that the indexer waits before a block counts as final
-    (rollback beyond this depth is still handled, just rarer)."""
+    (rollback beyond this depth is still handled, just rarer). Unset: each chain's network
+    default (`domacross_sdk.networks.indexer_defaults`: 0 on local nodes, 2 on Doma and
+    other chains)."""
 
     batch_blocks: int = Field(default=2_000, ge=1)
     """Largest eth_getLogs range during backfill; halved when a node refuses a range."""
@@ -35,9 +37,11 @@ class Settings(BaseSettings):
     snapshot_interval: float = Field(default=60.0, gt=0)
     """Seconds between leaderboard snapshots of each live competition."""
 
-    reorg_window: int = Field(default=128, ge=8)
+    reorg_window: int | None = Field(default=None, ge=8)
     """How many recent block hashes are kept to find a common ancestor after a reorg
-    (older reorgs are still found through the raw events' block hashes)."""
+    (older reorgs are still found through the raw events' block hashes). Unset: each
+    chain's network default (1,024 on Doma, whose reorg depth is not documented; 128
+    elsewhere)."""
 
     head_tag: Literal["latest", "safe", "finalized"] = "latest"
     """Never index past the node's block of this tag (as well as `confirmations` behind

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -53,14 +53,8 @@ class ContractEvent:
         Raises:
             ValueError: the log is not this event.
         """
-        topics = [_bytes(t) for t in log["topics"]]
-        indexed_types, data_types = _types(cls)
-        if not topics or topics[0] != cls.TOPIC0 or len(topics) - 1 != len(indexed_types):
-            raise ValueError(f"log is not {cls.SIGNATURE}")
-        indexed = [_word(t, topic) for t, topic in zip(indexed_types, topics[1:], strict=True)]
-        data = _decode_data(data_types, _bytes(log["data"]))
-        values = [indexed.pop(0) if k == "i" else data.pop(0) for k in cls.INDEXED]
-        return cls.from_values(meta_of(log), values)
+        event: Self = _plan(cls)(log)
+        return event
 
 
 _STATIC = re.compile(r"^(u?int\d*|address|bool|bytes([1-9]|[12]\d|3[012]))$")
@@ -98,6 +92,55 @@ def _word(abi_type: str, word: bytes) -> Any:
     if abi_type.startswith("bytes") and abi_type != "bytes":
         return word[: int(abi_type[5:])]
     return decode([abi_type], word)[0]
+
+
+def _word_reader(abi_type: str) -> Callable[[bytes], Any]:
+    """`_word` for one ABI type, chosen once (decoding calls it for every value)."""
+    if abi_type == "address":
+        return lambda word: "0x" + word[12:].hex()
+    if abi_type == "bool":
+        return lambda word: word[-1] != 0
+    if abi_type.startswith("uint"):
+        return lambda word: int.from_bytes(word, "big")
+    return lambda word: _word(abi_type, word)
+
+
+_PLANS: dict[type, Callable[[Mapping[str, Any]], Any]] = {}
+
+
+def _plan(cls: type[ContractEvent]) -> Callable[[Mapping[str, Any]], Any]:
+    """The decoder of one event class, with every per-type choice made once: an indexer
+    decodes tens of thousands of logs per second of backfill, so per-log work counts."""
+    found = _PLANS.get(cls)
+    if found is not None:
+        return found
+    indexed_types, data_types = _types(cls)
+    topic0, n_indexed, n_data = cls.TOPIC0, len(indexed_types), len(data_types)
+    read_indexed = [_word_reader(t) for t in indexed_types]
+    read_data = [_word_reader(t) for t in data_types]
+    static = _all_static(tuple(data_types))
+    # Where each value (in ABI order) comes from: (indexed?, position).
+    order: list[tuple[bool, int]] = []
+    i = d = 0
+    for kind in cls.INDEXED:
+        order.append((kind == "i", i if kind == "i" else d))
+        i, d = (i + 1, d) if kind == "i" else (i, d + 1)
+
+    def decode_one(log: Mapping[str, Any]) -> Any:
+        topics = [_bytes(t) for t in log["topics"]]
+        if not topics or topics[0] != topic0 or len(topics) - 1 != n_indexed:
+            raise ValueError(f"log is not {cls.SIGNATURE}")
+        indexed = [read(topic) for read, topic in zip(read_indexed, topics[1:], strict=True)]
+        raw = _bytes(log["data"])
+        if static and len(raw) == 32 * n_data:
+            data = [read(raw[32 * k : 32 * k + 32]) for k, read in enumerate(read_data)]
+        else:
+            data = list(decode(data_types, raw))
+        values = [indexed[n] if is_indexed else data[n] for is_indexed, n in order]
+        return cls.from_values(meta_of(log), values)
+
+    _PLANS[cls] = decode_one
+    return decode_one
 
 
 @lru_cache(maxsize=1_024)

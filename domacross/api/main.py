@@ -24,7 +24,16 @@ from domacross.api.middleware import (
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
 )
-from domacross.api.routes import auth, baskets, competitions, health, portfolio, trades, users
+from domacross.api.routes import (
+    auth,
+    baskets,
+    competitions,
+    contracts,
+    health,
+    portfolio,
+    trades,
+    users,
+)
 from domacross.api.security import load_keys
 from domacross.db.engine import make_engine, session_factory
 from domacross.db.readonly import make_read_engine
@@ -91,7 +100,7 @@ def create_app(
         settings.api_cache_entries, settings.api_cache_seconds, settings.api_version_check_seconds
     )
 
-    for module in (competitions, portfolio, users, baskets, auth, health, trades):
+    for module in (competitions, portfolio, users, baskets, auth, health, trades, contracts):
         app.include_router(module.router)
     install_pages(app)
     install_error_handlers(app)

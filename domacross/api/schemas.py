@@ -278,3 +278,23 @@ class HealthPublic(BaseModel):
     status: Literal["ok", "degraded", "down"]
     database: Literal["ok", "unreachable"]
     chains: list[ChainHealthPublic]
+
+
+class PauseStatePublic(BaseModel):
+    """A contract's pause state, from its latest `Paused` / `Unpaused` event."""
+
+    chain_id: int
+    address: str
+    paused: bool
+    paused_by: str | None = Field(description="Who paused it; null while it is not paused.")
+    changed_by: str = Field(description="Who made the latest change (paused or unpaused).")
+    since_block: int = Field(description="Block of the latest change.")
+    since: UtcDatetime | None = Field(
+        description="Time of that block; null for changes indexed before block times were "
+        "kept with them."
+    )
+    tx_hash: str
+
+
+class PauseStatesPublic(BaseModel):
+    items: list[PauseStatePublic]

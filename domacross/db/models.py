@@ -251,6 +251,22 @@ class Price(EventRow, Base):
     timestamp: Mapped[datetime]
 
 
+class PauseChange(EventRow, Base):
+    """History of `Paused` / `Unpaused` of every followed contract (competitions, oracle,
+    factories, baskets): a contract's latest row is its pause state."""
+
+    __tablename__ = "pause_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(ADDRESS, index=True)
+    paused: Mapped[bool] = mapped_column(Boolean)
+    account: Mapped[str] = mapped_column(ADDRESS)
+    """Who paused (or unpaused): the event's `account`."""
+    timestamp: Mapped[datetime | None]
+    """The block's time; None for pauses indexed before this table existed (copied from
+    raw events, whose block times were not kept)."""
+
+
 class PrizeResult(EventRow, Base):
     """Results posted, rejected and finalized (`ResultsPosted`, `ResultsRejected`,
     `CompetitionFinalized`)."""

@@ -7,7 +7,7 @@ replayed range writes nothing twice. Current-state columns are set in event orde
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -21,6 +21,7 @@ from domacross.db.models import (
     Claim,
     Competition,
     Participant,
+    PauseChange,
     PortfolioValue,
     Price,
     PrizeResult,
@@ -80,6 +81,17 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    """The value fields of an event class (all but `meta`), listed once per class."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = tuple(f.name for f in fields(cls) if f.name != "meta")
+    return found
+
+
 def insert_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Inserts rows, skipping those whose unique event key already exists."""
     if not rows:
@@ -87,6 +99,99 @@ def insert_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) ->
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
+_BULK: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[Any], bool]] = {}
+
+
+def _bulk_statement(
+    session: Session, table: Table, columns: tuple[str, ...]
+) -> tuple[str, list[Any], bool]:
+    """(SQL, one bind processor per column, positional?) of INSERT .. ON CONFLICT DO
+    NOTHING of `columns` into `table`, compiled once per dialect."""
+    dialect = session.get_bind().dialect
+    key = (table.name, dialect.name, columns)
+    found = _BULK.get(key)
+    if found is None:
+        insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        compiled = (
+            insert(table)
+            .on_conflict_do_nothing()
+            .compile(dialect=dialect, column_keys=list(columns))
+        )
+        positional = bool(compiled.positional)
+        order = list(compiled.positiontup or []) if positional else list(columns)
+        if sorted(order) != sorted(columns):
+            raise RuntimeError(f"unexpected parameters {order} for {table.name}")
+        processors = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order
+        ]
+        found = (compiled.string, [order, processors], positional)
+        _BULK[key] = found
+    return found
+
+
+def bulk_insert_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """`insert_ignore` of many rows of one shape, straight to the driver's executemany: the
+    statement is compiled once and each value goes through its column's own bind processor
+    (what SQLAlchemy does per row, minus its per-row bookkeeping, which cost more than the
+    database's own work on a backfill). Rows must name every column that has a default."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    missing = [
+        c.name
+        for c in table.columns
+        if c.name not in columns and (c.default is not None and not c.primary_key)
+    ]
+    if missing:
+        insert_ignore(session, table, rows)
+        return
+    sql, (order, processors), positional = _bulk_statement(session, table, columns)
+    # Column by column (a list comprehension per column is far cheaper than a generator per
+    # row); a block's timestamp recurs on every row of the block: processed once.
+    values: list[list[Any]] = []
+    for name, process in zip(order, processors, strict=True):
+        column = [row[name] for row in rows]
+        if process is not None:
+            if isinstance(column[0], datetime):
+                memo = {v: process(v) for v in set(column)}
+                column = [memo[v] for v in column]
+            else:
+                column = [process(v) for v in column]
+        values.append(column)
+    if session.get_bind().dialect.name == "postgresql":
+        _copy_ignore(session, table, order, values)
+        return
+    params: list[Any] = (
+        list(zip(*values, strict=True))
+        if positional
+        else [dict(zip(order, row, strict=True)) for row in zip(*values, strict=True)]
+    )
+    session.connection().exec_driver_sql(sql, params)
+
+
+def _copy_ignore(
+    session: Session, table: Table, columns: list[str], values: list[list[Any]]
+) -> None:
+    """PostgreSQL: COPY into a temporary table of the transaction, then one INSERT ..
+    SELECT .. ON CONFLICT DO NOTHING (COPY alone cannot skip existing rows). executemany
+    sent one statement per row: on a backfill it took most of the time."""
+    stage = f"stage_{table.name}"
+    names = ", ".join(columns)
+    raw = session.connection().connection.driver_connection
+    # NOTE: the names are our own tables' and columns', never input.
+    create = f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT {names} "
+    create += f"FROM {table.name} WITH NO DATA"
+    move = f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+    move += "ON CONFLICT DO NOTHING"
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(create)
+        with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in zip(*values, strict=True):
+                copy.write_row(row)
+        cursor.execute(move)
+        cursor.execute(f"TRUNCATE {stage}")
 
 
 @dataclass
@@ -101,6 +206,7 @@ class Batch:
     latest_value: dict[tuple[int, int], tuple[int, datetime]] = field(default_factory=dict)
     trade_events: list[ContractEvent] = field(default_factory=list)
     """Token transfers and marketplace sales, for `trades.TradeRecorder`."""
+    pauses: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Applier(BasketHandlers):
@@ -139,11 +245,16 @@ class Applier(BasketHandlers):
             "tx_hash": hexstr(meta.transaction_hash),
             "log_index": meta.log_index,
         }
-        args = {
-            name: jsonable(getattr(event, name))
-            for name in event.__dataclass_fields__
-            if name != "meta"
-        }
+        args = {}
+        for name in _fields(type(event)):
+            value = getattr(event, name)
+            kind = type(value)  # NOTE: the common cases inline: jsonable per value cost more
+            if kind is int:
+                args[name] = str(value)
+            elif kind is str or kind is bool:
+                args[name] = value
+            else:
+                args[name] = jsonable(value)
         batch.raw.append(
             {
                 **key,
@@ -161,9 +272,13 @@ class Applier(BasketHandlers):
 
     def flush(self, session: Session, batch: Batch) -> None:
         """Writes the batched rows and the latest values of the batch."""
-        insert_ignore(session, RawEvent.__table__, batch.raw)  # type: ignore[arg-type]
-        insert_ignore(session, Price.__table__, batch.prices)  # type: ignore[arg-type]
-        insert_ignore(session, PortfolioValue.__table__, batch.values)  # type: ignore[arg-type]
+        for table, rows in (
+            (RawEvent.__table__, batch.raw),
+            (Price.__table__, batch.prices),
+            (PortfolioValue.__table__, batch.values),
+            (PauseChange.__table__, batch.pauses),
+        ):
+            bulk_insert_ignore(session, table, rows)  # type: ignore[arg-type]
         for (competition_id, user_id), (value, ts) in batch.latest_value.items():
             session.execute(
                 update(Participant)
@@ -317,6 +432,32 @@ class Applier(BasketHandlers):
                 "previous_price": e.previous_price,
                 "reporter": e.reporter,
                 "overridden": e.overridden,
+                "timestamp": ts,
+            }
+        )
+
+    def _on_Paused(  # noqa: N802
+        self, session: Session, batch: Batch, e: ev.Paused, key: dict[str, Any], ts: datetime
+    ) -> None:
+        batch.pauses.append(
+            {
+                **key,
+                "address": e.meta.address,
+                "paused": True,
+                "account": e.account,
+                "timestamp": ts,
+            }
+        )
+
+    def _on_Unpaused(  # noqa: N802
+        self, session: Session, batch: Batch, e: ev.Unpaused, key: dict[str, Any], ts: datetime
+    ) -> None:
+        batch.pauses.append(
+            {
+                **key,
+                "address": e.meta.address,
+                "paused": False,
+                "account": e.account,
                 "timestamp": ts,
             }
         )
@@ -495,7 +636,7 @@ class Applier(BasketHandlers):
             session.execute(update(Competition).where(Competition.id == cid).values(cancelled=True))
 
 
-HISTORY = (RawEvent, Price, PortfolioValue, PrizeResult, Claim)
+HISTORY = (RawEvent, Price, PortfolioValue, PrizeResult, Claim, PauseChange)
 
 
 def rollback(session: Session, chain_id: int, ancestor: int) -> None:

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -33,6 +34,7 @@ from domacross.indexer.trades import TradeRecorder
 from domacross_sdk.errors import RpcUnavailableError
 from domacross_sdk.events_base import ContractEvent, decode_log
 from domacross_sdk.generated import events as ev
+from domacross_sdk.networks import indexer_defaults
 from domacross_sdk.rpc import FailoverHTTPProvider
 
 log = logging.getLogger("domacross.indexer")
@@ -108,6 +110,8 @@ RANGE_RETRIES = 10
 HeadTag = Literal["latest", "safe", "finalized"]
 Header = tuple[str, str, datetime]
 """(hash, parent hash, timestamp) of a block."""
+Fetched = tuple[list[ContractEvent], dict[int, datetime], dict[int, tuple[str, str]]]
+"""A range as read: its events, the times and (hash, parent hash) of its blocks."""
 
 
 class ChainFollower:
@@ -116,13 +120,15 @@ class ChainFollower:
     Args:
         config: The chain and its contracts.
         sessions: Session factory of the database.
-        confirmations: Blocks behind the head before a block is indexed.
+        confirmations: Blocks behind the head before a block is indexed; None: the
+            default of the chain's network (`domacross_sdk.networks.indexer_defaults`).
         batch_blocks: Largest eth_getLogs range; halved when a node refuses a range.
         max_logs_per_range: Logs one range should hold at most. A getLogs response is held
             in memory whole, so ranges start small (FIRST_RANGE_BLOCKS), shrink in
             proportion when a range held more logs than this, and double (up to
             `batch_blocks`) while ranges hold under a quarter of it.
-        reorg_window: Recent block hashes kept to find a common ancestor.
+        reorg_window: Recent block hashes kept to find a common ancestor; None: the
+            network's default.
         head_tag: "safe" or "finalized" never indexes past the node's block of that tag
             (as well as `confirmations` behind the head): reorgs then stay below the data
             on chains that have them. A node without the tag falls back to "latest".
@@ -133,24 +139,25 @@ class ChainFollower:
         config: ChainConfig,
         sessions: sessionmaker[Session],
         *,
-        confirmations: int = 2,
+        confirmations: int | None = 2,
         batch_blocks: int = 2_000,
         max_logs_per_range: int = 10_000,
-        reorg_window: int = 128,
+        reorg_window: int | None = 128,
         breaker: CircuitBreaker | None = None,
         head_tag: HeadTag = "latest",
     ) -> None:
         self.config = config
         self.w3 = config.w3
         self.sessions = sessions
-        self.confirmations = confirmations
         self.max_batch_blocks = batch_blocks
         self.batch_blocks = min(batch_blocks, FIRST_RANGE_BLOCKS)
         self.max_logs = max_logs_per_range
-        self.reorg_window = reorg_window
         self.head_tag = head_tag
         self.breaker = breaker or CircuitBreaker(config.name)
         self.chain_id = int(self.breaker.call(lambda: self.w3.eth.chain_id))
+        defaults = indexer_defaults(self.chain_id)
+        self.confirmations = defaults.confirmations if confirmations is None else confirmations
+        self.reorg_window = defaults.reorg_window if reorg_window is None else reorg_window
         self.applier = Applier(self.chain_id)
         self.progress = Progress()
         self.failed = False
@@ -169,6 +176,9 @@ class ChainFollower:
             self._followed.append(config.basket_factory)
         self._topics = [["0x" + e.TOPIC0.hex() for e in COMPETITION_EVENTS]]
         self._followed_set = {Web3.to_checksum_address(a) for a in self._followed}
+        self._reader: ThreadPoolExecutor | None = None
+        self._prefetch: tuple[int, int, Future[Fetched], tuple[set[str], set[str]]] | None = None
+        """The next range, being read while the current one is written (backfill)."""
 
     # -- checkpoint ------------------------------------------------------------------------
 
@@ -223,13 +233,21 @@ class ChainFollower:
                 known = self.applier.known_competitions(session)
                 baskets = self.applier.known_baskets(session)
             if done >= target:
+                self._drop_prefetch()
                 self._status(done, head)
                 return 0
-            start, end = done + 1, min(done + self.batch_blocks, target)
+            fetched = self._take_prefetch(done + 1, target)
             try:
-                events, timestamps, end_hash = self._fetch(
-                    start, end, known, baskets, parent.hash if parent else None
-                )
+                if fetched is None:
+                    start, end = done + 1, min(done + self.batch_blocks, target)
+                    events, timestamps, end_hash = self._fetch(
+                        start, end, known, baskets, parent.hash if parent else None
+                    )
+                else:
+                    start, end, (events, timestamps, end_hash), found = fetched
+                    # The contracts that range created (its decoding added them there).
+                    known |= found[0]
+                    baskets |= found[1]
             except RangeChangedError as exc:
                 log.warning(
                     "chain %d: %s; reading the range again",
@@ -244,6 +262,8 @@ class ChainFollower:
                 f"chain {self.chain_id}: blocks {start}-{end} changed on each of "
                 f"{RANGE_RETRIES} reads; check the node (is it flapping between forks?)"
             )
+        if end < target:  # backfilling: read the next range while this one is written
+            self._start_prefetch(end + 1, target, known, baskets, end_hash[end][0])
         with self.sessions.begin() as session:
             batch = Batch(self.chain_id, timestamps)
             for event in events:
@@ -259,6 +279,43 @@ class ChainFollower:
         self._status(end, head)
         return end - done
 
+    # -- reading ahead -----------------------------------------------------------------------
+
+    def _start_prefetch(
+        self, start: int, target: int, known: set[str], baskets: set[str], parent_hash: str
+    ) -> None:
+        """Reads the range after `start - 1` in a background thread while the current one is
+        written: the node answers (and the database writes) meanwhile, instead of one after
+        the other. `known` and `baskets` already hold this range's new contracts (`_fetch`
+        adds them as it decodes), and `parent_hash` ties the next range to this one; a
+        reorg in between is caught like any other (the parent check, then `_check_reorg`)."""
+        end = min(start + self.batch_blocks - 1, target)
+        if self._reader is None:
+            self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getlogs")
+        found = (set(known), set(baskets))  # NOTE: `_fetch` adds the range's new ones
+        future = self._reader.submit(self._fetch, start, end, *found, parent_hash)
+        self._prefetch = (start, end, future, found)
+
+    def _take_prefetch(
+        self, start: int, target: int
+    ) -> tuple[int, int, Fetched, tuple[set[str], set[str]]] | None:
+        """The range read ahead, when it is the next one and still under `target`; None
+        when there is none or it failed (the range is then read again, in this thread, so
+        a fault surfaces as it would without reading ahead)."""
+        pending, self._prefetch = self._prefetch, None
+        if pending is None:
+            return None
+        first, end, future, found = pending
+        error = future.exception()  # NOTE: waits: only one range is ever read at a time
+        if error is not None or first != start or end > target:
+            return None
+        return first, end, future.result(), found
+
+    def _drop_prefetch(self) -> None:
+        pending, self._prefetch = self._prefetch, None
+        if pending is not None:
+            pending[2].exception()
+
     def _fetch(
         self,
         start: int,
@@ -266,7 +323,7 @@ class ChainFollower:
         known: set[str],
         baskets: set[str] | None = None,
         parent_hash: str | None = None,
-    ) -> tuple[list[ContractEvent], dict[int, datetime], dict[int, tuple[str, str]]]:
+    ) -> Fetched:
         """The range's events and the headers of their blocks (and of `start` and `end`),
         all of one branch: `end`'s header is read before and after the logs, every log's
         block hash must equal its block's header, and `start` must extend `parent_hash`
@@ -487,6 +544,7 @@ class ChainFollower:
     def rewind(self, session: Session, block: int) -> None:
         """Deletes every row derived from blocks above `block` and sets the checkpoint to
         it (the next range starts at `block + 1`); commits."""
+        self._drop_prefetch()
         rollback(session, self.chain_id, block)
         reopen_scores(session, self.chain_id, block)
         self._save_checkpoint(session, block)

@@ -35,6 +35,7 @@ class Indexer:
     ) -> None:
         self.settings = settings
         self.sessions = sessions
+        # Unset confirmations / reorg window (None): each chain's network default.
         self.followers = [
             ChainFollower(
                 chain,

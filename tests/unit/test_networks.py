@@ -56,3 +56,19 @@ def test_rpc_urls__missing_primary__names_the_variable(value):
 def test_rpc_urls__local_network__value_error():
     with pytest.raises(ValueError, match="local network"):
         rpc_urls(resolve_network("ethereum:local"))
+
+
+def test_indexer_defaults__per_network_by_chain_id():
+    from domacross_sdk.networks import IndexerDefaults, indexer_defaults
+
+    assert indexer_defaults(97476) == IndexerDefaults(confirmations=2, reorg_window=1_024)
+    assert indexer_defaults(97477) == IndexerDefaults(confirmations=2, reorg_window=1_024)
+    assert indexer_defaults(31337) == IndexerDefaults(confirmations=0, reorg_window=128)
+    assert indexer_defaults(1) == IndexerDefaults(confirmations=2, reorg_window=128)
+
+
+def test_indexer_settings__unset_means_the_network_default_set_overrides():
+    from domacross.settings import Settings
+
+    assert (Settings().confirmations, Settings().reorg_window) == (None, None)
+    assert Settings(confirmations=5, reorg_window=64).confirmations == 5
