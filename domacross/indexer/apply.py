@@ -8,7 +8,7 @@ replayed range writes nothing twice. Current-state columns are set in event orde
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -404,10 +404,14 @@ class Applier(BasketHandlers):
             actor=None,
         )
         if cid is not None:
+            competition = session.get(Competition, cid)
+            assert competition is not None  # _result found it
             session.execute(
                 update(Competition)
                 .where(Competition.id == cid)
-                .values(finalized=True, rake_paid=e.rake)
+                .values(
+                    finalized=True, rake_paid=e.rake, claim_ends_at=claim_ends_at(competition, ts)
+                )
             )
 
     def _claim(
@@ -531,6 +535,13 @@ def rollback(session: Session, chain_id: int, ancestor: int) -> None:
     trades.rebuild_pnl(session, chain_id)
 
 
+def claim_ends_at(competition: Competition, finalized_at: datetime) -> datetime:
+    """When claims really end: as `Competition._claimEndsAt`, the claim period the organizer
+    configured (deadline minus end minus dispute window) counted from finalization."""
+    period = competition.claim_deadline - competition.end_time
+    return finalized_at + period - timedelta(seconds=competition.dispute_window)
+
+
 def recompute(session: Session, chain_id: int) -> None:
     """Rebuilds competitions', participants' and baskets' current state from the history rows."""
     recompute_baskets(session, chain_id)
@@ -570,6 +581,11 @@ def recompute(session: Session, chain_id: int) -> None:
         competition.merkle_root = standing.merkle_root if standing else None
         competition.total_payout = standing.total_payout if standing else None
         competition.results_posted_at = posting.timestamp if posting else None
+        competition.claim_ends_at = (
+            claim_ends_at(competition, standing.timestamp)
+            if competition.finalized and standing
+            else None
+        )
         competition.claimed_total = (
             session.scalar(
                 select(func.coalesce(func.sum(Claim.amount), 0)).where(
