@@ -99,8 +99,9 @@ contract DomainMarketplace is IDomainMarketplace, Ownable, Pausable, ReentrancyG
             // The seller approved this marketplace and listed the token: its consent.
             IERC721(l.token).safeTransferFrom(l.seller, msg.sender, l.tokenId);
         } else {
+            // Triage (arbitrary-send-erc20): `from` is the listing's seller, who listed and approved.
             // slither-disable-next-line arbitrary-send-erc20
-            IERC20(l.token).safeTransferFrom(l.seller, msg.sender, l.amount); // seller listed and approved
+            IERC20(l.token).safeTransferFrom(l.seller, msg.sender, l.amount);
         }
     }
 
@@ -121,8 +122,10 @@ contract DomainMarketplace is IDomainMarketplace, Ownable, Pausable, ReentrancyG
         // Effects before the interaction: the balance is zeroed before ether leaves.
         _proceeds[msg.sender] = 0;
         emit ProceedsWithdrawn(msg.sender, to, amount);
+        // Triage: the caller's own proceeds, to the address it chose; a plain call lets contract
+        // wallets receive.
         // slither-disable-next-line arbitrary-send-eth,low-level-calls
-        (bool ok,) = to.call{value: amount}(""); // the caller's own proceeds, to its chosen address
+        (bool ok,) = to.call{value: amount}("");
         if (!ok) revert MarketplaceWithdrawFailed(to, amount);
     }
 
