@@ -403,12 +403,11 @@ class Applier(BasketHandlers):
             rake=e.rake,
             actor=None,
         )
-        if cid is not None:
-            competition = session.get(Competition, cid)
-            assert competition is not None  # _result found it
+        competition = session.get(Competition, cid) if cid is not None else None
+        if competition is not None:
             session.execute(
                 update(Competition)
-                .where(Competition.id == cid)
+                .where(Competition.id == competition.id)
                 .values(
                     finalized=True, rake_paid=e.rake, claim_ends_at=claim_ends_at(competition, ts)
                 )
