@@ -37,6 +37,10 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
     Component[] private _components;
     /// @dev Units held per component, same order: ERC-20 base units, or 1/0 for an NFT.
     uint256[] private _held;
+    /// @dev Of each held NFT (1e18 units = the whole NFT), the units owed to holders who left in
+    /// kind; the basket's own part is 1e18 minus this. Their sum over accounts equals it.
+    mapping(uint256 index => uint256 units) private _nftClaimed;
+    mapping(uint256 index => mapping(address account => uint256 units)) private _nftClaims;
 
     /// @param owner_ The basket owner: reweights and pauses.
     /// @param oracle_ The valuation oracle.
@@ -138,6 +142,7 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
     /// @inheritdoc IDomainBasket
     function redeemNft(uint256 index, uint256 maxShares) external nonReentrant whenNotPaused returns (uint256 shares) {
         Component memory c = _nft(index, true);
+        _requireUnclaimed(index);
         uint256 totalScaled = _totalScaled();
         uint256 valueScaled = _oracle.priceOf(c.token, c.tokenId) * WAD;
         shares = BasketMath.sharesForWithdrawal(valueScaled, totalSupply(), totalScaled);
@@ -155,7 +160,7 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
         if (shares == 0) revert BasketZeroAmount();
         uint256 supply = totalSupply();
         // The shares locked by the first deposit belong to the basket itself: the holder of
-        // every other share is the last one out and takes the NFTs too.
+        // every other share is the last one out and takes what remains of each NFT.
         bool last = shares == supply - balanceOf(address(this));
         _burn(msg.sender, shares);
         uint256 n = _components.length;
@@ -166,19 +171,66 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
             if (_components[i].kind == ComponentKind.ERC20) {
                 // Pro rata, rounded down: what stays behind is never less than its share.
                 amounts[i] = Math.mulDiv(held, shares, supply);
-            } else if (last && _nftLive(_components[i])) {
+                _held[i] = held - amounts[i];
+            } else if (_creditNftClaim(i, shares, supply, last)) {
                 amounts[i] = 1;
             }
-            _held[i] = held - amounts[i];
         }
         emit RedeemedInKind(msg.sender, shares, amounts);
-        // Effects (burn, tracked holdings, event) come before the transfers out.
+        // Effects (burn, tracked holdings, claims, events) come before the transfers out.
         for (uint256 i; i < n; ++i) {
             if (amounts[i] == 0) continue;
             Component memory c = _components[i];
             if (c.kind == ComponentKind.ERC20) IERC20(c.token).safeTransfer(msg.sender, amounts[i]);
             else IERC721(c.token).safeTransferFrom(address(this), msg.sender, c.tokenId);
         }
+    }
+
+    /// @inheritdoc IDomainBasket
+    function transferNftClaim(uint256 index, address to, uint256 units) external nonReentrant {
+        if (to == address(0)) revert BasketZeroAddress();
+        if (units == 0) revert BasketZeroAmount();
+        uint256 own = _nftClaims[index][msg.sender];
+        if (units > own) revert BasketNftClaimTooSmall(index, own, units);
+        _nftClaims[index][msg.sender] = own - units;
+        _nftClaims[index][to] += units;
+        emit NftClaimTransferred(msg.sender, to, index, units);
+    }
+
+    /// @inheritdoc IDomainBasket
+    function withdrawNft(uint256 index) external nonReentrant {
+        Component memory c = _nft(index, true);
+        uint256 own = _nftClaims[index][msg.sender];
+        if (own != WAD) revert BasketNftClaimNotWhole(index, own);
+        _releaseNft(index, c);
+        IERC721(c.token).safeTransferFrom(address(this), msg.sender, c.tokenId);
+    }
+
+    /// @dev Credits the redeemer with `shares / supply` of the basket's part of NFT `index`
+    /// (all of it for the last holder), rounded down. True when the redeemer now holds the whole
+    /// NFT and it can move (not expired): the caller then sends it. A burned NFT credits nothing.
+    function _creditNftClaim(uint256 index, uint256 shares, uint256 supply, bool last) private returns (bool whole) {
+        Component memory c = _components[index];
+        if (!_nftOwned(c)) return false;
+        uint256 claimed = _nftClaimed[index];
+        uint256 remaining = WAD - claimed;
+        uint256 units = last ? remaining : Math.mulDiv(remaining, shares, supply);
+        if (units == 0) return false;
+        uint256 own = _nftClaims[index][msg.sender] + units;
+        _nftClaims[index][msg.sender] = own;
+        _nftClaimed[index] = claimed + units;
+        emit NftClaimCredited(msg.sender, index, units);
+        if (own != WAD || _expired(c)) return false;
+        _releaseNft(index, c);
+        return true;
+    }
+
+    /// @dev The whole NFT leaves to the holder of every claim unit: no claim on it remains.
+    function _releaseNft(uint256 index, Component memory c) private {
+        _nftClaims[index][msg.sender] = 0;
+        _nftClaimed[index] = 0;
+        _held[index] = 0;
+        emit NftWithdrawn(msg.sender, index, c.token, c.tokenId);
     }
 
     /// @inheritdoc IDomainBasket
@@ -243,6 +295,12 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
         if ((_held[index] == 1) != held) revert BasketNftState(index, _held[index] == 1);
     }
 
+    /// @dev `redeemNft` takes the NFT whole: only while no holder who left in kind owns part of it.
+    function _requireUnclaimed(uint256 index) private view {
+        uint256 claimed = _nftClaimed[index];
+        if (claimed != 0) revert BasketNftPartlyClaimed(index, claimed);
+    }
+
     function _depositAmounts(uint256 value) private view returns (uint256 valueScaled, uint256[] memory amounts) {
         if (value == 0) revert BasketZeroAmount();
         uint256 n = _components.length;
@@ -298,7 +356,8 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
             if (held == 0) continue;
             Component memory c = _components[i];
             if (c.kind == ComponentKind.ERC721) {
-                if (_nftLive(c)) total += _oracle.priceOf(c.token, c.tokenId) * WAD;
+                // Only the basket's own part: claimed units belong to holders who left.
+                if (_nftLive(c)) total += _oracle.priceOf(c.token, c.tokenId) * (WAD - _nftClaimed[i]);
             } else {
                 total += held * _oracle.fungiblePriceOf(c.token);
             }
@@ -307,12 +366,16 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
 
     /// @dev True when the basket still owns the NFT and its registration has not expired.
     function _nftLive(Component memory c) private view returns (bool) {
+        return _nftOwned(c) && !_expired(c);
+    }
+
+    /// @dev True when the basket still owns the NFT (expired or not: a renewal revives it).
+    function _nftOwned(Component memory c) private view returns (bool) {
         try IERC721(c.token).ownerOf(c.tokenId) returns (address owner_) {
-            if (owner_ != address(this)) return false;
+            return owner_ == address(this);
         } catch {
             return false; // burned
         }
-        return !_expired(c);
     }
 
     /// @dev ERC-165 probe for Doma's expiry interface; a token without it never expires.
@@ -345,6 +408,16 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
     /// @inheritdoc IDomainBasket
     function holdings() external view returns (uint256[] memory) {
         return _held;
+    }
+
+    /// @inheritdoc IDomainBasket
+    function nftClaimOf(uint256 index, address account) external view returns (uint256) {
+        return _nftClaims[index][account];
+    }
+
+    /// @inheritdoc IDomainBasket
+    function nftClaimed(uint256 index) external view returns (uint256) {
+        return _nftClaimed[index];
     }
 
     /// @inheritdoc IDomainBasket
@@ -388,6 +461,7 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
     /// @inheritdoc IDomainBasket
     function previewRedeemNft(uint256 index) external view returns (uint256 shares) {
         Component memory c = _nft(index, true);
+        _requireUnclaimed(index);
         return BasketMath.sharesForWithdrawal(_oracle.priceOf(c.token, c.tokenId) * WAD, totalSupply(), _totalScaled());
     }
 }

@@ -19,8 +19,15 @@ import {IDomainBasketTypes} from "./IDomainBasketTypes.sol";
 ///   components, pro rata to their holdings (each amount rounded down), in kind. It reverts
 ///   when the ERC-20 part is worth less: an NFT cannot be split.
 /// - `redeemNft(i)`: a whole NFT leaves and burns `ceil(price * supply / totalValue)` shares.
-/// - `redeemInKind(shares)`: the exit that always works (no oracle, never paused): the same
-///   fraction of every ERC-20 holding; the last circulating shares take the NFTs too.
+/// - `redeemInKind(shares)`: the exit that always works (no oracle, never paused, no other
+///   holder's action): the same fraction of every ERC-20 holding, and of every NFT the basket
+///   owns the same fraction of the basket's part as a claim (1e18 units = the whole NFT); the
+///   last circulating shares take the rest of each NFT. A claim leaves the NAV with its holder:
+///   the remaining holders are valued on the basket's part only. An NFT cannot be split, so it
+///   leaves physically only to one account holding every unit of it (`withdrawNft`); claims
+///   move with `transferNftClaim` so that they can be gathered.
+/// Invariant: for every NFT the basket owns, its own part plus the claims of all accounts is
+/// exactly 1e18 units; the ERC-20 amounts all holders can take in kind never exceed holdings.
 /// The first deposit mints shares 1:1 to its value in wei and locks `MIN_LIQUIDITY` of them in
 /// the basket forever, and only tracked holdings count (tokens sent to the basket directly are
 /// ignored): together they defeat the first-depositor / donation inflation attack.
@@ -59,6 +66,13 @@ interface IDomainBasket is IDomainBasketTypes {
     error BasketZeroAddress();
     /// @notice The NFT of component `index` has expired: it is worth nothing to the basket.
     error BasketNftExpired(uint256 index);
+    /// @notice Holders who left in kind own `claimedUnits` (of 1e18) of NFT `index`: it cannot
+    /// leave whole for shares; gather every claim unit and use `withdrawNft`.
+    error BasketNftPartlyClaimed(uint256 index, uint256 claimedUnits);
+    /// @notice `withdrawNft` needs every one of the 1e18 claim units; the caller holds `units`.
+    error BasketNftClaimNotWhole(uint256 index, uint256 units);
+    /// @notice The caller's claim on NFT `index` (`units`) is smaller than the `requested` transfer.
+    error BasketNftClaimTooSmall(uint256 index, uint256 units, uint256 requested);
 
     /// @notice ERC-20 components worth `value` wei were deposited for `shares`; `amounts` per component.
     event Deposited(address indexed account, uint256 value, uint256 shares, uint256[] amounts);
@@ -69,8 +83,14 @@ interface IDomainBasket is IDomainBasketTypes {
     /// @notice `shares` were redeemed for ERC-20 components worth `value` wei; `amounts` per component.
     event Redeemed(address indexed account, uint256 shares, uint256 value, uint256[] amounts);
     /// @notice `account` burned `shares` for `amounts` of every component in kind (an NFT's
-    /// amount is 1 when it left with the last circulating shares).
+    /// amount is 1 when it left whole to the redeemer; claim units show in `NftClaimCredited`).
     event RedeemedInKind(address indexed account, uint256 shares, uint256[] amounts);
+    /// @notice `account` left in kind with `units` (of 1e18) of NFT `index` as its claim.
+    event NftClaimCredited(address indexed account, uint256 indexed index, uint256 units);
+    /// @notice `units` of the claim on NFT `index` moved from `from` to `to`.
+    event NftClaimTransferred(address indexed from, address indexed to, uint256 indexed index, uint256 units);
+    /// @notice The holder of every claim unit of NFT `index` took it out of the basket.
+    event NftWithdrawn(address indexed account, uint256 indexed index, address token, uint256 tokenId);
     /// @notice A whole NFT (component `index`) worth `value` wei was redeemed for `shares`.
     event NftRedeemed(
         address indexed account, uint256 indexed index, address token, uint256 tokenId, uint256 value, uint256 shares
@@ -96,9 +116,17 @@ interface IDomainBasket is IDomainBasketTypes {
     function redeemNft(uint256 index, uint256 maxShares) external returns (uint256 shares);
 
     /// @notice Burns `shares` for the same fraction of every ERC-20 component held, in kind,
-    /// with no oracle and never paused: a holder can always leave. NFTs cannot be split: the
-    /// redeemer of all circulating shares also takes every live NFT (others leave with `redeemNft`).
+    /// with no oracle and never paused: a holder can always leave. Of each NFT the basket owns,
+    /// the redeemer's claim grows by the same fraction of the basket's part (the last circulating
+    /// shares take all of it); the NFT itself goes out (amount 1) once the redeemer holds every unit.
     function redeemInKind(uint256 shares) external returns (uint256[] memory amounts);
+
+    /// @notice Moves `units` of the caller's claim on NFT `index` to `to` (to gather a whole NFT).
+    function transferNftClaim(uint256 index, address to, uint256 units) external;
+
+    /// @notice Takes NFT `index` out of the basket: the caller must hold all 1e18 claim units
+    /// (reverts while the domain is expired, as the token refuses the transfer; renew first).
+    function withdrawNft(uint256 index) external;
 
     /// @notice Sets new target weights (same order as the components; sum 10,000). Owner only.
     function reweight(uint16[] calldata weightsBps) external;
@@ -118,8 +146,14 @@ interface IDomainBasket is IDomainBasketTypes {
     /// @notice The components with their current target weights.
     function components() external view returns (Component[] memory);
 
-    /// @notice Units of each component the basket accounts for (an NFT: 1 or 0).
+    /// @notice Units of each component the basket accounts for (an NFT: 1 or 0, claimed or not).
     function holdings() external view returns (uint256[] memory);
+
+    /// @notice Units (of 1e18) of NFT `index` that `account` claims after leaving in kind.
+    function nftClaimOf(uint256 index, address account) external view returns (uint256);
+
+    /// @notice Units (of 1e18) of NFT `index` claimed by all accounts; the basket's part is the rest.
+    function nftClaimed(uint256 index) external view returns (uint256);
 
     /// @notice Oracle value of the held underlying in wei (rounded down). Reverts on a stale price.
     function totalValue() external view returns (uint256);

@@ -7,7 +7,10 @@ pragma solidity ^0.8.20;
 /// the native currency, a buyer pays exactly that price, the cancel path withdraws a listing.
 /// Listings do not escrow the token: the seller approves the marketplace and keeps the token
 /// until a sale, when the marketplace moves it straight from seller to buyer (one `Transfer`
-/// in the same transaction as `Sold`, which is how the indexer pairs them). Proceeds are
+/// in the same transaction as `Sold`, which is how the indexer pairs them). A listing is dead
+/// once its token leaves the seller (or it expires) and cannot revive when the token comes
+/// back: the marketplace lists only tokens that count their moves (`ITransferCounters.sol`,
+/// implemented by the local Ownership Token and fraction token). Proceeds are
 /// credited to the seller and pulled with `withdraw`, so a seller that rejects ether can
 /// never block a sale.
 interface IDomainMarketplace {
@@ -53,6 +56,9 @@ interface IDomainMarketplace {
     error MarketplaceWithdrawFailed(address to, uint256 amount);
     /// @notice Proceeds cannot be sent to the zero address.
     error MarketplaceZeroRecipient();
+    /// @notice The token does not count its moves (`ITokenMoves` for ERC-721, `IAccountOutflows`
+    /// for ERC-20), so a listing could not tell that it left the seller: list a token that does.
+    error MarketplaceUnsupportedToken(address token);
 
     /// @notice A token was listed for `price` wei.
     event Listed(
@@ -103,7 +109,8 @@ interface IDomainMarketplace {
     function unpause() external;
 
     /// @notice True when `listingId` can be bought now (active; for ERC-721 also the newest
-    /// listing of its token, still approved, held by the seller and not expired).
+    /// listing of its token, not moved since, still approved, held by the seller and not
+    /// expired; for ERC-20 no unit left the seller since, other than by a sale here).
     function isLive(uint256 listingId) external view returns (bool);
 
     /// @notice Withdraws an active listing (its seller only).

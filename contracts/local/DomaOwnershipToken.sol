@@ -5,11 +5,12 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 
 import {IDomaOwnershipToken} from "../interfaces/IDomaOwnershipToken.sol";
+import {ITokenMoves} from "../interfaces/ITransferCounters.sol";
 
 /// @title DomaOwnershipToken (local stand-in)
 /// @notice A stand-in for Doma's Ownership Token on local chains and in tests.
 /// NEVER deploy it to a Doma network: there the real token exists; the deploy script refuses.
-contract DomaOwnershipToken is IDomaOwnershipToken, ERC721, AccessControl {
+contract DomaOwnershipToken is IDomaOwnershipToken, ITokenMoves, ERC721, AccessControl {
     /// @dev One slot per domain.
     struct Registration {
         uint64 expiresAt;
@@ -19,6 +20,8 @@ contract DomaOwnershipToken is IDomaOwnershipToken, ERC721, AccessControl {
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
 
     mapping(uint256 tokenId => Registration) private _registrations;
+    /// @dev Changes of hands per token: the local marketplace kills a listing once it moves.
+    mapping(uint256 tokenId => uint256 moves) private _moves;
 
     constructor(address admin) ERC721("Doma Ownership Token (local)", "DOMA-OT") {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -66,6 +69,11 @@ contract DomaOwnershipToken is IDomaOwnershipToken, ERC721, AccessControl {
         return _registrations[tokenId].registrarIanaId;
     }
 
+    /// @inheritdoc ITokenMoves
+    function movesOf(uint256 tokenId) external view returns (uint256) {
+        return _moves[tokenId];
+    }
+
     /// @notice True when `tokenId` exists and its registration has lapsed.
     function isExpired(uint256 tokenId) external view returns (bool) {
         _requireOwned(tokenId);
@@ -77,13 +85,14 @@ contract DomaOwnershipToken is IDomaOwnershipToken, ERC721, AccessControl {
         return interfaceId == type(IDomaOwnershipToken).interfaceId || super.supportsInterface(interfaceId);
     }
 
-    /// @dev Blocks transfers (not mints or burns) of an expired token.
+    /// @dev Blocks transfers (not mints or burns) of an expired token; counts every move.
     function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
         address from = _ownerOf(tokenId);
         if (from != address(0) && to != address(0)) {
             uint256 expiresAt = _registrations[tokenId].expiresAt;
             if (expiresAt <= block.timestamp) revert DomaTokenExpired(tokenId, expiresAt, block.timestamp);
         }
+        ++_moves[tokenId];
         return super._update(to, tokenId, auth);
     }
 }

@@ -11,14 +11,18 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 
 import {IDomainMarketplace} from "../interfaces/IDomainMarketplace.sol";
 import {IDomaOwnershipToken} from "../interfaces/IDomaOwnershipToken.sol";
+import {IAccountOutflows, ITokenMoves} from "../interfaces/ITransferCounters.sol";
 
 /// @title DomainMarketplace (local stand-in)
 /// @notice Fixed-price listings of domain tokens paid in the native currency, so that local
 /// chains, tests and the demo have trades with real prices. NEVER deployed to a Doma network.
-/// @dev No escrow (approval-based), pull payments; see IDomainMarketplace. An ERC-721 listing
-/// lives on the token's own approval (`approve(marketplace, tokenId)`), which ERC-721 clears on
-/// every transfer: once the token leaves the seller, the listing is dead for good, even if the
-/// token comes back while an approval for all is still set.
+/// @dev No escrow (approval-based), pull payments; see IDomainMarketplace. A listing is dead once
+/// its token leaves the seller, and never revives, even when the token comes back and is
+/// approved again: an ERC-721 listing records the token's move count (`ITokenMoves`) and
+/// needs it unchanged; an ERC-20 listing records the seller's generation, which ends when a
+/// transfer out of the seller (`IAccountOutflows`) happens that was not a sale here. Tokens
+/// without these counters are refused (the local stand-ins have them). An ERC-721 listing
+/// also needs the token's own approval, which ERC-721 clears on every transfer.
 contract DomainMarketplace is IDomainMarketplace, Ownable, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -27,6 +31,12 @@ contract DomainMarketplace is IDomainMarketplace, Ownable, Pausable, ReentrancyG
     mapping(address seller => uint256 wei_) private _proceeds;
     /// @dev The newest listing of each ERC-721 token: a new listing supersedes older ones.
     mapping(address token => mapping(uint256 tokenId => uint256 listingId)) private _current;
+    /// @dev Per listing: the token's move count (ERC-721) or the seller's generation (ERC-20).
+    mapping(uint256 listingId => uint256 stamp) private _stamp;
+    /// @dev Per ERC-20 and seller: the outflow count this marketplace accounts for (its own sales
+    /// included) and the generation it started; an outflow it did not make starts a new one.
+    mapping(address token => mapping(address seller => uint256 count)) private _outflowsSeen;
+    mapping(address token => mapping(address seller => uint256 generation)) private _generation;
 
     /// @dev The deployer may pause listing and buying (never cancel or withdraw).
     constructor() Ownable(msg.sender) {}
@@ -41,8 +51,10 @@ contract DomainMarketplace is IDomainMarketplace, Ownable, Pausable, ReentrancyG
         address owner = IERC721(token).ownerOf(tokenId);
         if (owner != msg.sender) revert MarketplaceNotTokenOwner(token, tokenId, msg.sender, owner);
         if (IERC721(token).getApproved(tokenId) != address(this)) revert MarketplaceNotApproved(token, tokenId);
+        uint256 moves = _moves(token, tokenId);
         listingId = _store(Listing(msg.sender, Kind.ERC721, true, token, tokenId, 1, price));
         _current[token][tokenId] = listingId;
+        _stamp[listingId] = moves;
     }
 
     /// @inheritdoc IDomainMarketplace
@@ -56,7 +68,16 @@ contract DomainMarketplace is IDomainMarketplace, Ownable, Pausable, ReentrancyG
         uint256 balance = IERC20(token).balanceOf(msg.sender);
         if (balance < amount) revert MarketplaceInsufficientBalance(token, balance, amount);
         if (IERC20(token).allowance(msg.sender, address(this)) < amount) revert MarketplaceNotApproved(token, amount);
+        uint256 outflows = _outflows(token, msg.sender);
+        uint256 generation = _generation[token][msg.sender];
+        if (outflows != _outflowsSeen[token][msg.sender]) {
+            // Units left the seller outside this marketplace: her older listings die here.
+            generation += 1;
+            _generation[token][msg.sender] = generation;
+            _outflowsSeen[token][msg.sender] = outflows;
+        }
         listingId = _store(Listing(msg.sender, Kind.ERC20, true, token, 0, amount, price));
+        _stamp[listingId] = generation;
     }
 
     /// @inheritdoc IDomainMarketplace
@@ -64,19 +85,23 @@ contract DomainMarketplace is IDomainMarketplace, Ownable, Pausable, ReentrancyG
         Listing memory l = _listings[listingId];
         if (!l.active) revert MarketplaceListingNotActive(listingId);
         if (l.kind == Kind.ERC721) _requireLive(listingId, l);
+        else _requireLiveERC20(listingId, l);
         if (msg.value != l.price) revert MarketplaceWrongPayment(listingId, msg.value, l.price);
         if (msg.sender == l.seller) revert MarketplaceSelfPurchase(listingId, l.seller);
         // Effects before interactions: the listing is closed and the seller credited before
         // the token contract is called, so a re-entrant call finds nothing left to buy.
         _listings[listingId].active = false;
         _proceeds[l.seller] += l.price;
+        // This sale is the seller's next outflow; it keeps her other listings alive.
+        if (l.kind == Kind.ERC20) ++_outflowsSeen[l.token][l.seller];
         emit Sold(listingId, l.seller, msg.sender, l.token, l.tokenId, l.amount, l.price);
         if (l.kind == Kind.ERC721) {
             // The seller approved this marketplace and listed the token: its consent.
             IERC721(l.token).safeTransferFrom(l.seller, msg.sender, l.tokenId);
         } else {
+            // Triage (arbitrary-send-erc20): `from` is the listing's seller, who listed and approved.
             // slither-disable-next-line arbitrary-send-erc20
-            IERC20(l.token).safeTransferFrom(l.seller, msg.sender, l.amount); // seller listed and approved
+            IERC20(l.token).safeTransferFrom(l.seller, msg.sender, l.amount);
         }
     }
 
@@ -97,8 +122,10 @@ contract DomainMarketplace is IDomainMarketplace, Ownable, Pausable, ReentrancyG
         // Effects before the interaction: the balance is zeroed before ether leaves.
         _proceeds[msg.sender] = 0;
         emit ProceedsWithdrawn(msg.sender, to, amount);
+        // Triage: the caller's own proceeds, to the address it chose; a plain call lets contract
+        // wallets receive.
         // slither-disable-next-line arbitrary-send-eth,low-level-calls
-        (bool ok,) = to.call{value: amount}(""); // the caller's own proceeds, to its chosen address
+        (bool ok,) = to.call{value: amount}("");
         if (!ok) revert MarketplaceWithdrawFailed(to, amount);
     }
 
@@ -116,18 +143,50 @@ contract DomainMarketplace is IDomainMarketplace, Ownable, Pausable, ReentrancyG
     function isLive(uint256 listingId) external view returns (bool) {
         Listing memory l = _listings[listingId];
         if (!l.active) return false;
-        if (l.kind == Kind.ERC20) return true;
-        return _current[l.token][l.tokenId] == listingId && IERC721(l.token).getApproved(l.tokenId) == address(this)
-            && IERC721(l.token).ownerOf(l.tokenId) == l.seller && !_expired(l.token, l.tokenId);
+        if (l.kind == Kind.ERC20) return _unmovedERC20(listingId, l);
+        return _unmovedERC721(listingId, l) && IERC721(l.token).ownerOf(l.tokenId) == l.seller
+            && !_expired(l.token, l.tokenId);
     }
 
-    /// @dev An ERC-721 listing is dead once superseded, once its token left the seller (the
-    /// token's approval is cleared by any transfer) or once the domain expired.
+    /// @dev An ERC-721 listing is dead once superseded, once its token moved at all since the
+    /// listing (even if it came back) or once the domain expired.
     function _requireLive(uint256 listingId, Listing memory l) private view {
-        if (_current[l.token][l.tokenId] != listingId || IERC721(l.token).getApproved(l.tokenId) != address(this)) {
+        if (!_unmovedERC721(listingId, l) || _expired(l.token, l.tokenId)) {
             revert MarketplaceListingNotActive(listingId);
         }
-        if (_expired(l.token, l.tokenId)) revert MarketplaceListingNotActive(listingId);
+    }
+
+    /// @dev An ERC-20 listing is dead once units left the seller other than by a sale here.
+    function _requireLiveERC20(uint256 listingId, Listing memory l) private view {
+        if (!_unmovedERC20(listingId, l)) revert MarketplaceListingNotActive(listingId);
+    }
+
+    function _unmovedERC721(uint256 listingId, Listing memory l) private view returns (bool) {
+        return _current[l.token][l.tokenId] == listingId && _moves(l.token, l.tokenId) == _stamp[listingId]
+            && IERC721(l.token).getApproved(l.tokenId) == address(this);
+    }
+
+    function _unmovedERC20(uint256 listingId, Listing memory l) private view returns (bool) {
+        return _stamp[listingId] == _generation[l.token][l.seller]
+            && _outflows(l.token, l.seller) == _outflowsSeen[l.token][l.seller];
+    }
+
+    /// @dev The token's move count; a token that does not count its moves cannot be listed.
+    function _moves(address token, uint256 tokenId) private view returns (uint256) {
+        try ITokenMoves(token).movesOf(tokenId) returns (uint256 moves) {
+            return moves;
+        } catch {
+            revert MarketplaceUnsupportedToken(token);
+        }
+    }
+
+    /// @dev The seller's outflow count; a token that does not count them cannot be listed.
+    function _outflows(address token, address seller) private view returns (uint256) {
+        try IAccountOutflows(token).outflowsOf(seller) returns (uint256 count) {
+            return count;
+        } catch {
+            revert MarketplaceUnsupportedToken(token);
+        }
     }
 
     /// @dev ERC-165 probe for Doma's expiry interface; a token without it never expires.

@@ -91,6 +91,7 @@ contract EnvironmentProbe {
 /// @notice A child of EnvironmentProbe that self-destructs on request.
 contract Doomed {
     /// @notice Self-destructs, sending any balance to the caller.
+    // Triage: a test-only probe of EIP-6780 that anyone may destroy; it never holds value.
     // slither-disable-next-line suicidal,selfdestruct
     function destroy() external {
         // Anyone may: a test-only probe of EIP-6780, never deployed with value.

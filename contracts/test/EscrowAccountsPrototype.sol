@@ -14,7 +14,8 @@ contract CheckpointPriceOracle {
     mapping(address token => mapping(uint256 tokenId => Checkpoints.Trace208)) private _prices;
 
     function setPrice(address token, uint256 tokenId, uint208 price) external {
-        // slither-disable-next-line unused-return (push returns the previous and new values; neither is needed)
+        // Triage (unused-return): push returns the previous and new values; neither is needed.
+        // slither-disable-next-line unused-return
         _prices[token][tokenId].push(uint48(block.timestamp), price);
     }
 

@@ -98,7 +98,10 @@ class CompetitionPublic(BaseModel):
     status: CompetitionStatus
     start_time: UtcDatetime
     end_time: UtcDatetime
-    claim_deadline: UtcDatetime
+    claim_deadline: UtcDatetime = Field(
+        description="The configured bound; the claim period is counted from finalization "
+        "(see `claim_ends_at`)."
+    )
     dispute_window: int = Field(description="Seconds after results are posted.")
     entry_fee: Uint256Str
     max_participants: int
@@ -109,6 +112,10 @@ class CompetitionPublic(BaseModel):
     merkle_root: str | None
     total_payout: Uint256Str | None
     results_posted_at: UtcDatetime | None
+    claim_ends_at: UtcDatetime | None = Field(
+        description="When prizes can no longer be claimed (the contract's `claimEndsAt()`): "
+        "finalization time + (claim_deadline - end_time - dispute_window); null until finalized."
+    )
     claimed_total: Uint256Str
 
 

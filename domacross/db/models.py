@@ -167,6 +167,9 @@ class Competition(Base):
     merkle_root: Mapped[str | None] = mapped_column(HASH)
     total_payout: Mapped[int | None] = mapped_column(Uint256)
     results_posted_at: Mapped[datetime | None]
+    # The contract's real end of claims (`claimEndsAt()`): relative to finalization, so known
+    # only once finalized; `claim_deadline` above is the configured bound it derives from.
+    claim_ends_at: Mapped[datetime | None]
     rake_paid: Mapped[int | None] = mapped_column(Uint256)
     claimed_total: Mapped[int] = mapped_column(Uint256, default=0)
     # Scores (domacross.indexer.scores): the block they are computed at, final once the

@@ -8,7 +8,7 @@ replayed range writes nothing twice. Current-state columns are set in event orde
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -544,11 +544,14 @@ class Applier(BasketHandlers):
             rake=e.rake,
             actor=None,
         )
-        if cid is not None:
+        competition = session.get(Competition, cid) if cid is not None else None
+        if competition is not None:
             session.execute(
                 update(Competition)
-                .where(Competition.id == cid)
-                .values(finalized=True, rake_paid=e.rake)
+                .where(Competition.id == competition.id)
+                .values(
+                    finalized=True, rake_paid=e.rake, claim_ends_at=claim_ends_at(competition, ts)
+                )
             )
 
     def _claim(
@@ -672,6 +675,13 @@ def rollback(session: Session, chain_id: int, ancestor: int) -> None:
     trades.rebuild_pnl(session, chain_id)
 
 
+def claim_ends_at(competition: Competition, finalized_at: datetime) -> datetime:
+    """When claims really end: as `Competition._claimEndsAt`, the claim period the organizer
+    configured (deadline minus end minus dispute window) counted from finalization."""
+    period = competition.claim_deadline - competition.end_time
+    return finalized_at + period - timedelta(seconds=competition.dispute_window)
+
+
 def recompute(session: Session, chain_id: int) -> None:
     """Rebuilds competitions', participants' and baskets' current state from the history rows."""
     recompute_baskets(session, chain_id)
@@ -711,6 +721,11 @@ def recompute(session: Session, chain_id: int) -> None:
         competition.merkle_root = standing.merkle_root if standing else None
         competition.total_payout = standing.total_payout if standing else None
         competition.results_posted_at = posting.timestamp if posting else None
+        competition.claim_ends_at = (
+            claim_ends_at(competition, standing.timestamp)
+            if competition.finalized and standing
+            else None
+        )
         competition.claimed_total = (
             session.scalar(
                 select(func.coalesce(func.sum(Claim.amount), 0)).where(

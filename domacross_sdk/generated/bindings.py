@@ -802,6 +802,11 @@ class DomaOwnershipTokenBinding(ContractBinding):
             value=0,
         )
 
+    def moves_of(self, token_id: int, *, block: int | str = "latest") -> int:
+        """How many times `tokenId` has changed hands; never decreases."""
+        result = self._call("movesOf(uint256)", [token_id], block=block)
+        return int(result)
+
     def name(self, *, block: int | str = "latest") -> str:
         """Calls `name()`."""
         result = self._call("name()", [], block=block)
@@ -979,6 +984,11 @@ class DomainFractionTokenBinding(ContractBinding):
         result = self._call("name()", [], block=block)
         return str(result)
 
+    def outflows_of(self, account: str, *, block: int | str = "latest") -> int:
+        """How many transfers have left `account`; never decreases."""
+        result = self._call("outflowsOf(address)", [to_address(account)], block=block)
+        return int(result)
+
     def renounce_role(
         self, role: bytes | str, caller_confirmation: str, *, sender: Signer | None = None
     ) -> TxResult:
@@ -1048,7 +1058,7 @@ class DomainMarketplaceBinding(ContractBinding):
         return self._transact("cancel(uint256)", [listing_id], sender=sender, value=0)
 
     def is_live(self, listing_id: int, *, block: int | str = "latest") -> bool:
-        """True when `listingId` can be bought now (active; for ERC-721 also the newest listing of its token, still approved, held by the seller and not expired)."""
+        """True when `listingId` can be bought now (active; for ERC-721 also the newest listing of its token, not moved since, still approved, held by the seller and not expired; for ERC-20 no unit left the seller since, other than by a sale here)."""
         result = self._call("isLive(uint256)", [listing_id], block=block)
         return bool(result)
 
@@ -1300,7 +1310,7 @@ class DomainBasketBinding(ContractBinding):
         return to_address(result)
 
     def holdings(self, *, block: int | str = "latest") -> tuple[int, ...]:
-        """Units of each component the basket accounts for (an NFT: 1 or 0)."""
+        """Units of each component the basket accounts for (an NFT: 1 or 0, claimed or not)."""
         result = self._call("holdings()", [], block=block)
         return tuple(int(x) for x in result)
 
@@ -1312,6 +1322,18 @@ class DomainBasketBinding(ContractBinding):
     def nav_per_share(self, *, block: int | str = "latest") -> int:
         """Wei per 1e18 shares (rounded down); 0 before the first deposit."""
         result = self._call("navPerShare()", [], block=block)
+        return int(result)
+
+    def nft_claim_of(self, index: int, account: str, *, block: int | str = "latest") -> int:
+        """Units (of 1e18) of NFT `index` that `account` claims after leaving in kind."""
+        result = self._call(
+            "nftClaimOf(uint256,address)", [index, to_address(account)], block=block
+        )
+        return int(result)
+
+    def nft_claimed(self, index: int, *, block: int | str = "latest") -> int:
+        """Units (of 1e18) of NFT `index` claimed by all accounts; the basket's part is the rest."""
+        result = self._call("nftClaimed(uint256)", [index], block=block)
         return int(result)
 
     def oracle(self, *, block: int | str = "latest") -> ChecksumAddress:
@@ -1364,7 +1386,7 @@ class DomainBasketBinding(ContractBinding):
         )
 
     def redeem_in_kind(self, shares: int, *, sender: Signer | None = None) -> TxResult:
-        """Burns `shares` for the same fraction of every ERC-20 component held, in kind, with no oracle and never paused: a holder can always leave. NFTs cannot be split: the redeemer of all circulating shares also takes every live NFT (others leave with `redeemNft`). Sends a transaction."""
+        """Burns `shares` for the same fraction of every ERC-20 component held, in kind, with no oracle and never paused: a holder can always leave. Of each NFT the basket owns, the redeemer's claim grows by the same fraction of the basket's part (the last circulating shares take all of it); the NFT itself goes out (amount 1) once the redeemer holds every unit. Sends a transaction."""
         return self._transact("redeemInKind(uint256)", [shares], sender=sender, value=0)
 
     def redeem_nft(self, index: int, max_shares: int, *, sender: Signer | None = None) -> TxResult:
@@ -1415,6 +1437,17 @@ class DomainBasketBinding(ContractBinding):
             value=0,
         )
 
+    def transfer_nft_claim(
+        self, index: int, to: str, units: int, *, sender: Signer | None = None
+    ) -> TxResult:
+        """Moves `units` of the caller's claim on NFT `index` to `to` (to gather a whole NFT). Sends a transaction."""
+        return self._transact(
+            "transferNftClaim(uint256,address,uint256)",
+            [index, to_address(to), units],
+            sender=sender,
+            value=0,
+        )
+
     def transfer_ownership(self, new_owner: str, *, sender: Signer | None = None) -> TxResult:
         """Calls `transferOwnership(address)`. Sends a transaction."""
         return self._transact(
@@ -1429,3 +1462,7 @@ class DomainBasketBinding(ContractBinding):
         """The value in wei of `shares` at the current NAV (rounded down)."""
         result = self._call("valueOfShares(uint256)", [shares], block=block)
         return int(result)
+
+    def withdraw_nft(self, index: int, *, sender: Signer | None = None) -> TxResult:
+        """Takes NFT `index` out of the basket: the caller must hold all 1e18 claim units (reverts while the domain is expired, as the token refuses the transfer; renew first). Sends a transaction."""
+        return self._transact("withdrawNft(uint256)", [index], sender=sender, value=0)

@@ -168,6 +168,52 @@ class BasketInvalidComponent(BasketError, ValueError):
         return cls(int(values[0]))
 
 
+class BasketNftClaimNotWhole(BasketError):
+    """`withdrawNft` needs every one of the 1e18 claim units; the caller holds `units`."""
+
+    SIGNATURE: ClassVar[str] = "BasketNftClaimNotWhole(uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("2aaccc7c")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    index: int
+    units: int
+
+    def __init__(self, index: int, units: int) -> None:
+        self.index = index
+        self.units = units
+        super().__init__(
+            f"BasketNftClaimNotWhole(index={index!r}, units={units!r}): `withdrawNft` needs every one of the 1e18 claim units; the caller holds `units`."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketNftClaimNotWhole:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]))
+
+
+class BasketNftClaimTooSmall(BasketError):
+    """The caller's claim on NFT `index` (`units`) is smaller than the `requested` transfer."""
+
+    SIGNATURE: ClassVar[str] = "BasketNftClaimTooSmall(uint256,uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("3f3f56d9")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256", "uint256")
+    index: int
+    units: int
+    requested: int
+
+    def __init__(self, index: int, units: int, requested: int) -> None:
+        self.index = index
+        self.units = units
+        self.requested = requested
+        super().__init__(
+            f"BasketNftClaimTooSmall(index={index!r}, units={units!r}, requested={requested!r}): The caller's claim on NFT `index` (`units`) is smaller than the `requested` transfer."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketNftClaimTooSmall:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]), int(values[2]))
+
+
 class BasketNftExpired(BasketError):
     """The NFT of component `index` has expired: it is worth nothing to the basket."""
 
@@ -186,6 +232,28 @@ class BasketNftExpired(BasketError):
     def from_abi(cls, values: Sequence[Any]) -> BasketNftExpired:
         """Builds the error from its decoded arguments."""
         return cls(int(values[0]))
+
+
+class BasketNftPartlyClaimed(BasketError):
+    """Holders who left in kind own `claimedUnits` (of 1e18) of NFT `index`: it cannot leave whole for shares; gather every claim unit and use `withdrawNft`."""
+
+    SIGNATURE: ClassVar[str] = "BasketNftPartlyClaimed(uint256,uint256)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("2c3b7a10")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("uint256", "uint256")
+    index: int
+    claimed_units: int
+
+    def __init__(self, index: int, claimed_units: int) -> None:
+        self.index = index
+        self.claimed_units = claimed_units
+        super().__init__(
+            f"BasketNftPartlyClaimed(index={index!r}, claimed_units={claimed_units!r}): Holders who left in kind own `claimedUnits` (of 1e18) of NFT `index`: it cannot leave whole for shares; gather every claim unit and use `withdrawNft`."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> BasketNftPartlyClaimed:
+        """Builds the error from its decoded arguments."""
+        return cls(int(values[0]), int(values[1]))
 
 
 class BasketNftState(BasketError):
@@ -1726,6 +1794,26 @@ class MarketplaceSelfPurchase(OtherContractError):
         return cls(int(values[0]), to_address(values[1]))
 
 
+class MarketplaceUnsupportedToken(OtherContractError):
+    """The token does not count its moves (`ITokenMoves` for ERC-721, `IAccountOutflows` for ERC-20), so a listing could not tell that it left the seller: list a token that does."""
+
+    SIGNATURE: ClassVar[str] = "MarketplaceUnsupportedToken(address)"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("75452210")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address",)
+    token: ChecksumAddress
+
+    def __init__(self, token: ChecksumAddress) -> None:
+        self.token = token
+        super().__init__(
+            f"MarketplaceUnsupportedToken(token={token!r}): The token does not count its moves (`ITokenMoves` for ERC-721, `IAccountOutflows` for ERC-20), so a listing could not tell that it left the seller: list a token that does."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> MarketplaceUnsupportedToken:
+        """Builds the error from its decoded arguments."""
+        return cls(to_address(values[0]))
+
+
 class MarketplaceWithdrawFailed(OtherContractError):
     """Sending the proceeds to the recipient failed (it rejected ether)."""
 
@@ -2482,7 +2570,10 @@ ERRORS: dict[bytes, type[Any]] = {
     BasketFirstDepositTooSmall.SELECTOR: BasketFirstDepositTooSmall,
     BasketInsufficientFungibleValue.SELECTOR: BasketInsufficientFungibleValue,
     BasketInvalidComponent.SELECTOR: BasketInvalidComponent,
+    BasketNftClaimNotWhole.SELECTOR: BasketNftClaimNotWhole,
+    BasketNftClaimTooSmall.SELECTOR: BasketNftClaimTooSmall,
     BasketNftExpired.SELECTOR: BasketNftExpired,
+    BasketNftPartlyClaimed.SELECTOR: BasketNftPartlyClaimed,
     BasketNftState.SELECTOR: BasketNftState,
     BasketNoFungibleComponents.SELECTOR: BasketNoFungibleComponents,
     BasketNoValue.SELECTOR: BasketNoValue,
@@ -2558,6 +2649,7 @@ ERRORS: dict[bytes, type[Any]] = {
     MarketplaceNotTokenOwner.SELECTOR: MarketplaceNotTokenOwner,
     MarketplaceNothingToWithdraw.SELECTOR: MarketplaceNothingToWithdraw,
     MarketplaceSelfPurchase.SELECTOR: MarketplaceSelfPurchase,
+    MarketplaceUnsupportedToken.SELECTOR: MarketplaceUnsupportedToken,
     MarketplaceWithdrawFailed.SELECTOR: MarketplaceWithdrawFailed,
     MarketplaceWrongPayment.SELECTOR: MarketplaceWrongPayment,
     MarketplaceZeroAmount.SELECTOR: MarketplaceZeroAmount,

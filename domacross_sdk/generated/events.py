@@ -468,6 +468,55 @@ class NavUpdated(ContractEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class NftClaimCredited(ContractEvent):
+    """`account` left in kind with `units` (of 1e18) of NFT `index` as its claim."""
+
+    SIGNATURE: ClassVar[str] = "NftClaimCredited(address,uint256,uint256)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "3ff9adcedabe3f9f58d2b7ab429ea5bb176e105090bab2e6b46b674d72ab9469"
+    )
+    INDEXED: ClassVar[str] = "iid"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "uint256", "uint256")
+    account: ChecksumAddress
+    index: int
+    units: int
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> NftClaimCredited:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta, account=to_address(values[0]), index=int(values[1]), units=int(values[2])
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NftClaimTransferred(ContractEvent):
+    """`units` of the claim on NFT `index` moved from `from` to `to`."""
+
+    SIGNATURE: ClassVar[str] = "NftClaimTransferred(address,address,uint256,uint256)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "08617a2e7e6d2057aee63efee83b71737010142909283f0eae35bfeb40eba797"
+    )
+    INDEXED: ClassVar[str] = "iiid"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "address", "uint256", "uint256")
+    from_: ChecksumAddress
+    to: ChecksumAddress
+    index: int
+    units: int
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> NftClaimTransferred:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            from_=to_address(values[0]),
+            to=to_address(values[1]),
+            index=int(values[2]),
+            units=int(values[3]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NftDeposited(ContractEvent):
     """A whole NFT (component `index`) worth `value` wei was deposited for `shares`."""
 
@@ -540,6 +589,33 @@ class NftRedeemed(ContractEvent):
             token_id=int(values[3]),
             value=int(values[4]),
             shares=int(values[5]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NftWithdrawn(ContractEvent):
+    """The holder of every claim unit of NFT `index` took it out of the basket."""
+
+    SIGNATURE: ClassVar[str] = "NftWithdrawn(address,uint256,address,uint256)"
+    TOPIC0: ClassVar[bytes] = bytes.fromhex(
+        "62a04136f830995c30df0831af08b700544faed358416cf0953b1dcb029e69e4"
+    )
+    INDEXED: ClassVar[str] = "iidd"
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ("address", "uint256", "address", "uint256")
+    account: ChecksumAddress
+    index: int
+    token: ChecksumAddress
+    token_id: int
+
+    @classmethod
+    def from_values(cls, meta: LogMeta, values: list[Any]) -> NftWithdrawn:
+        """Builds the event from its decoded values, in ABI order."""
+        return cls(
+            meta=meta,
+            account=to_address(values[0]),
+            index=int(values[1]),
+            token=to_address(values[2]),
+            token_id=int(values[3]),
         )
 
 
@@ -847,7 +923,7 @@ class Redeemed(ContractEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RedeemedInKind(ContractEvent):
-    """`account` burned `shares` for `amounts` of every component in kind (an NFT's amount is 1 when it left with the last circulating shares)."""
+    """`account` burned `shares` for `amounts` of every component in kind (an NFT's amount is 1 when it left whole to the redeemer; claim units show in `NftClaimCredited`)."""
 
     SIGNATURE: ClassVar[str] = "RedeemedInKind(address,uint256,uint256[])"
     TOPIC0: ClassVar[bytes] = bytes.fromhex(
@@ -1192,8 +1268,11 @@ EVENTS: dict[tuple[bytes, int], type[ContractEvent]] = {
     (MaxAgeUpdated.TOPIC0, MaxAgeUpdated.INDEXED.count("i")): MaxAgeUpdated,
     (MaxChangeBpsUpdated.TOPIC0, MaxChangeBpsUpdated.INDEXED.count("i")): MaxChangeBpsUpdated,
     (NavUpdated.TOPIC0, NavUpdated.INDEXED.count("i")): NavUpdated,
+    (NftClaimCredited.TOPIC0, NftClaimCredited.INDEXED.count("i")): NftClaimCredited,
+    (NftClaimTransferred.TOPIC0, NftClaimTransferred.INDEXED.count("i")): NftClaimTransferred,
     (NftDeposited.TOPIC0, NftDeposited.INDEXED.count("i")): NftDeposited,
     (NftRedeemed.TOPIC0, NftRedeemed.INDEXED.count("i")): NftRedeemed,
+    (NftWithdrawn.TOPIC0, NftWithdrawn.INDEXED.count("i")): NftWithdrawn,
     (OpenCreationUpdated.TOPIC0, OpenCreationUpdated.INDEXED.count("i")): OpenCreationUpdated,
     (OwnershipTokenBurned.TOPIC0, OwnershipTokenBurned.INDEXED.count("i")): OwnershipTokenBurned,
     (OwnershipTokenMinted.TOPIC0, OwnershipTokenMinted.INDEXED.count("i")): OwnershipTokenMinted,

@@ -43,6 +43,18 @@ def test_competitions__each_status__derived_from_times_and_flags(client, seed):
     assert one["status"] == "open" and one["entry_fee"] == str(10**17)
 
 
+def test_competition__finalized__shows_real_claim_end_beside_configured(client, seed):
+    ends = NOW + timedelta(days=5)
+    finalized = seed.competition(
+        end_time=NOW - timedelta(days=1), finalized=True, claim_ends_at=ends
+    )
+    running = seed.competition()
+    body = client.get(f"/api/v1/competitions/{finalized.id}").json()
+    assert body["claim_ends_at"] == ends.isoformat().replace("+00:00", "Z")
+    assert body["claim_deadline"] != body["claim_ends_at"]
+    assert client.get(f"/api/v1/competitions/{running.id}").json()["claim_ends_at"] is None
+
+
 def test_competitions__filters__chain_window_and_fee_range(client, seed):
     cheap = seed.competition(chain_id=1, entry_fee=1)
     dear = seed.competition(chain_id=1, entry_fee=MAX_UINT, start_time=NOW + timedelta(days=3))

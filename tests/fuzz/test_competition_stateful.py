@@ -10,6 +10,10 @@ the rest is swept; or everyone is refunded). After every step:
 * the competition's balance equals fees in - prizes claimed - rake - refunds - sweeps;
 * no account is paid twice (prize or refund), on chain as in the ledger;
 * posted payouts, and prizes claimed, never exceed the pool minus the rake;
+* each wallet's ether moves only as the rules say: an entrant ends at most down its fee
+  plus its own prize or its fee back (after the gas of its mined calls; a reverted call may
+  cost gas too, hence "at most"), and a would-be entrant that never joined, the organizer,
+  guardian, resolver and updater never gain a wei;
 and at the end no wei is left in the competition.
 """
 
@@ -69,6 +73,8 @@ def test_competition__money_invariants_hold(
     treasury,
     entrants,
 ):
+    outsiders = [owner, guardian, resolver, updater]
+
     class CompetitionMachine(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
@@ -84,6 +90,11 @@ def test_competition__money_invariants_hold(
             self.finalized_at = 0
             # Money rules per actor: the treasury gets the rake and sweeps only.
             self.treasury_start = treasury.balance
+            # ...and every other wallet: what it held when the run began, what it was paid,
+            # and the gas of its calls that went through.
+            self.start = {a.address: a.balance for a in [*entrants, *outsiders]}
+            self.received: dict[str, int] = {}
+            self.gas: Counter[str] = Counter()
             self.results = None
             self.posted_at = 0
 
@@ -270,8 +281,9 @@ def test_competition__money_invariants_hold(
                 error = self.c.CompetitionFull
             else:
                 error = None
-            self.send(error is None, lambda: self.c.join(value=FEE, sender=player), error)
+            tx = self.send(error is None, lambda: self.c.join(value=FEE, sender=player), error)
             if error is None:
+                self.gas[player.address] += tx.total_fees_paid
                 self.joined.append(player)
                 self.fees_in += FEE
 
@@ -283,12 +295,14 @@ def test_competition__money_invariants_hold(
                 and player in self.joined
                 and player.address not in self.paid
             )
-            self.send(ok, lambda: self.c.refund(sender=player))
+            tx = self.send(ok, lambda: self.c.refund(sender=player))
             if ok:
                 event("refunded")
                 REACHED["refund"] += 1
                 self.paid.add(player.address)
                 self.refunds += FEE
+                self.received[player.address] = FEE
+                self.gas[player.address] += tx.total_fees_paid
 
         @rule(who=st.integers(0, 3), price=st.integers(1, 50 * ETH))
         def track(self, who, price):
@@ -360,12 +374,14 @@ def test_competition__money_invariants_hold(
                 and prize > 0
                 and player.address not in self.paid
             )
-            self.send(ok, lambda: self.c.claim(prize, proof, sender=player))
+            tx = self.send(ok, lambda: self.c.claim(prize, proof, sender=player))
             if ok:
                 event("claimed a prize")
                 REACHED["claim"] += 1
                 self.paid.add(player.address)
                 self.claimed += prize
+                self.received[player.address] = prize
+                self.gas[player.address] += tx.total_fees_paid
 
         def sweep(self):
             balance = self.c.balance
@@ -407,6 +423,20 @@ def test_competition__money_invariants_hold(
             assert self.c.status() == self.status()
             assert self.c.paused() == (self.paused or self.org_paused)
             assert self.c.guardianPaused() == self.paused
+
+        @invariant()
+        def each_wallet_gets_only_its_due(self):
+            for player in entrants:
+                address = player.address
+                fee = FEE if player in self.joined else 0
+                # Its prize share of the posted results, or its own fee back: never both.
+                prize = self.results.prizes.get(address, 0) if self.results else 0
+                got = self.received.get(address, 0)
+                assert got <= max(prize, fee)
+                net = player.balance - self.start[address] + self.gas[address]
+                assert net <= got - fee, address
+            for outsider in outsiders:
+                assert outsider.balance <= self.start[outsider.address], outsider
 
         @invariant()
         def treasury_gets_rake_and_sweeps_only(self):
@@ -453,6 +483,7 @@ def test_competition__money_invariants_hold(
 
         def check_all(self):
             self.balance_is_ledger()
+            self.each_wallet_gets_only_its_due()
             self.nobody_paid_twice()
             self.payouts_within_pool_minus_rake()
             self.status_matches_model()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from itertools import pairwise
 
 from sqlalchemy import select
@@ -14,6 +15,11 @@ from domacross_sdk.rpc import FailoverHTTPProvider
 from tests.indexer.check import assert_db_matches_chain
 from tests.utils.anvil import anvil_node, free_port
 from tests.utils.scenario import advance, deploy_suite, run_competition
+
+
+def utc(moment: datetime) -> datetime:
+    """A stored time as UTC (SQLite keeps no zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def config(suite, url, *, fallback: str | None = None, name: str = "anvil") -> ChainConfig:
@@ -50,6 +56,13 @@ def test_backfill__database_equals_chain_logs(anvil_url, sessions):
         )
         finished = session.scalars(select(Competition).where(Competition.finalized.is_(True))).one()
         assert finished.rake_paid == 3 * 10**17 * 500 // 10_000
+        # The real end of claims is the contract's, counted from finalization; the configured
+        # deadline is earlier here (finalization came after the dispute window, not at it).
+        ends = suite.dc.competition(finished.contract_address).claim_ends_at()
+        assert utc(finished.claim_ends_at) == ends
+        assert ends > utc(finished.claim_deadline)
+        running = session.scalars(select(Competition).where(Competition.finalized.is_(False))).one()
+        assert running.claim_ends_at is None
 
 
 def test_rerun_and_resume__nothing_duplicated(anvil_url, sessions):

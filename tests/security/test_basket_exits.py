@@ -84,3 +84,62 @@ def test_redeem_in_kind__paused__pays_pro_rata_fungible(basket, fraction_token, 
     basket.redeemInKind(half, sender=alice)
     assert fraction_token.balanceOf(alice) - before == held * half // supply
     assert basket.holdings()[1] == 1  # not the last holder: the NFT stays
+
+
+def test_redeem_in_kind__partial_holder__takes_pro_rata_claim_on_nft(basket, owner, bob):
+    # bob holds part of the shares: he cannot take the NFT whole, so his pro-rata part of it
+    # becomes his claim, out of the basket's NAV and out of reach of the remaining holders.
+    basket.pause(sender=owner)
+    supply, half = basket.totalSupply(), basket.balanceOf(bob) // 2
+    basket.redeemInKind(half, sender=bob)
+    units = ETH * half // supply
+    assert units > 0
+    assert basket.nftClaimOf(1, bob) == units
+    assert basket.nftClaimed(1) == units
+    assert basket.holdings()[1] == 1  # the NFT stays in the basket, partly claimed
+    fungible = basket.holdings()[0] * PRICE_F // ETH
+    assert basket.totalValue() == fungible + PRICE_NFT * (ETH - units) // ETH
+
+
+def test_redeem_in_kind__every_holder_exits__claims_make_the_whole_nft(
+    basket, domain_token, alice, bob, carol
+):
+    # alice leaves first (a part), bob last: their claims add up to the whole NFT, and
+    # whoever gathers them all takes it out.
+    basket.redeemInKind(basket.balanceOf(alice), sender=alice)
+    basket.redeemInKind(basket.balanceOf(bob), sender=bob)
+    alice_units, bob_units = basket.nftClaimOf(1, alice), basket.nftClaimOf(1, bob)
+    assert alice_units > 0 and bob_units > 0
+    assert alice_units + bob_units == ETH == basket.nftClaimed(1)
+    assert domain_token.ownerOf(NFT_ID) == basket.address
+    with ape.reverts(basket.BasketNftClaimNotWhole, index=1, units=bob_units):
+        basket.withdrawNft(1, sender=bob)
+    basket.transferNftClaim(1, carol, alice_units, sender=alice)
+    basket.transferNftClaim(1, carol, bob_units, sender=bob)
+    basket.withdrawNft(1, sender=carol)
+    assert domain_token.ownerOf(NFT_ID) == carol
+    assert basket.nftClaimed(1) == 0
+    assert basket.holdings()[1] == 0
+
+
+def test_redeem_nft__nft_partly_claimed__reverts(basket, alice, bob):
+    basket.redeemInKind(basket.balanceOf(alice) // 2, sender=alice)
+    units = basket.nftClaimed(1)
+    with ape.reverts(basket.BasketNftPartlyClaimed, index=1, claimedUnits=units):
+        basket.redeemNft(1, 2**256 - 1, sender=bob)
+
+
+def test_redeem_in_kind__docs_example__claims_gathered_then_nft_withdrawn(
+    basket, alice, bob, domain_token
+):
+    # The example of docs/contracts.md ("An exit always works, pro rata in kind"), verbatim.
+    basket.redeemInKind(basket.balanceOf(alice), sender=alice)  # ERC-20s out, NFT claim in
+    units = basket.nftClaimOf(1, alice)  # her units of the 10**18 that make the NFT
+    basket.redeemInKind(basket.balanceOf(bob), sender=bob)  # last out: the rest, as a claim
+    basket.transferNftClaim(1, bob, units, sender=alice)
+    basket.withdrawNft(1, sender=bob)  # bob now holds all 10**18 units
+
+    assert 0 < units < ETH
+    assert domain_token.ownerOf(NFT_ID) == bob
+    assert basket.nftClaimed(1) == 0
+    assert basket.nftClaimOf(1, alice) == basket.nftClaimOf(1, bob) == 0

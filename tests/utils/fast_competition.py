@@ -10,7 +10,10 @@ After every step:
 * the competition's balance equals fees in - prizes claimed - rake - refunds - sweeps;
 * no account is paid twice (prize or refund), on chain as in the ledger;
 * posted payouts, and prizes claimed, never exceed the pool minus the rake;
-* status and pause flag match the model.
+* status and pause flag match the model;
+* each wallet's ether moves only as the rules say (gas is free on this engine, so exactly):
+  an entrant is down its fee, plus its own prize or its fee back, never more; a would-be
+  entrant that never joined, the organizer, guardian, resolver and updater never gain a wei.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ def competition_machine(
     c = competition
     cfg = c.config()
     players = [getattr(p, "address", p) for p in entrants]
+    outsiders = [getattr(a, "address", a) for a in (owner, guardian, resolver, updater)]
 
     class CompetitionMachine(FastStateMachine):
         def __init__(self):
@@ -64,6 +68,9 @@ def competition_machine(
             self.finalized_at = 0
             # Money rules per actor: the treasury gets the rake and sweeps only.
             self.treasury_start = chain.balance_of(suite.treasury)
+            # ...and every other wallet: what it held when the run began, what it was paid.
+            self.start = {a: chain.balance_of(a) for a in players + outsiders}
+            self.received: dict[str, int] = {}
             self.results = None
             self.posted_at = 0
 
@@ -239,6 +246,7 @@ def competition_machine(
                 reached["refund"] += 1
                 self.paid.add(player)
                 self.refunds += FEE
+                self.received[player] = FEE
 
         @rule(who=st.integers(0, 3), price=st.integers(1, 50 * ETH))
         def track(self, who, price):
@@ -313,6 +321,7 @@ def competition_machine(
                 reached["claim"] += 1
                 self.paid.add(player)
                 self.claimed += prize
+                self.received[player] = prize
 
         def sweep(self):
             balance = c.balance
@@ -353,6 +362,18 @@ def competition_machine(
             assert c.status() == self.status()
             assert c.paused() == (self.paused or self.org_paused)
             assert c.guardianPaused() == self.paused
+
+        @invariant()
+        def each_wallet_gets_only_its_due(self):
+            for player in players:
+                fee = FEE if player in self.joined else 0
+                # Its prize share of the posted results, or its own fee back: never both.
+                allowed = max(self.results.prizes.get(player, 0) if self.results else 0, fee)
+                got = self.received.get(player, 0)
+                assert got <= allowed
+                assert chain.balance_of(player) - self.start[player] == got - fee, player
+            for outsider in outsiders:
+                assert chain.balance_of(outsider) == self.start[outsider], outsider
 
         @invariant()
         def treasury_gets_rake_and_sweeps_only(self):

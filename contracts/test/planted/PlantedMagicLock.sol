@@ -20,6 +20,7 @@ contract PlantedMagicLock {
 
     /// @notice The planted bug behind a time window: opens for one key during one hour.
     function unlockTimed(uint256 key) external {
+        // Timestamp triage: the planted bug is this window on purpose (a test target, never deployed).
         // slither-disable-next-line timestamp
         bool inWindow = block.timestamp >= WINDOW_START && block.timestamp < WINDOW_START + WINDOW_LENGTH;
         if (key == MAGIC && inWindow) opened = true;

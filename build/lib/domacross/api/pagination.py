@@ -1,0 +1,75 @@
+"""Opaque cursors for keyset pagination: the sort key of the last item of a page.
+
+A cursor is base64url of `[kind, key...]`; it names its kind so that a leaderboard cursor
+is refused by the competitions list instead of being misread. A cursor comes back from the
+client, so every part is checked before it reaches a query: integers fit a BIGINT id,
+strings are short printable ASCII (what this API writes), times are in range.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from domacross.api.errors import ApiError
+
+MAX_ID = 2**63 - 1
+"""Ids are BIGINT (int64) on every backend."""
+MAX_CURSOR_TEXT = 100
+"""Longest string part of a cursor: a 78-digit uint256, an ISO time or an address."""
+
+
+def encode_cursor(kind: str, *key: str | int) -> str:
+    raw = json.dumps([kind, *key], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _part_ok(part: Any, expected: type) -> bool:
+    if not isinstance(part, expected) or isinstance(part, bool):
+        return False
+    if isinstance(part, int):
+        return 0 <= part <= MAX_ID
+    if isinstance(part, str):
+        # NOTE: ASCII only: `"²".isdigit()` is true, and PostgreSQL refuses NUL in text.
+        return len(part) <= MAX_CURSOR_TEXT and part.isascii() and part.isprintable()
+    return True
+
+
+def decode_cursor(kind: str, cursor: str, types: tuple[type, ...]) -> list[Any]:
+    """The key in a cursor of `kind`, checked against `types`; 400 otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ApiError(400, "invalid cursor") from exc
+    if (
+        not isinstance(value, list)
+        or len(value) != len(types) + 1
+        or value[0] != kind
+        or not all(
+            _part_ok(part, expected) for part, expected in zip(value[1:], types, strict=True)
+        )
+    ):
+        raise ApiError(400, "invalid cursor")
+    return value[1:]
+
+
+def as_utc(value: datetime, name: str) -> datetime:
+    """`value` in UTC (naive means UTC); 400 when the shift leaves the datetime range."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ApiError(400, f"{name} is out of range: use a time between years 1 and 9999") from exc
+
+
+def cursor_time(text: str) -> datetime:
+    """The time part of a cursor, in UTC; 400 when it is not one."""
+    try:
+        return as_utc(datetime.fromisoformat(text), "cursor")
+    except ValueError as exc:
+        raise ApiError(400, "invalid cursor") from exc

@@ -1,0 +1,347 @@
+"""Competitions, their leaderboards, and the leaderboard's live stream."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import anyio
+from eth_utils.address import to_checksum_address
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from domacross.api.cache import PageCache
+from domacross.api.deps import CursorQuery, LimitQuery, SessionDep, SettingsDep, page_size
+from domacross.api.errors import ApiError, not_found
+from domacross.api.live import LiveHub
+from domacross.api.pagination import as_utc, cursor_time, decode_cursor, encode_cursor
+from domacross.api.queries import (
+    competition_public,
+    data_version,
+    entrant_count,
+    leaderboard_page,
+    status_filter,
+    status_of,
+)
+from domacross.api.schemas import (
+    CompetitionPublic,
+    CompetitionsPublic,
+    CompetitionStatus,
+    ErrorPublic,
+    LeaderboardEventPublic,
+    LeaderboardPublic,
+    SnapshotRefPublic,
+)
+from domacross.db.models import Competition, LeaderboardSnapshot, Participant
+from domacross.settings import Settings
+
+router = APIRouter(prefix="/api/v1/competitions", tags=["competitions"])
+
+UINT256_QUERY = r"^(0|[1-9][0-9]{0,77})$"
+INT256_TEXT = re.compile(r"0|-?[1-9][0-9]{0,77}")
+ADDRESS_TEXT = re.compile(r"0x[0-9a-fA-F]{40}")
+CompetitionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+def _uint(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    number = int(value)
+    if number >= 2**256:
+        raise ApiError(400, f"{name} is not a uint256")
+    return number
+
+
+@router.get("", response_model=CompetitionsPublic)
+def list_competitions(
+    session: SessionDep,
+    settings: SettingsDep,
+    chain_id: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    status: CompetitionStatus | None = None,
+    starts_after: Annotated[datetime | None, Query(description="start_time >= this")] = None,
+    starts_before: Annotated[datetime | None, Query(description="start_time < this")] = None,
+    ends_after: Annotated[datetime | None, Query(description="end_time >= this")] = None,
+    ends_before: Annotated[datetime | None, Query(description="end_time < this")] = None,
+    min_entry_fee: Annotated[str | None, Query(pattern=UINT256_QUERY, description="wei")] = None,
+    max_entry_fee: Annotated[str | None, Query(pattern=UINT256_QUERY, description="wei")] = None,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = None,
+) -> CompetitionsPublic:
+    """Competitions, newest start first (then highest id), with filters."""
+    now = datetime.now(UTC)
+    query = select(Competition)
+    if chain_id is not None:
+        query = query.where(Competition.chain_id == chain_id)
+    if status is not None:
+        query = query.where(status_filter(status, now))
+    if starts_after is not None:
+        query = query.where(Competition.start_time >= as_utc(starts_after, "starts_after"))
+    if starts_before is not None:
+        query = query.where(Competition.start_time < as_utc(starts_before, "starts_before"))
+    if ends_after is not None:
+        query = query.where(Competition.end_time >= as_utc(ends_after, "ends_after"))
+    if ends_before is not None:
+        query = query.where(Competition.end_time < as_utc(ends_before, "ends_before"))
+    low, high = _uint(min_entry_fee, "min_entry_fee"), _uint(max_entry_fee, "max_entry_fee")
+    if low is not None:
+        query = query.where(Competition.entry_fee >= low)
+    if high is not None:
+        query = query.where(Competition.entry_fee <= high)
+    if cursor is not None:
+        start_iso, last_id = decode_cursor("competitions", cursor, (str, int))
+        start = cursor_time(start_iso)
+        query = query.where(
+            Competition.start_time <= start,
+            or_(
+                Competition.start_time < start,
+                and_(Competition.start_time == start, Competition.id < last_id),
+            ),
+        )
+    size = page_size(limit, settings)
+    rows = session.scalars(
+        query.order_by(Competition.start_time.desc(), Competition.id.desc()).limit(size + 1)
+    ).all()
+    data = [competition_public(row, now) for row in rows[:size]]
+    next_cursor = None
+    if len(rows) > size:
+        last = data[-1]
+        next_cursor = encode_cursor("competitions", last.start_time.isoformat(), last.id)
+    return CompetitionsPublic(data=data, next_cursor=next_cursor)
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic}}
+
+
+@router.get(
+    "/by-address/{chain_id}/{address}", response_model=CompetitionPublic, responses=NOT_FOUND
+)
+def get_competition_by_address(
+    session: SessionDep,
+    chain_id: Annotated[int, Path(ge=0, le=2**63 - 1)],
+    address: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{40}$")],
+) -> CompetitionPublic:
+    """One competition by its chain and contract address (any case)."""
+    competition = session.scalar(
+        select(Competition).where(
+            Competition.chain_id == chain_id,
+            Competition.contract_address == to_checksum_address(address),
+        )
+    )
+    if competition is None:
+        raise not_found("competition", chain_id=chain_id, address=address)
+    return competition_public(competition, datetime.now(UTC))
+
+
+@router.get("/{competition_id}", response_model=CompetitionPublic, responses=NOT_FOUND)
+def get_competition(session: SessionDep, competition_id: CompetitionId) -> CompetitionPublic:
+    """One competition by id."""
+    competition = session.get(Competition, competition_id)
+    if competition is None:
+        raise not_found("competition", id=competition_id)
+    return competition_public(competition, datetime.now(UTC))
+
+
+@router.get("/{competition_id}/leaderboard", response_model=LeaderboardPublic, responses=NOT_FOUND)
+async def get_leaderboard(
+    request: Request,
+    settings: SettingsDep,
+    competition_id: CompetitionId,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = None,
+) -> Response:
+    """Entrants by score (P&L at oracle prices, what the results pay by), highest first;
+    ties share a rank and are ordered by wallet."""
+    # NOTE: the API's hot path (bench/api_bench.py). A page rendered for the data version
+    # read less than `api_version_check_seconds` ago is answered on the event loop; else
+    # all database work is done in one worker-thread hop.
+    size = page_size(limit, settings)
+    cache: PageCache = request.app.state.page_cache
+    version = cache.version(competition_id)
+    body = None if version is None else cache.get((competition_id, cursor, size, version))
+    if body is None:
+        body = await anyio.to_thread.run_sync(
+            _leaderboard_body, request.app.state, competition_id, cursor, size
+        )
+    return Response(body, media_type="application/json")
+
+
+def _leaderboard_body(state: Any, competition_id: int, cursor: str | None, size: int) -> bytes:
+    cache: PageCache = state.page_cache
+    with state.read_sessions() as session:
+        version = data_version(session, competition_id)
+        if version is None:
+            raise not_found("competition", id=competition_id)
+        cache.set_version(competition_id, version)
+        key = (competition_id, cursor, size, version)
+        body = cache.get(key)
+        if body is None:
+            body = _leaderboard(session, competition_id, cursor, size).model_dump_json().encode()
+            cache.put(key, body)
+    return body
+
+
+def _leaderboard(
+    session: Session, competition_id: int, cursor: str | None, size: int
+) -> LeaderboardPublic:
+    after = None
+    if cursor is not None:
+        score, wallet = decode_cursor("leaderboard", cursor, (str, str))
+        if not INT256_TEXT.fullmatch(score) or not ADDRESS_TEXT.fullmatch(wallet):
+            raise ApiError(400, "invalid cursor")
+        number = int(score)
+        if not -(2**255) <= number < 2**255:
+            raise ApiError(400, "invalid cursor")
+        after = (number, wallet)
+    entries, more = leaderboard_page(session, competition_id, size, after)
+    next_cursor = None
+    if more:
+        next_cursor = encode_cursor("leaderboard", entries[-1].score_e18, entries[-1].wallet)
+    return LeaderboardPublic(
+        competition_id=competition_id,
+        total_entrants=entrant_count(session, competition_id),
+        data=entries,
+        next_cursor=next_cursor,
+    )
+
+
+# -- live stream --------------------------------------------------------------------------
+
+
+def _board_version(session: Session, competition_id: int) -> tuple[Any, ...] | None:
+    """Changes whenever the standings may have: a new snapshot, an entrant, a value, a
+    rescoring."""
+    competition = session.get(Competition, competition_id)
+    if competition is None:
+        return None
+    snapshot = session.scalar(
+        select(func.max(LeaderboardSnapshot.id)).where(
+            LeaderboardSnapshot.competition_id == competition_id
+        )
+    )
+    count, updated = session.execute(
+        select(func.count(), func.max(Participant.value_updated_at)).where(
+            Participant.competition_id == competition_id
+        )
+    ).one()
+    return (
+        snapshot,
+        count,
+        str(updated),
+        competition.score_block,
+        competition.cancelled,
+        competition.finalized,
+        status_of(competition, datetime.now(UTC)),
+    )
+
+
+def _board_event(session: Session, competition_id: int, top: int) -> LeaderboardEventPublic:
+    competition = session.get(Competition, competition_id)
+    assert competition is not None  # noqa: S101 - checked by the version just before
+    snapshot = session.execute(
+        select(
+            LeaderboardSnapshot.id,
+            LeaderboardSnapshot.captured_at,
+            LeaderboardSnapshot.block_number,
+        )
+        .where(LeaderboardSnapshot.competition_id == competition_id)
+        .order_by(LeaderboardSnapshot.id.desc())
+        .limit(1)
+    ).first()
+    entries, _ = leaderboard_page(session, competition_id, top, None)
+    return LeaderboardEventPublic(
+        competition_id=competition_id,
+        status=status_of(competition, datetime.now(UTC)),
+        total_entrants=entrant_count(session, competition_id),
+        latest_snapshot=(
+            SnapshotRefPublic(id=snapshot[0], captured_at=snapshot[1], block_number=snapshot[2])
+            if snapshot
+            else None
+        ),
+        data=entries,
+    )
+
+
+@router.get(
+    "/{competition_id}/leaderboard/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-Sent Events: `event: leaderboard` whose `data` is a "
+            "LeaderboardEventPublic (JSON), sent at once and whenever the standings change; "
+            "`: keepalive` comments in between.",
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "description": "One event (`data` is JSON text)",
+                        "properties": {
+                            "event": {"type": "string", "enum": ["leaderboard", "gone"]},
+                            "id": {"type": "string"},
+                            "data": {"type": "string"},
+                            "retry": {"type": "integer"},
+                        },
+                    }
+                }
+            },
+        },
+        **NOT_FOUND,
+    },
+)
+async def stream_leaderboard(
+    request: Request, settings: SettingsDep, competition_id: CompetitionId
+) -> StreamingResponse:
+    """Live leaderboard: the top `sse_top` entries, pushed when they change."""
+    hub = live_hub(request.app.state, settings)
+    if await hub.read(_board_version, competition_id) is None:
+        raise not_found("competition", id=competition_id)
+
+    async def events() -> AsyncIterator[str]:
+        # NOTE: subscribed inside the generator, so the `finally` always runs.
+        board = hub.subscribe(competition_id)
+        try:
+            yield f"retry: {int(settings.sse_poll_interval * 2_000)}\n\n"
+            seen = 0
+            while True:
+                if board.seq > seen and board.event is not None:
+                    seen = board.seq
+                    yield board.event
+                    if board.gone:
+                        return
+                    continue
+                try:
+                    await asyncio.wait_for(board.changed.wait(), settings.sse_keepalive_seconds)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+        finally:
+            hub.unsubscribe(board)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def _board_event_json(session: Session, competition_id: int, top: int) -> dict[str, Any]:
+    return _board_event(session, competition_id, top).model_dump(mode="json")
+
+
+def live_hub(state: Any, settings: Settings) -> LiveHub:
+    """The process's hub of live boards, made on first use."""
+    hub: LiveHub | None = getattr(state, "live", None)
+    if hub is None:
+        url = settings.read_url()
+        hub = state.live = LiveHub(
+            state.read_sessions,
+            _board_version,
+            functools.partial(_board_event_json, top=settings.sse_top),
+            settings.sse_poll_interval,
+            url if url.startswith("postgresql") else None,
+        )
+    return hub

@@ -1,0 +1,76 @@
+"""Liveness of the API and its database, and the indexer's status per chain; metrics."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Literal
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import select, text
+
+from domacross.api.deps import SessionDep, SettingsDep
+from domacross.api.schemas import ChainHealthPublic, HealthPublic
+from domacross.db.models import IndexerStatus
+
+router = APIRouter(tags=["health"])
+log = logging.getLogger("domacross.api")
+
+
+@router.get(
+    "/health",
+    response_model=HealthPublic,
+    responses={503: {"model": HealthPublic, "description": "Database unreachable"}},
+)
+def health(session: SessionDep, settings: SettingsDep, response: Response) -> HealthPublic:
+    """`ok`, `degraded` (an indexer lags or stopped reporting: the API still serves) or
+    `down` (503: the database cannot be read)."""
+    try:
+        session.execute(text("SELECT 1"))
+        rows = session.scalars(select(IndexerStatus).order_by(IndexerStatus.chain_id)).all()
+    except Exception:
+        log.exception("health check: database unreachable")
+        response.status_code = 503
+        return HealthPublic(status="down", database="unreachable", chains=[])
+    now = datetime.now(UTC)
+    chains = []
+    for row in rows:
+        updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=UTC)
+        age = max(0.0, (now - updated).total_seconds())
+        chains.append(
+            ChainHealthPublic(
+                chain_id=row.chain_id,
+                head_block=row.head_block,
+                indexed_block=row.indexed_block,
+                lag_blocks=row.lag_blocks,
+                lag_seconds=row.lag_seconds,
+                breaker_state=row.breaker_state,
+                updated_at=updated,
+                status_age_seconds=age,
+                # "failed": the indexed data no longer matches the chain (a reorg deeper
+                # than every stored hash): serve it as stale until it is rewound.
+                healthy=row.lag_blocks <= settings.health_max_lag_blocks
+                and age <= settings.health_max_status_age
+                and row.breaker_state != "failed",
+            )
+        )
+    healthy = all(chain.healthy for chain in chains)
+    status: Literal["ok", "degraded"] = "ok" if healthy else "degraded"
+    return HealthPublic(status=status, database="ok", chains=chains)
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text exposition format",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def metrics(request: Request) -> Response:
+    """Request counts and latency per route; indexer lag per chain."""
+    body = generate_latest(request.app.state.metrics.registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

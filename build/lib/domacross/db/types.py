@@ -1,0 +1,64 @@
+"""Column types: uint256 stored exactly on every backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Numeric, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+UINT256_DIGITS = 78
+
+
+class Uint256(TypeDecorator[int]):
+    """An unsigned 256-bit integer, exact: NUMERIC(78, 0) on PostgreSQL; on SQLite a
+    zero-padded 78-digit string, so that ordering and equality stay numeric."""
+
+    impl = String(UINT256_DIGITS)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(UINT256_DIGITS, 0))
+        return dialect.type_descriptor(String(UINT256_DIGITS))
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value < 0 or value >= 2**256:
+            raise ValueError(f"not a uint256: {value}")
+        return int(value) if dialect.name == "postgresql" else f"{int(value):0{UINT256_DIGITS}d}"
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+
+INT256_OFFSET = 2**255
+
+
+class Int256(TypeDecorator[int]):
+    """A signed 256-bit integer (P&L), exact: NUMERIC(78, 0) on PostgreSQL; on SQLite the
+    value plus 2**255 as a zero-padded 78-digit string, so that ordering stays numeric."""
+
+    impl = String(UINT256_DIGITS)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(UINT256_DIGITS, 0))
+        return dialect.type_descriptor(String(UINT256_DIGITS))
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not -INT256_OFFSET <= value < INT256_OFFSET:
+            raise ValueError(f"not an int256: {value}")
+        if dialect.name == "postgresql":
+            return int(value)
+        return f"{int(value) + INT256_OFFSET:0{UINT256_DIGITS}d}"
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        return int(value) if dialect.name == "postgresql" else int(value) - INT256_OFFSET
