@@ -85,7 +85,8 @@ class ValueList:
 
     def clear(self) -> None:
         """Forgets every value."""
-        self.values, self._seen, self._ranges = [], set(), {}
+        if self.values:  # NOTE: cleared before and after every example, mostly empty
+            self.values, self._seen, self._ranges = [], set(), {}
 
     def __len__(self) -> int:
         return len(self.values)
@@ -217,5 +218,6 @@ class ValueDictionary:
         self.staged.clear()
         self.staged_constants.clear()
         # Code first met by a dropped example is met again by the next one.
-        self._code_seen.difference_update(self._code_staged)
-        self._code_staged.clear()
+        if self._code_staged:
+            self._code_seen.difference_update(self._code_staged)
+            self._code_staged.clear()

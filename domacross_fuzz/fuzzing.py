@@ -32,7 +32,9 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 from hypothesis.strategies._internal.lazy import LazyStrategy
 from hypothesis.strategies._internal.numbers import IntegersStrategy
 
+from domacross_fuzz.choices import Choices, Generate, generator
 from domacross_fuzz.evm import FastChain, Snapshot
+from domacross_fuzz.runner import sequence_test, supports
 from domacross_fuzz.sequences import bind_machine, shrink_failure
 from domacross_fuzz.strategies import use_dictionary, with_dictionary
 
@@ -109,7 +111,8 @@ def fast_given(
     """
     if (examples is not None and examples < 1) or batch < 1:
         raise ValueError("examples and batch must be positive")
-    arguments = st.fixed_dictionaries({k: with_dictionary(v) for k, v in strategies.items()})
+    wrapped = {k: with_dictionary(v) for k, v in strategies.items()}
+    arguments = st.fixed_dictionaries(wrapped)
 
     def decorate(test: F) -> F:
         signature = inspect.signature(test)
@@ -126,6 +129,8 @@ def fast_given(
         if not wants_chain:
             fixtures.append(inspect.Parameter(CHAIN_FIXTURE, keyword))
         stats = FastStats()
+        generators: list[tuple[str, Generate]] = []  # compiled on the first test case
+        salt = [0]  # the run of the search: its seeds differ from the other runs'
         failing: list[dict[str, Any]] = []  # the last failing example's arguments
 
         def run_batch(data: Any, **kwargs: Any) -> None:
@@ -136,9 +141,20 @@ def fast_given(
                 dictionary.begin_run()
             stats.test_cases += 1
             seen: set[Any] = set()
-            # NOTE: the draw itself, not `data.draw`, which formats a note per draw: the
-            # failing example alone is noted, below.
-            draw = data.conjecture_data.draw
+            # NOTE: not `data.draw`, which formats a note per draw: the failing example
+            # alone is noted, below. With the engine shrinking (batch > 1), the whole
+            # batch comes from one seed (see domacross_fuzz.choices).
+            cd = data.conjecture_data
+            if batch > 1:
+                if not generators:
+                    generators.extend((k, generator(v)) for k, v in wrapped.items())
+                choices = Choices(cd, salt[0])
+
+                def draw(_: Any) -> dict[str, Any]:
+                    return {k: generate(choices) for k, generate in generators}
+
+            else:
+                draw = cd.draw
             # A repeated example is not run; a test case that keeps repeating (Hypothesis's
             # first, all-simplest one does) ends early. NOTE: this depends on the values,
             # which Hypothesis allows because the dictionary does not change during a run.
@@ -193,6 +209,7 @@ def fast_given(
                         chosen, max_examples=math.ceil(size / batch), phases=phases
                     )
                     inner._hypothesis_internal_use_seed = _derived(base_seed, run)  # type: ignore[attr-defined]
+                    salt[0] = run
                     chain.dictionary.begin_run()
                     inner(**kwargs)
             except Exception:
@@ -380,13 +397,20 @@ def run_machine(
     base_seed = _base_seed(
         fixed_seed, settings(chosen, derandomize=derandomize), machine.__qualname__
     )
+    # Whole calls are deleted on a failure, so Hypothesis's per-step structure is unused:
+    # the engine's own step loop runs the steps (bundles still need Hypothesis's).
+    own_loop = sequence_test(bound) if shrink_calls and supports(bound) else None
     use_dictionary(chain.dictionary)
     try:
         for run, size in enumerate(_epochs(total, max(total // 100, 1))):
             configured = fast_settings(chosen, max_examples=size, **changes)
-            bound._hypothesis_internal_use_seed = _derived(base_seed, run)
+            seed = _derived(base_seed, run)
+            bound._hypothesis_internal_use_seed = seed
             chain.dictionary.begin_run()
-            run_state_machine_as_test(bound, settings=configured)
+            if own_loop is not None:
+                own_loop(configured, seed, run)
+            else:
+                run_state_machine_as_test(bound, settings=configured)
     except Exception as failure:
         if not shrink_calls or recorder.last is None:
             raise
