@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import random
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,7 +131,7 @@ def fast_given(
             fixtures.append(inspect.Parameter(CHAIN_FIXTURE, keyword))
         stats = FastStats()
         generators: list[tuple[str, Generate]] = []  # compiled on the first test case
-        salt = [0]  # the run of the search: its seeds differ from the other runs'
+        salt = [0]  # tells the search's runs apart (see _salt)
         failing: list[dict[str, Any]] = []  # the last failing example's arguments
 
         def run_batch(data: Any, **kwargs: Any) -> None:
@@ -208,8 +209,9 @@ def fast_given(
                     inner._hypothesis_internal_use_settings = fast_settings(  # type: ignore[attr-defined]
                         chosen, max_examples=math.ceil(size / batch), phases=phases
                     )
-                    inner._hypothesis_internal_use_seed = _derived(base_seed, run)  # type: ignore[attr-defined]
-                    salt[0] = run
+                    seed = _derived(base_seed, run)
+                    inner._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
+                    salt[0] = _salt(seed)
                     chain.dictionary.begin_run()
                     inner(**kwargs)
             except Exception:
@@ -248,6 +250,12 @@ def _derived(seed: Any, run: int) -> Any:
     """The seed of run ``run`` of a search seeded with ``seed`` (None stays random)."""
     # NOTE: crc32, not hash(): str hashes change from one process to the next.
     return None if seed is None else zlib.crc32(repr((seed, run)).encode())
+
+
+def _salt(seed: Any) -> int:
+    """What tells a run's generated inputs apart from other runs' and other searches'
+    (see domacross_fuzz.choices): Hypothesis's first test case always chooses 0."""
+    return seed if seed is not None else random.getrandbits(32)
 
 
 def _base_seed(fixed: Any, chosen: settings, name: str) -> Any:
@@ -408,7 +416,7 @@ def run_machine(
             bound._hypothesis_internal_use_seed = seed
             chain.dictionary.begin_run()
             if own_loop is not None:
-                own_loop(configured, seed, run)
+                own_loop(configured, seed, _salt(seed))
             else:
                 run_state_machine_as_test(bound, settings=configured)
     except Exception as failure:
