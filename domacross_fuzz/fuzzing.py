@@ -2,15 +2,17 @@
 
 Hypothesis costs about 0.4 ms per test case on this project's machines before the test
 body runs, which caps a plain ``@given`` at ~2,000 examples/s whatever the chain. So
-:func:`fast_given` runs a *batch* of examples per Hypothesis test case: each example draws
-its own arguments through Hypothesis (``data.draw``) and runs in its own snapshot. A
-failing example ends its test case, and Hypothesis's shrinker then deletes the passing
-draws before it and shrinks the failing one, so the report shows one minimal example.
-An example equal to one already run in the same test case is skipped and not counted.
+:func:`fast_given` runs a *batch* of examples per Hypothesis test case, each in its own
+snapshot; their arguments come from one Hypothesis choice (a seed, see
+:mod:`domacross_fuzz.choices`: a Hypothesis choice costs more than an EVM call). A failing
+example ends its test case and the engine shrinks it (:func:`_shrink_example`), so the
+report shows one minimal example. An example equal to one already run in the same test
+case is skipped and not counted.
 
 :class:`FastStateMachine` is a ``RuleBasedStateMachine`` whose every run starts from the
-same chain state; :func:`run_machine` runs one with settings sized for the engine, and on
-a failure deletes whole calls first (see :mod:`domacross_fuzz.sequences`).
+same chain state; :func:`run_machine` runs one with settings sized for the engine (on the
+engine's own step loop, :mod:`domacross_fuzz.runner`, unless it uses bundles), and on a
+failure deletes whole calls first (see :mod:`domacross_fuzz.sequences`).
 
 Both draw integers and fixed-size bytes partly from the chain's value dictionary
 (:mod:`domacross_fuzz.strategies`), and both honour Hypothesis's settings: ``@settings``
