@@ -375,8 +375,18 @@ def planted_rows(project, accounts, env: dict[str, str]) -> list[Row]:
 @click.option("--json", "json_path", default=None, help="Write the rows here (bench/run.py).")
 @click.option("--planted-only", is_flag=True, help="Only the planted-bug race.")
 @click.option("--no-planted", is_flag=True, help="Only the speed figures, no planted race.")
+@click.option("--no-competition", is_flag=True, help="Leave out the competition machine.")
 def main(
-    examples, batch, forge_runs, repeat, sequences, steps, json_path, planted_only, no_planted
+    examples,
+    batch,
+    forge_runs,
+    repeat,
+    sequences,
+    steps,
+    json_path,
+    planted_only,
+    no_planted,
+    no_competition,
 ):
     import ape  # NOTE: late, so that --help does not load Ape
 
@@ -396,7 +406,7 @@ def main(
     forge_seq, forge_calls = forge_invariant(env, sequences, steps, repeat)
     engine_seq, engine_steps = engine_invariant(project, accounts, sequences, steps, repeat)
     competition = []
-    for _ in range(repeat):
+    for _ in range(0 if no_competition else repeat):
         seconds, taken, reached = stateful_time(project, accounts, sequences, steps)
         competition.append(seconds)
         click.echo(f"competition machine: {seconds:.2f} s, {taken:,} steps, paths {dict(reached)}")
@@ -438,14 +448,17 @@ def main(
             forge_calls,
             note="Hypothesis may end a sequence before the last step; forge never does",
         ),
-        Row(
-            "fuzz",
-            f"stateful competition machine, {shape}",
-            "s",
-            competition,
-            target=Target("<", TARGET_STATEFUL_S, "fuzz engine target"),
-        ),
     ]
+    if competition:
+        rows.append(
+            Row(
+                "fuzz",
+                f"stateful competition machine, {shape}",
+                "s",
+                competition,
+                target=Target("<", TARGET_STATEFUL_S, "fuzz engine target"),
+            )
+        )
     rows += race
     sys.exit(report(rows, json_path, "Fuzzing: the fast engine against forge, same bytecode"))
 
