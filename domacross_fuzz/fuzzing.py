@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import inspect
 import math
-import random
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -213,7 +212,7 @@ def fast_given(
                     )
                     seed = _derived(base_seed, run)
                     inner._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
-                    salt[0] = _salt(seed)
+                    salt[0] = _salt(seed, run)
                     chain.dictionary.begin_run()
                     inner(**kwargs)
             except Exception:
@@ -254,10 +253,12 @@ def _derived(seed: Any, run: int) -> Any:
     return None if seed is None else zlib.crc32(repr((seed, run)).encode())
 
 
-def _salt(seed: Any) -> int:
+def _salt(seed: Any, run: int) -> int:
     """What tells a run's generated inputs apart from other runs' and other searches'
-    (see domacross_fuzz.choices): Hypothesis's first test case always chooses 0."""
-    return seed if seed is not None else random.getrandbits(32)
+    (see domacross_fuzz.choices): Hypothesis's first test case always chooses 0. A random
+    search salts with the run's index, so that a failure the example database saved from
+    the first run replays."""
+    return seed if seed is not None else run
 
 
 def _base_seed(fixed: Any, chosen: settings, name: str) -> Any:
@@ -418,7 +419,7 @@ def run_machine(
             bound._hypothesis_internal_use_seed = seed
             chain.dictionary.begin_run()
             if own_loop is not None:
-                own_loop(configured, seed, _salt(seed))
+                own_loop(configured, seed, _salt(seed, run))
             else:
                 run_state_machine_as_test(bound, settings=configured)
     except Exception as failure:
