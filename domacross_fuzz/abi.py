@@ -205,6 +205,7 @@ class Codec:
     names: tuple[str, ...] = field(init=False)
     _words_in: tuple[Callable[[Any], bytes], ...] | None = field(init=False)
     _words_out: tuple[Callable[[bytes], Any], ...] | None = field(init=False)
+    _offsets: tuple[int, ...] = field(init=False)
     _convert_in: tuple[Converter | None, ...] = field(init=False)
     _convert_out: tuple[Converter | None, ...] = field(init=False)
 
@@ -220,6 +221,7 @@ class Codec:
         simple = all(w is not None for w in words_in)
         set_(self, "_words_in", tuple(w for w in words_in if w is not None) if simple else None)
         set_(self, "_words_out", tuple(w for w in words_out if w is not None) if simple else None)
+        set_(self, "_offsets", tuple(range(0, _WORD * len(types), _WORD)))
         set_(self, "_convert_in", tuple(input_converter(p) for p in self.params))
         set_(self, "_convert_out", tuple(output_converter(p) for p in self.params))
 
@@ -241,7 +243,8 @@ class Codec:
         if words is not None:
             if len(data) < _WORD * len(words):
                 raise ValueError(f"{len(data)} bytes cannot hold {self.types}")
-            return tuple(word(data[i * _WORD : (i + 1) * _WORD]) for i, word in enumerate(words))
+            pairs = zip(self._offsets, words, strict=True)
+            return tuple([word(data[i : i + _WORD]) for i, word in pairs])
         raw = decode(self.types, data)
         return tuple(
             v if conv is None else conv(v) for conv, v in zip(self._convert_out, raw, strict=True)

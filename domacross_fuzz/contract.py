@@ -94,7 +94,7 @@ class ContractFunction:
         fn = self._overloads[0] if len(self._overloads) == 1 else self.abi(len(args))
         data = fn.selector + fn.inputs.encode(args)
         if fn.is_view:
-            return fn.decode_result(self._chain.call(self._address, data, sender=sender))
+            return fn.decode_result(self._chain.view(self._address, data, sender=sender))
         return self._chain.transact(self._address, data, sender=sender, value=value)
 
     def call(self, *args: Any, sender: Any = None, value: int = 0) -> Any:

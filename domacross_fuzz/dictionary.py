@@ -74,6 +74,14 @@ class ValueList:
             self._seen.add(value)
             self.values.append(value)
 
+    def add_many(self, values: list[int]) -> None:
+        """Adds each of ``values`` as :meth:`add` does."""
+        seen = self._seen
+        for value in values:
+            if value not in seen and len(self.values) < MAX_VALUES:
+                seen.add(value)
+                self.values.append(value)
+
     def within(self, low: int, high: int) -> list[int]:
         """The values in ``[low, high]``, in the order they were added."""
         key = (low, high)
@@ -85,7 +93,8 @@ class ValueList:
 
     def clear(self) -> None:
         """Forgets every value."""
-        self.values, self._seen, self._ranges = [], set(), {}
+        if self.values:  # NOTE: cleared before and after every example, mostly empty
+            self.values, self._seen, self._ranges = [], set(), {}
 
     def __len__(self) -> int:
         return len(self.values)
@@ -136,8 +145,19 @@ class ValueDictionary:
 
     def add_words(self, data: bytes) -> None:
         """Return data or event data, word by word."""
-        for value in words(data):
-            self.add(value)
+        # NOTE: on every call's output: a list comprehension, not the words() generator.
+        size = len(data)
+        if not size:
+            return
+        if size % _WORD:
+            data = data.ljust(size + _WORD - size % _WORD, b"\0")
+        from_bytes = int.from_bytes
+        values = [from_bytes(data[i : i + _WORD], "big") for i in range(0, len(data), _WORD)]
+        if self.fuzzing:
+            self.staged.add_many(values)
+        else:
+            self.recent.add_many(values)
+            self.session.add_many(values)
 
     def add_calldata(self, data: bytes) -> None:
         """Arguments of a call (after the selector): only outside fuzzing runs."""
@@ -217,5 +237,6 @@ class ValueDictionary:
         self.staged.clear()
         self.staged_constants.clear()
         # Code first met by a dropped example is met again by the next one.
-        self._code_seen.difference_update(self._code_staged)
-        self._code_staged.clear()
+        if self._code_staged:
+            self._code_seen.difference_update(self._code_staged)
+            self._code_staged.clear()

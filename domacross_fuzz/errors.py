@@ -23,13 +23,18 @@ class ContractRevertError(ExecutionError):
     """
 
     def __init__(self, name: str | None, inputs: dict[str, Any], data: bytes, address: str) -> None:
+        # NOTE: the message is formatted when shown: fuzzing raises and catches thousands
+        # of expected reverts a second, and nobody reads theirs.
+        super().__init__(name, inputs, data, address)
         self.name = name
         self.inputs = inputs
         self.data = data
         self.address = address
-        shown = ", ".join(f"{k}={v!r}" for k, v in inputs.items())
-        what = f"{name}({shown})" if name else f"revert data 0x{data.hex()}"
-        super().__init__(f"{what} (call to {address})")
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.inputs.items())
+        what = f"{self.name}({shown})" if self.name else f"revert data 0x{self.data.hex()}"
+        return f"{what} (call to {self.address})"
 
     @property
     def selector(self) -> bytes:

@@ -20,8 +20,9 @@ by ``tests/fuzz/test_fast_differential.py``):
   0x0b-0x11, no EIP-7702) while Ape's providers run Prague.
 * EIP-6780: a contract created and self-destructed in one transaction loses its code and
   balance; its storage slots are not cleared (pyrevm cannot list them).
-* Accounts and storage slots stay warm (EIP-2929) across the transactions of one
-  snapshot, so ``gas_used`` after the first touch is lower than on a chain. Behaviour
+* Accounts and storage slots stay warm (EIP-2929) across the transactions (and the
+  ``view`` calls) of one snapshot, so ``gas_used`` after the first touch is lower than on
+  a chain. Behaviour
   differs only for code that branches on ``gasleft()``.
 * Nonces of externally owned accounts do not advance with transactions, only with
   deployments; :meth:`set_nonce` sets one to reproduce a chain's contract addresses.
@@ -235,6 +236,31 @@ class FastChain:
         self._see_code(to)
         self.dictionary.add_calldata(data[4:])
         self.dictionary.add_words(output)
+        return output
+
+    def view(self, to: str, data: bytes, *, sender: Any = None) -> bytes:
+        """Runs a call of a ``view`` or ``pure`` function; returns the output.
+
+        Like :meth:`call` without the snapshot around it: solc compiles such functions
+        without state writes (SSTORE, TSTORE, CREATE, SELFDESTRUCT, value transfers), so
+        there is nothing to undo, and the invariants of a state machine make these calls
+        after every step.
+
+        Raises:
+            ExecutionError: The call reverted (decoded) or halted.
+        """
+        try:
+            output: bytes = self._evm.message_call(
+                self._sender_of(sender, self.call_sender), to, data, gas=self.gas_limit
+            )
+        except RuntimeError as exc:
+            raise self._failure(exc, to) from None
+        seen = self.dictionary
+        if not seen.has_code(to.lower()):
+            self._see_code(to)
+        if not seen.fuzzing:
+            seen.add_words(data[4:])
+        seen.add_words(output)
         return output
 
     def transact(self, to: str, data: bytes, *, sender: Any = None, value: int = 0) -> Receipt:

@@ -2,15 +2,17 @@
 
 Hypothesis costs about 0.4 ms per test case on this project's machines before the test
 body runs, which caps a plain ``@given`` at ~2,000 examples/s whatever the chain. So
-:func:`fast_given` runs a *batch* of examples per Hypothesis test case: each example draws
-its own arguments through Hypothesis (``data.draw``) and runs in its own snapshot. A
-failing example ends its test case, and Hypothesis's shrinker then deletes the passing
-draws before it and shrinks the failing one, so the report shows one minimal example.
-An example equal to one already run in the same test case is skipped and not counted.
+:func:`fast_given` runs a *batch* of examples per Hypothesis test case, each in its own
+snapshot; their arguments come from one Hypothesis choice (a seed, see
+:mod:`domacross_fuzz.choices`: a Hypothesis choice costs more than an EVM call). A failing
+example ends its test case and the engine shrinks it (:func:`_shrink_example`), so the
+report shows one minimal example. An example equal to one already run in the same test
+case is skipped and not counted.
 
 :class:`FastStateMachine` is a ``RuleBasedStateMachine`` whose every run starts from the
-same chain state; :func:`run_machine` runs one with settings sized for the engine, and on
-a failure deletes whole calls first (see :mod:`domacross_fuzz.sequences`).
+same chain state; :func:`run_machine` runs one with settings sized for the engine (on the
+engine's own step loop, :mod:`domacross_fuzz.runner`, unless it uses bundles), and on a
+failure deletes whole calls first (see :mod:`domacross_fuzz.sequences`).
 
 Both draw integers and fixed-size bytes partly from the chain's value dictionary
 (:mod:`domacross_fuzz.strategies`), and both honour Hypothesis's settings: ``@settings``
@@ -32,7 +34,9 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 from hypothesis.strategies._internal.lazy import LazyStrategy
 from hypothesis.strategies._internal.numbers import IntegersStrategy
 
+from domacross_fuzz.choices import Choices, Generate, generator
 from domacross_fuzz.evm import FastChain, Snapshot
+from domacross_fuzz.runner import sequence_test, supports
 from domacross_fuzz.sequences import bind_machine, shrink_failure
 from domacross_fuzz.strategies import use_dictionary, with_dictionary
 
@@ -109,7 +113,8 @@ def fast_given(
     """
     if (examples is not None and examples < 1) or batch < 1:
         raise ValueError("examples and batch must be positive")
-    arguments = st.fixed_dictionaries({k: with_dictionary(v) for k, v in strategies.items()})
+    wrapped = {k: with_dictionary(v) for k, v in strategies.items()}
+    arguments = st.fixed_dictionaries(wrapped)
 
     def decorate(test: F) -> F:
         signature = inspect.signature(test)
@@ -126,6 +131,8 @@ def fast_given(
         if not wants_chain:
             fixtures.append(inspect.Parameter(CHAIN_FIXTURE, keyword))
         stats = FastStats()
+        generators: list[tuple[str, Generate]] = []  # compiled on the first test case
+        salt = [0]  # tells the search's runs apart (see _salt)
         failing: list[dict[str, Any]] = []  # the last failing example's arguments
 
         def run_batch(data: Any, **kwargs: Any) -> None:
@@ -136,9 +143,20 @@ def fast_given(
                 dictionary.begin_run()
             stats.test_cases += 1
             seen: set[Any] = set()
-            # NOTE: the draw itself, not `data.draw`, which formats a note per draw: the
-            # failing example alone is noted, below.
-            draw = data.conjecture_data.draw
+            # NOTE: not `data.draw`, which formats a note per draw: the failing example
+            # alone is noted, below. With the engine shrinking (batch > 1), the whole
+            # batch comes from one seed (see domacross_fuzz.choices).
+            cd = data.conjecture_data
+            if batch > 1:
+                if not generators:
+                    generators.extend((k, generator(v)) for k, v in wrapped.items())
+                choices = Choices(cd, salt[0])
+
+                def draw(_: Any) -> dict[str, Any]:
+                    return {k: generate(choices) for k, generate in generators}
+
+            else:
+                draw = cd.draw
             # A repeated example is not run; a test case that keeps repeating (Hypothesis's
             # first, all-simplest one does) ends early. NOTE: this depends on the values,
             # which Hypothesis allows because the dictionary does not change during a run.
@@ -192,7 +210,9 @@ def fast_given(
                     inner._hypothesis_internal_use_settings = fast_settings(  # type: ignore[attr-defined]
                         chosen, max_examples=math.ceil(size / batch), phases=phases
                     )
-                    inner._hypothesis_internal_use_seed = _derived(base_seed, run)  # type: ignore[attr-defined]
+                    seed = _derived(base_seed, run)
+                    inner._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
+                    salt[0] = _salt(seed, run)
                     chain.dictionary.begin_run()
                     inner(**kwargs)
             except Exception:
@@ -231,6 +251,14 @@ def _derived(seed: Any, run: int) -> Any:
     """The seed of run ``run`` of a search seeded with ``seed`` (None stays random)."""
     # NOTE: crc32, not hash(): str hashes change from one process to the next.
     return None if seed is None else zlib.crc32(repr((seed, run)).encode())
+
+
+def _salt(seed: Any, run: int) -> int:
+    """What tells a run's generated inputs apart from other runs' and other searches'
+    (see domacross_fuzz.choices): Hypothesis's first test case always chooses 0. A random
+    search salts with the run's index, so that a failure the example database saved from
+    the first run replays."""
+    return seed if seed is not None else run
 
 
 def _base_seed(fixed: Any, chosen: settings, name: str) -> Any:
@@ -380,13 +408,20 @@ def run_machine(
     base_seed = _base_seed(
         fixed_seed, settings(chosen, derandomize=derandomize), machine.__qualname__
     )
+    # Whole calls are deleted on a failure, so Hypothesis's per-step structure is unused:
+    # the engine's own step loop runs the steps (bundles still need Hypothesis's).
+    own_loop = sequence_test(bound) if shrink_calls and supports(bound) else None
     use_dictionary(chain.dictionary)
     try:
         for run, size in enumerate(_epochs(total, max(total // 100, 1))):
             configured = fast_settings(chosen, max_examples=size, **changes)
-            bound._hypothesis_internal_use_seed = _derived(base_seed, run)
+            seed = _derived(base_seed, run)
+            bound._hypothesis_internal_use_seed = seed
             chain.dictionary.begin_run()
-            run_state_machine_as_test(bound, settings=configured)
+            if own_loop is not None:
+                own_loop(configured, seed, _salt(seed, run))
+            else:
+                run_state_machine_as_test(bound, settings=configured)
     except Exception as failure:
         if not shrink_calls or recorder.last is None:
             raise

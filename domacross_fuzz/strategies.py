@@ -53,7 +53,7 @@ def active_dictionary() -> ValueDictionary | None:
     return _active
 
 
-def _pick(data: Any, low: int, high: int) -> int | None:
+def pick(data: Any, low: int, high: int) -> int | None:
     # NOTE: one draw with fixed bounds, whatever the dictionary holds: Hypothesis requires
     # the same choices to make the same draws when it replays them. Zero (what shrinking
     # aims at) means "no dictionary value".
@@ -79,7 +79,7 @@ def _pick(data: Any, low: int, high: int) -> int | None:
     return min(max(value + nudge, low), high)
 
 
-class _DictionaryIntegers(SearchStrategy[int]):
+class DictionaryIntegers(SearchStrategy[int]):
     """Integers in ``[low, high]``: ``base``'s, or the dictionary's part of the time."""
 
     def __init__(self, low: int, high: int, base: SearchStrategy[int]) -> None:
@@ -88,14 +88,14 @@ class _DictionaryIntegers(SearchStrategy[int]):
 
     def do_draw(self, data: Any) -> int:
         value: int = data.draw(self.base)
-        picked = _pick(data, self.low, self.high)
+        picked = pick(data, self.low, self.high)
         return value if picked is None else picked
 
     def __repr__(self) -> str:
         return f"with_dictionary({self.base!r})"
 
 
-class _DictionaryBytes(SearchStrategy[bytes]):
+class DictionaryBytes(SearchStrategy[bytes]):
     """``size`` bytes: ``base``'s, or a dictionary word cut to ``size`` part of the time."""
 
     def __init__(self, size: int, base: SearchStrategy[bytes]) -> None:
@@ -104,7 +104,7 @@ class _DictionaryBytes(SearchStrategy[bytes]):
 
     def do_draw(self, data: Any) -> bytes:
         value: bytes = data.draw(self.base)
-        picked = _pick(data, 0, 2 ** (8 * self.size) - 1)
+        picked = pick(data, 0, 2 ** (8 * self.size) - 1)
         return value if picked is None else picked.to_bytes(self.size, "big")
 
     def __repr__(self) -> str:
@@ -115,14 +115,14 @@ def dictionary_integers(
     low: int | None, high: int | None, base: SearchStrategy[int]
 ) -> SearchStrategy[int]:
     """``base`` (integers in ``[low, high]``) mixed with dictionary values in that range."""
-    return _DictionaryIntegers(
+    return DictionaryIntegers(
         -_UNBOUNDED if low is None else low, _UNBOUNDED if high is None else high, base
     )
 
 
 def dictionary_bytes(size: int, base: SearchStrategy[bytes]) -> SearchStrategy[bytes]:
     """``base`` (``size`` bytes) mixed with dictionary words cut to ``size`` bytes."""
-    return _DictionaryBytes(size, base)
+    return DictionaryBytes(size, base)
 
 
 def with_dictionary(strategy: SearchStrategy[Any]) -> SearchStrategy[Any]:
