@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from domacross.api.schemas import (
@@ -115,7 +114,11 @@ def leaderboard_page(
     if not rows:
         return [], False
     stored = [row[6] for row in rows]
-    ranks = stored if None not in stored else _count_ranks(session, competition_id, rows)
+    ranks = (
+        [rank for rank in stored if rank is not None]
+        if None not in stored
+        else _count_ranks(session, competition_id, str(rows[0][0]), [row[2] for row in rows])
+    )
     entries = [
         LeaderboardEntryPublic(
             rank=rank,
@@ -134,10 +137,13 @@ def leaderboard_page(
     return entries, more
 
 
-def _count_ranks(session: Session, competition_id: int, rows: Sequence[Row[Any]]) -> list[int]:
-    """The ranks of a page's rows (in board order) from counting the entrants before it."""
+def _count_ranks(
+    session: Session, competition_id: int, first_wallet: str, scores: list[int]
+) -> list[int]:
+    """The ranks of a page (its first wallet, its scores in board order) from counting
+    the entrants before it."""
     score = Participant.score_e18
-    first_wallet, first_score = str(rows[0][0]), rows[0][2]
+    first_score = scores[0]
     # Entries before this page: two index-only counts, in one round trip (one CASE-count
     # over both made PostgreSQL scan the table).
     where = Participant.competition_id == competition_id
@@ -151,10 +157,10 @@ def _count_ranks(session: Session, competition_id: int, rows: Sequence[Row[Any]]
     ranks: list[int] = []
     rank = above + 1
     previous: int | None = None
-    for offset, row in enumerate(rows):
-        if previous is not None and row[2] != previous:
+    for offset, exact in enumerate(scores):
+        if previous is not None and exact != previous:
             rank = position + offset + 1
-        previous = row[2]
+        previous = exact
         ranks.append(rank)
     return ranks
 
