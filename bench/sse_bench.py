@@ -61,13 +61,14 @@ async def open_stream(
 
 
 def write_standing(url: str, competition_id: int, value: int) -> None:
-    """The top entrant's new value and the checkpoint row, as the indexer commits them."""
+    """The top entrant's new value and the checkpoint row, as the indexer commits them.
+    Top by score, what the board ranks by, so the entrant is in every stream's event."""
     engine = make_engine(url)
     with session_factory(engine)() as session:
         top = session.scalar(
             select(Participant.id)
             .where(Participant.competition_id == competition_id)
-            .order_by(Participant.portfolio_value.desc())
+            .order_by(Participant.score_e18.desc(), Participant.wallet)
             .limit(1)
         )
         session.execute(
