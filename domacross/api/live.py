@@ -8,6 +8,10 @@ same text. On PostgreSQL the indexer's checkpoint write fires `NOTIFY domacross_
 commit (trigger of migration 0006_bigint_ids); one `LISTEN` connection per process wakes
 every board at once, so a change is pushed without waiting for the next poll. Polling
 stays as the fallback (and for status changes that are only the clock passing a time).
+
+Streams cost the event loop nothing between events: an event is encoded once, as bytes,
+for every stream, and one ticker per process sends the keepalives (a timer and a task per
+stream per wait made 1,000 streams a load on the loop that normal requests queued behind).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import anyio
@@ -28,6 +32,7 @@ CHANNEL = "domacross_data"
 """The PostgreSQL channel the checkpoint trigger notifies (payload: the chain id)."""
 
 Work = Callable[..., Any]
+KEEPALIVE = b": keepalive\n\n"
 
 
 class Board:
@@ -37,9 +42,11 @@ class Board:
         self.hub = hub
         self.competition_id = competition_id
         self.subscribers = 0
-        self.event: str | None = None
-        """The latest `event: ...` block; None until first rendered."""
+        self.event: bytes | None = None
+        """The latest `event: ...` block, encoded; None until first rendered."""
         self.seq = 0
+        self.ticks = 0
+        """Keepalives due so far (`LiveHub._tick`)."""
         self.gone = False
         self.changed = asyncio.Event()
         self.wake = asyncio.Event()
@@ -49,19 +56,44 @@ class Board:
         version = await self.hub.read(self.hub.version_of, self.competition_id)
         if version is None:
             self.gone = True
-            self._publish("event: gone\ndata: {}\n\n")
+            self._publish(b"event: gone\ndata: {}\n\n")
             return None
         if version != sent:
             event = await self.hub.read(self.hub.event_of, self.competition_id)
             data = json.dumps(event, separators=(",", ":"))
-            self._publish(f"id: {self.seq + 1}\nevent: leaderboard\ndata: {data}\n\n")
+            self._publish(f"id: {self.seq + 1}\nevent: leaderboard\ndata: {data}\n\n".encode())
         return version
 
-    def _publish(self, event: str) -> None:
+    def _publish(self, event: bytes) -> None:
         self.event = event
         self.seq += 1
+        self._wake_streams()
+
+    def tick(self) -> None:
+        """A keepalive is due on every stream of this board."""
+        self.ticks += 1
+        self._wake_streams()
+
+    def _wake_streams(self) -> None:
         self.changed.set()
         self.changed = asyncio.Event()
+
+    async def stream(self, retry_ms: int) -> AsyncIterator[bytes]:
+        """One client's stream: the latest event at once, then each new one; a keepalive
+        comment when the ticker says so. Waits on the board's one event, no timer."""
+        yield f"retry: {retry_ms}\n\n".encode()
+        seen, ticked = 0, self.ticks
+        while True:
+            if self.seq > seen and self.event is not None:
+                seen = self.seq
+                yield self.event
+                if self.gone:
+                    return
+            elif self.ticks > ticked:
+                ticked = self.ticks
+                yield KEEPALIVE
+            else:
+                await self.changed.wait()
 
     async def run(self) -> None:
         sent: Any = object()
@@ -88,6 +120,7 @@ class LiveHub:
         event_of: Work,
         poll_interval: float,
         listen_url: str | None,
+        keepalive_seconds: float = 15.0,
     ) -> None:
         self.sessions = sessions
         self.version_of = version_of
@@ -96,6 +129,8 @@ class LiveHub:
         self.listen_url = listen_url
         self.boards: dict[int, Board] = {}
         self.listener: asyncio.Task[None] | None = None
+        self.keepalive_seconds = keepalive_seconds
+        self.ticker: asyncio.Task[None] | None = None
         self.notifications = 0
 
     async def read(self, work: Work, *args: Any) -> Any:
@@ -114,6 +149,8 @@ class LiveHub:
             board.task = asyncio.create_task(board.run())
         if self.listen_url and (self.listener is None or self.listener.done()):
             self.listener = asyncio.create_task(self._listen(self.listen_url))
+        if self.ticker is None or self.ticker.done():
+            self.ticker = asyncio.create_task(self._tick())
         return board
 
     @staticmethod
@@ -125,6 +162,13 @@ class LiveHub:
     def wake_all(self) -> None:
         for board in list(self.boards.values()):
             board.wake.set()
+
+    async def _tick(self) -> None:
+        """Keepalives for every stream of the process, from one timer."""
+        while self.boards:
+            await asyncio.sleep(self.keepalive_seconds)
+            for board in list(self.boards.values()):
+                board.tick()
 
     async def _listen(self, url: str) -> None:
         import psycopg
@@ -153,8 +197,7 @@ class LiveHub:
 
     async def close(self) -> None:
         tasks = [board.task for board in self.boards.values() if board.task]
-        if self.listener is not None:
-            tasks.append(self.listener)
+        tasks += [task for task in (self.listener, self.ticker) if task is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:

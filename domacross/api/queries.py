@@ -86,7 +86,9 @@ def leaderboard_page(
     the results pay by), then wallet ascending: the order of the index
     `ix_participants_board`, so a page is a range scan of it (no sort, at any depth).
     Ranks are competition ranks (1, 2, 2, 4): an entry's rank is 1 + the number of
-    entrants that scored strictly more, so ties share one, on any page.
+    entrants that scored strictly more, so ties share one, on any page. The indexer
+    stores them with the scores (`domacross.indexer.ranks`); rows it has not ranked yet
+    are ranked here by counting.
     """
     score = Participant.score_e18
     query = (
@@ -97,6 +99,7 @@ def leaderboard_page(
             Participant.portfolio_value,
             Participant.realised_pnl,
             Participant.unrealised_pnl,
+            Participant.rank,
         )
         .join(User, User.id == Participant.user_id)
         .where(Participant.competition_id == competition_id)
@@ -110,7 +113,37 @@ def leaderboard_page(
     rows = rows[:limit]
     if not rows:
         return [], False
-    first_wallet, first_score = str(rows[0][0]), rows[0][2]
+    stored = [row[6] for row in rows]
+    ranks = (
+        [rank for rank in stored if rank is not None]
+        if None not in stored
+        else _count_ranks(session, competition_id, str(rows[0][0]), [row[2] for row in rows])
+    )
+    entries = [
+        LeaderboardEntryPublic(
+            rank=rank,
+            wallet=str(entry_wallet),
+            username=username,
+            score=str(exact // UNIT),
+            score_e18=str(exact),
+            value=str(value),
+            realised_pnl=str(realised),
+            unrealised_pnl=str(unrealised),
+        )
+        for rank, (entry_wallet, username, exact, value, realised, unrealised, _) in zip(
+            ranks, rows, strict=True
+        )
+    ]
+    return entries, more
+
+
+def _count_ranks(
+    session: Session, competition_id: int, first_wallet: str, scores: list[int]
+) -> list[int]:
+    """The ranks of a page (its first wallet, its scores in board order) from counting
+    the entrants before it."""
+    score = Participant.score_e18
+    first_score = scores[0]
     # Entries before this page: two index-only counts, in one round trip (one CASE-count
     # over both made PostgreSQL scan the table).
     where = Participant.competition_id == competition_id
@@ -121,26 +154,15 @@ def leaderboard_page(
         select(above_q.scalar_subquery(), tied_q.scalar_subquery())
     ).one()
     position = above + tied_before  # entries before the first of this page
-    entries: list[LeaderboardEntryPublic] = []
+    ranks: list[int] = []
     rank = above + 1
     previous: int | None = None
-    for offset, (entry_wallet, username, exact, value, realised, unrealised) in enumerate(rows):
+    for offset, exact in enumerate(scores):
         if previous is not None and exact != previous:
             rank = position + offset + 1
         previous = exact
-        entries.append(
-            LeaderboardEntryPublic(
-                rank=rank,
-                wallet=str(entry_wallet),
-                username=username,
-                score=str(exact // UNIT),
-                score_e18=str(exact),
-                value=str(value),
-                realised_pnl=str(realised),
-                unrealised_pnl=str(unrealised),
-            )
-        )
-    return entries, more
+        ranks.append(rank)
+    return ranks
 
 
 def entrant_count(session: Session, competition_id: int) -> int:
@@ -151,8 +173,12 @@ def entrant_count(session: Session, competition_id: int) -> int:
     return count or 0
 
 
-def rank_of(session: Session, competition_id: int, score_e18: int) -> int:
-    """1 + the number of entrants that scored strictly more (the leaderboard's rank)."""
+def rank_of(session: Session, participant: Participant) -> int:
+    """The entrant's leaderboard rank: as the indexer stored it, else 1 + the number of
+    entrants that scored strictly more."""
+    if participant.rank is not None:
+        return participant.rank
+    competition_id, score_e18 = participant.competition_id, participant.score_e18
     above = session.scalar(
         select(func.count())
         .select_from(Participant)

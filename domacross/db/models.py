@@ -218,6 +218,9 @@ class Participant(Base):
     unrealised_pnl: Mapped[int] = mapped_column(Int256, default=0)
     # The score that ranks (domacross_sdk.scoring), wei x 10**18, exact.
     score_e18: Mapped[int] = mapped_column(Int256, default=0)
+    rank: Mapped[int | None] = mapped_column(BigInteger)
+    """The competition rank by `score_e18` (1, 2, 2, 4), kept by the indexer in the
+    transaction that changes scores (domacross.indexer.ranks); None until first ranked."""
 
     competition: Mapped[Competition] = relationship(back_populates="participants")
     user: Mapped[User] = relationship()

@@ -30,6 +30,7 @@ from domacross.db.models import (
     User,
 )
 from domacross.indexer.baskets import BasketHandlers, recompute_baskets, rollback_baskets
+from domacross.indexer.ranks import rank_entrants
 from domacross_sdk import events as ev
 from domacross_sdk.events_base import ContractEvent
 
@@ -758,3 +759,5 @@ def recompute(session: Session, chain_id: int) -> None:
             }
             participant.prize_claimed = paid.get("prize")
             participant.refunded = paid.get("refund")
+        # Entrants above the rolled-back block are gone: the others' ranks close up.
+        rank_entrants(session, cid)

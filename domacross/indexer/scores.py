@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from domacross.db.models import Competition, Participant, Price, RawEvent, User
 from domacross.indexer.apply import Batch
+from domacross.indexer.ranks import rank_entrants
 from domacross_sdk.scoring import Entry, Mark, Move, compute_scores
 
 TRANSFER_NAMES = ("Transfer", "FractionTransfer")
@@ -60,7 +61,7 @@ def reopen_scores(session: Session, chain_id: int, ancestor: int) -> None:
 
 
 def score_competition(session: Session, competition: Competition, cutoff: int) -> None:
-    """Writes every entrant's `score_e18` as of block `cutoff`."""
+    """Writes every entrant's `score_e18` as of block `cutoff`, and their ranks."""
     chain_id = competition.chain_id
     marks = [
         Mark((p.block_number, p.log_index), p.token, p.token_id, p.fungible, p.price)
@@ -117,6 +118,7 @@ def score_competition(session: Session, competition: Competition, cutoff: int) -
         session.execute(
             update(Participant).where(Participant.id == participant_id).values(score_e18=score)
         )
+    rank_entrants(session, competition.id)
 
 
 def _touched(batch: Batch, competition: Competition) -> bool:

@@ -21,6 +21,7 @@ from domacross.api.security import generate_private_key_pem
 from domacross.db.engine import make_engine, session_factory
 from domacross.db.migrate import upgrade
 from domacross.db.models import Base, Competition, Participant, PortfolioValue, User
+from domacross.indexer.ranks import rank_entrants
 from domacross.settings import Settings
 
 PG_ADMIN_URL = os.environ.get(
@@ -225,6 +226,7 @@ class Seed:
         )
         self.session.add(participant)
         competition.participant_count += 1
+        rank_entrants(self.session, competition.id)  # as the indexer does with the scores
         self.session.commit()
         return participant
 

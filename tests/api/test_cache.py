@@ -8,6 +8,7 @@ import time
 from sqlalchemy import select
 
 from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Participant
+from domacross.indexer.ranks import rank_entrants
 from tests.api.conftest import wallet
 
 
@@ -46,6 +47,7 @@ def test_leaderboard_cache__new_checkpoint__serves_the_new_standings(
     # A write the indexer never makes (data without a new checkpoint): the page is reused.
     entrant = session.get(Participant, first.id)
     entrant.portfolio_value = entrant.score_e18 = 30  # the score is what ranks
+    rank_entrants(session, competition.id)
     session.commit()
     assert _values(client, competition.id) == before
     assert client.app.state.page_cache.hits >= 1

@@ -22,6 +22,7 @@ from domacross.api.main import create_app
 from domacross.cli import main as cli
 from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Participant
 from domacross.db.readonly import make_read_engine
+from domacross.indexer.ranks import rank_entrants
 from tests.api.conftest import wallet
 
 
@@ -90,6 +91,7 @@ def test_leaderboard_stream__standings_change__pushes_new_event(live_server, see
             .where(Participant.competition_id == competition.id, Participant.portfolio_value == 5)
             .values(portfolio_value=10**30, score_e18=10**30, value_updated_at=first_change_time())
         )
+        rank_entrants(session, competition.id)  # with the scores, as the indexer does
         session.commit()
         name, second = next(events)
         assert second["data"][0] == {

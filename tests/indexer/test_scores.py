@@ -44,6 +44,19 @@ def test_scores__ranges_across_the_end__equal_sdk_standings_and_rank_the_board(a
         )
         assert stored == expected
         assert competition.score_final
+        # Ranks stored with the scores (what a page reads): competition ranks of the chain's.
+        ranks = dict(
+            session.execute(
+                select(User.wallet_address, Participant.rank)
+                .join(Participant, Participant.user_id == User.id)
+                .where(Participant.competition_id == competition.id)
+            ).all()
+        )
+        assert ranks == {
+            a: 1 + sum(other > score for other in expected.values())
+            for a, score in expected.items()
+        }
         board, _ = leaderboard_page(session, competition.id, 10, None)
     assert [e.wallet for e in board] == [s.account for s in ranking(standings.scores)]
     assert [e.score for e in board] == [str(s.score) for s in ranking(standings.scores)]
+    assert [e.rank for e in board] == [ranks[e.wallet] for e in board]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import re
 from collections.abc import AsyncIterator
@@ -301,23 +300,12 @@ async def stream_leaderboard(
     if await hub.read(_board_version, competition_id) is None:
         raise not_found("competition", id=competition_id)
 
-    async def events() -> AsyncIterator[str]:
+    async def events() -> AsyncIterator[bytes]:
         # NOTE: subscribed inside the generator, so the `finally` always runs.
         board = hub.subscribe(competition_id)
         try:
-            yield f"retry: {int(settings.sse_poll_interval * 2_000)}\n\n"
-            seen = 0
-            while True:
-                if board.seq > seen and board.event is not None:
-                    seen = board.seq
-                    yield board.event
-                    if board.gone:
-                        return
-                    continue
-                try:
-                    await asyncio.wait_for(board.changed.wait(), settings.sse_keepalive_seconds)
-                except TimeoutError:
-                    yield ": keepalive\n\n"
+            async for chunk in board.stream(int(settings.sse_poll_interval * 2_000)):
+                yield chunk
         finally:
             hub.unsubscribe(board)
 
@@ -343,5 +331,6 @@ def live_hub(state: Any, settings: Settings) -> LiveHub:
             functools.partial(_board_event_json, top=settings.sse_top),
             settings.sse_poll_interval,
             url if url.startswith("postgresql") else None,
+            settings.sse_keepalive_seconds,
         )
     return hub

@@ -64,7 +64,7 @@ def get_portfolio(session: SessionDep, wallet: WalletPath) -> PortfolioPublic:
                 name=competition.name,
                 status=status_of(competition, now),
                 value=str(participant.portfolio_value),
-                rank=rank_of(session, competition.id, participant.score_e18),
+                rank=rank_of(session, participant),
                 value_updated_at=participant.value_updated_at,
             )
         )
