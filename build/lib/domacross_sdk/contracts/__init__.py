@@ -1,1 +1,0 @@
-"""Typed wrappers of the DomaCross contracts."""
