@@ -1,10 +1,11 @@
-"""Column types: uint256 stored exactly on every backend."""
+"""Column types: uint256 stored exactly on every backend; datetimes always aware UTC."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Numeric, String
+from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -62,3 +63,23 @@ class Int256(TypeDecorator[int]):
         if value is None:
             return None
         return int(value) if dialect.name == "postgresql" else int(value) - INT256_OFFSET
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """`DateTime(timezone=True)` that reads back an aware UTC datetime on every backend:
+    SQLite keeps no offset and returns naive values, PostgreSQL returns the session's
+    zone. A naive value written is taken as UTC; an aware one is shifted to UTC, so
+    SQLite (which stores the wall time and drops the offset) keeps the right instant."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else _utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else _utc(value)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

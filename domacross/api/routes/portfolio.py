@@ -114,6 +114,5 @@ def get_portfolio_history(
     next_cursor = None
     if len(rows) > size:
         last = rows[size - 1]
-        stamp = last.timestamp if last.timestamp.tzinfo else last.timestamp.replace(tzinfo=UTC)
-        next_cursor = encode_cursor("history", stamp.isoformat(), last.id)
+        next_cursor = encode_cursor("history", last.timestamp.isoformat(), last.id)
     return PortfolioHistoryPublic(wallet=wallet, data=data, next_cursor=next_cursor)

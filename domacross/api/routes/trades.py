@@ -7,7 +7,7 @@ cursor `(time, source, id)` of the last item resumes exactly after it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from eth_utils.address import to_checksum_address
@@ -38,10 +38,6 @@ router = APIRouter(prefix="/api/v1", tags=["trades"])
 
 SOURCES = {"trade": 2, "join": 1, "claim": 0}
 """Order of the sources at equal times (higher first)."""
-
-
-def _utc(ts: datetime) -> datetime:
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
 def _time_cursor(kind: str, cursor: str, types: tuple[type, ...]) -> list[Any]:
@@ -90,7 +86,7 @@ def list_competition_trades(
     next_cursor = None
     if len(rows) > size:
         last = rows[size - 1]
-        next_cursor = encode_cursor("trades", _utc(last.timestamp).isoformat(), last.id)
+        next_cursor = encode_cursor("trades", last.timestamp.isoformat(), last.id)
     return TradesPublic(
         competition_id=competition_id,
         data=[TradePublic.model_validate(r) for r in rows[:size]],
@@ -138,7 +134,7 @@ def get_activity(
     for t in trades:
         items.append(
             (
-                _utc(t.timestamp),
+                t.timestamp,
                 2,
                 t.id,
                 ActivityItemPublic(
@@ -167,7 +163,7 @@ def get_activity(
     for p in joins:
         items.append(
             (
-                _utc(p.joined_at),
+                p.joined_at,
                 1,
                 p.id,
                 ActivityItemPublic(
@@ -190,7 +186,7 @@ def get_activity(
     for c in claims:
         items.append(
             (
-                _utc(c.timestamp),
+                c.timestamp,
                 0,
                 c.id,
                 ActivityItemPublic(
