@@ -12,9 +12,9 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 UINT256_DIGITS = 78
 
 
-class Uint256(TypeDecorator[int]):
-    """An unsigned 256-bit integer, exact: NUMERIC(78, 0) on PostgreSQL; on SQLite a
-    zero-padded 78-digit string, so that ordering and equality stay numeric."""
+class _Digits78(TypeDecorator[int]):
+    """NUMERIC(78, 0) on PostgreSQL, a 78-character string elsewhere (SQLite has no exact
+    numeric that wide)."""
 
     impl = String(UINT256_DIGITS)
     cache_ok = True
@@ -23,6 +23,13 @@ class Uint256(TypeDecorator[int]):
         if dialect.name == "postgresql":
             return dialect.type_descriptor(Numeric(UINT256_DIGITS, 0))
         return dialect.type_descriptor(String(UINT256_DIGITS))
+
+
+class Uint256(_Digits78):
+    """An unsigned 256-bit integer, exact: NUMERIC(78, 0) on PostgreSQL; on SQLite a
+    zero-padded 78-digit string, so that ordering and equality stay numeric."""
+
+    cache_ok = True
 
     def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
         if value is None:
@@ -38,17 +45,11 @@ class Uint256(TypeDecorator[int]):
 INT256_OFFSET = 2**255
 
 
-class Int256(TypeDecorator[int]):
+class Int256(_Digits78):
     """A signed 256-bit integer (P&L), exact: NUMERIC(78, 0) on PostgreSQL; on SQLite the
     value plus 2**255 as a zero-padded 78-digit string, so that ordering stays numeric."""
 
-    impl = String(UINT256_DIGITS)
     cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(Numeric(UINT256_DIGITS, 0))
-        return dialect.type_descriptor(String(UINT256_DIGITS))
 
     def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
         if value is None:
