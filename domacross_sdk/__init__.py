@@ -18,6 +18,7 @@ from domacross_sdk.contracts.marketplace import DomainMarketplace
 from domacross_sdk.contracts.oracle import ValuationOracle
 from domacross_sdk.contracts.token import DomainFractionToken, DomaOwnershipToken
 from domacross_sdk.contracts.tracker import PortfolioTracker
+from domacross_sdk.convert import ChainId, Wei
 from domacross_sdk.deployments import DeploymentRecord, load_record, record_path, save_record
 from domacross_sdk.enums import AssetKind, ComponentKind, Status
 from domacross_sdk.errors import (
@@ -25,11 +26,13 @@ from domacross_sdk.errors import (
     ConfigurationError,
     ContractError,
     DomaCrossError,
+    InvalidInputError,
     MissingRpcUrlError,
     NoSignerError,
     RpcUnavailableError,
     TransactionError,
     TransactionPendingError,
+    UnknownContractNameError,
     UnknownNetworkError,
     decode_revert,
 )
@@ -52,6 +55,7 @@ __all__ = [
     "Addresses",
     "ApeSigner",
     "AssetKind",
+    "ChainId",
     "ChainMismatchError",
     "Competition",
     "CompetitionConfig",
@@ -71,6 +75,7 @@ __all__ = [
     "DomainFractionToken",
     "DomainMarketplace",
     "Holding",
+    "InvalidInputError",
     "Limits",
     "LocalSigner",
     "LogMeta",
@@ -85,8 +90,10 @@ __all__ = [
     "TransactionError",
     "TransactionPendingError",
     "TxResult",
+    "UnknownContractNameError",
     "UnknownNetworkError",
     "ValuationOracle",
+    "Wei",
     "contract_errors",
     "decode_log",
     "decode_logs",

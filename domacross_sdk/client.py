@@ -35,7 +35,7 @@ from domacross_sdk.contracts.marketplace import DomainMarketplace
 from domacross_sdk.contracts.oracle import ValuationOracle
 from domacross_sdk.contracts.token import DomainFractionToken, DomaOwnershipToken
 from domacross_sdk.contracts.tracker import PortfolioTracker
-from domacross_sdk.convert import to_address
+from domacross_sdk.convert import ChainId, to_address
 from domacross_sdk.deployments import read_record_json
 from domacross_sdk.errors import ChainMismatchError, ConfigurationError, NoSignerError
 from domacross_sdk.events_base import ContractEvent, decode_logs
@@ -181,9 +181,9 @@ class DomaCross:
     # -- contracts ----------------------------------------------------------------------
 
     @property
-    def chain_id(self) -> int:
+    def chain_id(self) -> ChainId:
         """The connected chain's id."""
-        return self.sender.chain_id
+        return ChainId(self.sender.chain_id)
 
     @property
     def oracle(self) -> ValuationOracle:

@@ -1,17 +1,27 @@
 """Conversions between ABI values and the SDK's Python types.
 
 Times are timezone-aware UTC `datetime`s (a zero time, "never set", is the Unix epoch),
-durations are `timedelta`s, addresses are checksummed strings, wei are `int`s.
+durations are `timedelta`s, addresses are checksummed strings, wei are `int`s (typed
+`Wei` where a signature returns an amount, `ChainId` where it returns a chain id: plain
+`int`s at run time, names for the reader and for mypy).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import NewType
 
 from eth_typing import ChecksumAddress
 from eth_utils.address import is_address, to_checksum_address
 from hexbytes import HexBytes
+
+from domacross_sdk.errors import InvalidInputError
+
+Wei = NewType("Wei", int)
+"""An amount of the native currency or of a token, in its smallest unit."""
+ChainId = NewType("ChainId", int)
+"""An EIP-155 chain id, as `eth_chainId` returns it."""
 
 EPOCH = datetime.fromtimestamp(0, UTC)
 
@@ -44,7 +54,7 @@ def to_address(value: str | bytes) -> ChecksumAddress:
     """Any address form as a checksummed address.
 
     Raises:
-        ValueError: the value is not a 20-byte address.
+        InvalidInputError: the value is not a 20-byte address (a `ValueError`).
     """
     if isinstance(value, bytes):
         value = "0x" + value.hex()
@@ -56,7 +66,7 @@ def _checksum(value: str) -> ChecksumAddress:
     # NOTE: cached: checksumming hashes the address, and the same few addresses (tokens,
     # contracts, entrants) recur in nearly every log an indexer decodes.
     if not is_address(value):
-        raise ValueError(f"not an address: {value!r}")
+        raise InvalidInputError(f"not an address: {value!r}")
     return to_checksum_address(value)
 
 

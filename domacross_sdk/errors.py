@@ -18,6 +18,15 @@ class ConfigurationError(DomaCrossError, ValueError):
     """A setting, environment variable or file is missing or wrong."""
 
 
+class InvalidInputError(DomaCrossError, ValueError):
+    """An argument the caller passed is malformed or out of range (checked before any
+    transaction is sent)."""
+
+
+class UnknownContractNameError(InvalidInputError, KeyError):
+    """A contract name or alias that the suite does not have."""
+
+
 class UnknownNetworkError(ConfigurationError, LookupError):
     """A network choice names no network this toolkit knows."""
 

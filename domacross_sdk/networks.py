@@ -16,7 +16,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from domacross_sdk.errors import MissingRpcUrlError, UnknownNetworkError
+from domacross_sdk.convert import ChainId
+from domacross_sdk.errors import ConfigurationError, MissingRpcUrlError, UnknownNetworkError
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,7 @@ class NetworkSpec:
 
     ecosystem: str
     name: str
-    chain_id: int | None
+    chain_id: ChainId | None
     """Fixed chain id, or None for local chains (the node decides)."""
     env_prefix: str | None
     """Prefix of the RPC URL variables, or None when Ape manages the node."""
@@ -75,7 +76,7 @@ DOMA_REORG_WINDOW = 1_024
 DOMA_TESTNET = NetworkSpec(
     "doma",
     "testnet",
-    97476,
+    ChainId(97476),
     "DOMA_TESTNET",
     is_local=False,
     confirmations=DOMA_CONFIRMATIONS,
@@ -84,7 +85,7 @@ DOMA_TESTNET = NetworkSpec(
 DOMA_MAINNET = NetworkSpec(
     "doma",
     "mainnet",
-    97477,
+    ChainId(97477),
     "DOMA_MAINNET",
     is_local=False,
     confirmations=DOMA_CONFIRMATIONS,
@@ -155,12 +156,12 @@ def rpc_urls(network: NetworkSpec, environ: Mapping[str, str] | None = None) -> 
 
     Raises:
         MissingRpcUrlError: the primary URL variable is unset or empty.
-        ValueError: the network is local and has no RPC variables.
+        ConfigurationError: the network is local and has no RPC variables (a `ValueError`).
     """
     env = os.environ if environ is None else environ
     primary_var, fallback_var = network.primary_variable, network.fallback_variable
     if primary_var is None or fallback_var is None:
-        raise ValueError(f"{network.choice} is a local network; Ape starts its node")
+        raise ConfigurationError(f"{network.choice} is a local network; Ape starts its node")
     primary = env.get(primary_var, "").strip()
     if not primary:
         raise MissingRpcUrlError(network.choice, primary_var)

@@ -31,24 +31,27 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from domacross_sdk.convert import Wei
+from domacross_sdk.errors import InvalidInputError
+
 BPS = 10_000
 EMPTY_ROOT = keccak(b"DomaCross: no prize to pay")
 """The root of results that pay nothing (the contract refuses a zero root)."""
 
 
-def pool(participants: int, entry_fee: int) -> int:
-    """Entry fees collected from ``participants`` entrants."""
-    return participants * entry_fee
+def pool(participants: int, entry_fee: int) -> Wei:
+    """Entry fees collected from ``participants`` entrants (``entry_fee`` in wei)."""
+    return Wei(participants * entry_fee)
 
 
-def rake(pool_: int, rake_bps: int) -> int:
-    """The treasury's share of a pool."""
-    return pool_ * rake_bps // BPS
+def rake(pool_: int, rake_bps: int) -> Wei:
+    """The treasury's share of a pool in wei."""
+    return Wei(pool_ * rake_bps // BPS)
 
 
-def distributable(pool_: int, rake_bps: int) -> int:
-    """The pool after rake: the most a competition's results may pay out."""
-    return pool_ - rake(pool_, rake_bps)
+def distributable(pool_: int, rake_bps: int) -> Wei:
+    """The pool after rake in wei: the most a competition's results may pay out."""
+    return Wei(pool_ - rake(pool_, rake_bps))
 
 
 def compute_prizes(
@@ -66,12 +69,12 @@ def compute_prizes(
         Checksummed address to prize in wei, for entrants with a non-zero prize.
 
     Raises:
-        ValueError: the schedule is empty, has a non-positive or increasing entry, or does
-            not sum to 10,000.
+        InvalidInputError: the schedule is empty, has a non-positive or increasing entry, or
+            does not sum to 10,000 (a `ValueError`).
     """
     descending = all(a >= b for a, b in itertools.pairwise(payout_bps))
     if not payout_bps or min(payout_bps) <= 0 or sum(payout_bps) != BPS or not descending:
-        raise ValueError(
+        raise InvalidInputError(
             f"payout schedule must be positive, non-increasing bps summing to {BPS}: {payout_bps}"
         )
     ranked = sorted(

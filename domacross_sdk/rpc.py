@@ -30,7 +30,7 @@ from web3.providers.base import JSONBaseProvider
 from web3.providers.rpc import HTTPProvider
 from web3.types import RPCEndpoint, RPCResponse
 
-from domacross_sdk.errors import ConfigurationError, RpcUnavailableError
+from domacross_sdk.errors import ConfigurationError, DomaCrossError, RpcUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ CALLER_ERRORS = (
 CALLER_CODES = frozenset({3, -32600, -32602, -32005, -32614})
 
 
-class NodeError(Exception):
+class NodeError(DomaCrossError):
     """A JSON-RPC error answer of the node itself (see the module doc)."""
 
     def __init__(self, response: RPCResponse) -> None:

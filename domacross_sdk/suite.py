@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domacross_sdk.errors import UnknownContractNameError
+
 ADMIN_ROLE = "DEFAULT_ADMIN_ROLE"
 
 
@@ -129,14 +131,15 @@ def contract(name: str) -> SuiteContract:
     """A contract by name (``ValuationOracle``, any case) or alias (``oracle``).
 
     Raises:
-        KeyError: neither; the message lists the names and aliases.
+        UnknownContractNameError: neither (a `KeyError`); the message lists the names and
+            aliases.
     """
     wanted = name.strip().lower()
     for c in CONTRACTS:
         if wanted in (c.name.lower(), c.alias):
             return c
     choices = ", ".join([*CONTRACT_NAMES, *(c.alias for c in CONTRACTS if c.alias)])
-    raise KeyError(f"unknown contract {name!r}; one of {choices}")
+    raise UnknownContractNameError(f"unknown contract {name!r}; one of {choices}")
 
 
 def deployed(*, local: bool) -> tuple[SuiteContract, ...]:

@@ -68,14 +68,11 @@ class IndexerCollector(Collector):
         now = datetime.now(UTC)
         for row in rows:
             chain = [str(row.chain_id)]
-            updated = (
-                row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=UTC)
-            )
             families["lag_blocks"].add_metric(chain, row.lag_blocks)
             families["lag_seconds"].add_metric(chain, row.lag_seconds)
             families["head_block"].add_metric(chain, row.head_block)
             families["indexed_block"].add_metric(chain, row.indexed_block)
-            families["age"].add_metric(chain, max(0.0, (now - updated).total_seconds()))
+            families["age"].add_metric(chain, max(0.0, (now - row.updated_at).total_seconds()))
         yield up
         yield from families.values()
 

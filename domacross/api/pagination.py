@@ -14,6 +14,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.orm import InstrumentedAttribute
+
 from domacross.api.errors import ApiError
 
 MAX_ID = 2**63 - 1
@@ -73,3 +76,23 @@ def cursor_time(text: str) -> datetime:
         return as_utc(datetime.fromisoformat(text), "cursor")
     except ValueError as exc:
         raise ApiError(400, "invalid cursor") from exc
+
+
+def decode_time_cursor(kind: str, cursor: str, types: tuple[type, ...]) -> list[Any]:
+    """A cursor whose first part is an ISO time: that part as an aware UTC datetime."""
+    key = decode_cursor(kind, cursor, types)
+    key[0] = cursor_time(key[0])
+    return key
+
+
+def older_than(
+    query: Select[Any],
+    ts_col: InstrumentedAttribute[datetime],
+    id_col: InstrumentedAttribute[int],
+    at: datetime,
+    last_id: int,
+) -> Select[Any]:
+    """Rows strictly after `(at, last_id)` in newest-first order (time, then id, both
+    descending). The leading `ts_col <= at` lets the index on the time column bound the
+    scan; the `or_` alone would not."""
+    return query.where(ts_col <= at, or_(ts_col < at, and_(ts_col == at, id_col < last_id)))

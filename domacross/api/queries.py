@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
@@ -17,19 +17,15 @@ from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Competition, Partic
 from domacross_sdk.scoring import UNIT
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 def status_of(competition: Competition, now: datetime) -> CompetitionStatus:
     """Like the contract's `status()`: Open is `[start_time, end_time)`."""
     if competition.cancelled:
         return CompetitionStatus.cancelled
     if competition.finalized:
         return CompetitionStatus.finalized
-    if now < _utc(competition.start_time):
+    if now < competition.start_time:
         return CompetitionStatus.scheduled
-    if now < _utc(competition.end_time):
+    if now < competition.end_time:
         return CompetitionStatus.open
     return CompetitionStatus.ended
 

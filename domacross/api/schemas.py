@@ -16,7 +16,7 @@ from domacross.api.errors import ErrorCode
 
 
 def _as_utc(value: datetime) -> datetime:
-    # NOTE: SQLite hands back naive datetimes; everything is stored in UTC.
+    # Request values may be naive (taken as UTC) or in any zone; responses say UTC.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

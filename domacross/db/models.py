@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
-from domacross.db.types import Int256, Uint256
+from domacross.db.types import Int256, Uint256, UtcDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -51,7 +50,7 @@ already 64-bit (and only `INTEGER PRIMARY KEY` autoincrements there)."""
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: DateTime(timezone=True), int: ID}  # noqa: RUF012
+    type_annotation_map = {datetime: UtcDateTime(), int: ID}  # noqa: RUF012
 
 
 class EventRow:

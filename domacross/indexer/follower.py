@@ -31,7 +31,7 @@ from domacross.indexer.breaker import CircuitBreaker, CircuitOpenError
 from domacross.indexer.logs import get_logs
 from domacross.indexer.scores import refresh_scores, reopen_scores
 from domacross.indexer.trades import TradeRecorder
-from domacross_sdk.errors import RpcUnavailableError
+from domacross_sdk.errors import DomaCrossError, RpcUnavailableError
 from domacross_sdk.events_base import ContractEvent, decode_log
 from domacross_sdk.generated import events as ev
 from domacross_sdk.networks import indexer_defaults
@@ -83,12 +83,12 @@ def _header_of(block: dict[str, Any]) -> Header:
     )
 
 
-class ReorgTooDeepError(RuntimeError):
+class ReorgTooDeepError(DomaCrossError, RuntimeError):
     """No stored block hash matches the chain any more: the indexed data cannot be tied to
     the node's chain. Recovery: `domacross index --rewind-to BLOCK`."""
 
 
-class RangeChangedError(RuntimeError):
+class RangeChangedError(DomaCrossError, RuntimeError):
     """The chain changed while a range was read (a reorg between its eth_getLogs and its
     header reads): the range is read again after the reorg check."""
 
@@ -605,12 +605,7 @@ class ChainFollower:
         with self.sessions.begin() as session:
             record = session.get(BlockRecord, (self.chain_id, indexed))
             if record is not None:
-                ts = (
-                    record.timestamp
-                    if record.timestamp.tzinfo
-                    else record.timestamp.replace(tzinfo=UTC)
-                )
-                lag_seconds = max(0.0, (datetime.now(UTC) - ts).total_seconds())
+                lag_seconds = max(0.0, (datetime.now(UTC) - record.timestamp).total_seconds())
             status = session.get(IndexerStatus, self.chain_id)
             if status is None:
                 status = IndexerStatus(chain_id=self.chain_id, events_indexed=0)

@@ -10,6 +10,7 @@ from web3 import Web3
 from web3.exceptions import Web3RPCError
 from web3.types import RPCEndpoint
 
+from domacross_sdk.errors import DomaCrossError
 from domacross_sdk.generated.events import EVENTS
 
 log = logging.getLogger("domacross.indexer.logs")
@@ -37,7 +38,7 @@ RANGE_LIMIT_CODES = frozenset({-32005, -32614})
 TOO_LARGE = tuple(m for m, _ in RANGE_LIMIT_MESSAGES)
 
 
-class LogCapError(RuntimeError):
+class LogCapError(DomaCrossError, RuntimeError):
     """A single block holds more logs of one address and event than the node returns."""
 
 

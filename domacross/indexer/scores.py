@@ -19,8 +19,6 @@ are seen: a competition valued by another oracle scores 0 here, while
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -40,8 +38,8 @@ def refresh_scores(session: Session, batch: Batch, start: int, end: int) -> None
         )
     ).all()
     for competition in open_:
-        end_time = _utc(competition.end_time)
-        before = [b for b, ts in batch.timestamps.items() if _utc(ts) < end_time]
+        end_time = competition.end_time
+        before = [b for b, ts in batch.timestamps.items() if ts < end_time]
         final = len(before) < len(batch.timestamps)
         cutoff = max(before, default=start - 1) if final else end
         if not final and competition.score_block is not None and not _touched(batch, competition):
@@ -128,7 +126,3 @@ def _touched(batch: Batch, competition: Competition) -> bool:
         or (row["name"] == "ParticipantJoined" and row["address"] == competition.contract_address)
         for row in batch.raw
     )
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -132,7 +132,5 @@ class Indexer:
             with self.sessions.begin() as session:
                 record = session.get(BlockRecord, (follower.chain_id, block))
                 now = record.timestamp if record else datetime.now(UTC)
-                if now.tzinfo is None:
-                    now = now.replace(tzinfo=UTC)
                 total += take_snapshots(session, follower.chain_id, block, now)
         return total

@@ -103,10 +103,6 @@ def _holders(trades: list[_Holding], before: int) -> list[_Entrant]:
     return [entrants[pid] for pid, count in quantity.items() if count > 0]
 
 
-def _aware(ts: datetime) -> datetime:
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
-
-
 def _amount(t: TokenTransfer) -> tuple[int, int, bool]:
     """(token id, amount, fungible) of a transfer."""
     if isinstance(t, ev.Transfer):
@@ -172,14 +168,14 @@ class TradeRecorder:
         if not self.tokens or not batch.timestamps:
             return []
         first, end = min(batch.timestamps), max(batch.timestamps)
-        until = _aware(batch.timestamps[end])
+        until = batch.timestamps[end]
         previous = session.scalar(
             select(BlockRecord.timestamp)
             .where(BlockRecord.chain_id == self.chain_id, BlockRecord.number < first)
             .order_by(BlockRecord.number.desc())
             .limit(1)
         )
-        since = _aware(previous) if previous is not None else datetime.min.replace(tzinfo=UTC)
+        since = previous if previous is not None else datetime.min.replace(tzinfo=UTC)
         held = self._held_domains(session, since, until)
         if not held:
             return []
@@ -219,7 +215,7 @@ class TradeRecorder:
                 if renewal is not None and renewal.block_number < block:
                     continue  # renewed before it lapsed
                 for holder in _holders(held[domain], block):
-                    if not _aware(holder.start) <= expires < _aware(holder.end):
+                    if not holder.start <= expires < holder.end:
                         continue
                     if cancelled.get(holder.competition, (1 << 62, 0))[0] < block:
                         continue  # cancelled before the lapse: no longer live
@@ -262,7 +258,7 @@ class TradeRecorder:
             found = self.block_time(middle) if self.block_time else None
             if found is None:
                 break  # no header source: the first known block after the expiry
-            if _aware(found) >= when:
+            if found >= when:
                 high = middle
             else:
                 low = middle
@@ -318,7 +314,7 @@ class TradeRecorder:
         """Participants that traded a position repriced in this range, in competitions that
         had not ended before the range's first price (later prices do not value them)."""
         keys = {(p["token"], 0 if p["fungible"] else p["token_id"]) for p in prices}
-        earliest = min(_aware(p["timestamp"]) for p in prices)
+        earliest = min(p["timestamp"] for p in prices)
         rows = session.execute(
             select(Trade.participant_id, Trade.token, Trade.token_id, Trade.fungible)
             .join(Competition, Competition.id == Trade.competition_id)
@@ -361,7 +357,7 @@ class TradeRecorder:
                 (e, side)
                 for wallet, side in sides
                 for e in entrants.get(wallet, ())
-                if _aware(e.start) <= ts < _aware(e.end)
+                if e.start <= ts < e.end
                 and e.joined < position
                 and cancelled.get(e.competition, (1 << 62, 0)) > position
             ]

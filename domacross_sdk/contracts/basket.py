@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from domacross_sdk.convert import to_address
 from domacross_sdk.enums import ComponentKind
+from domacross_sdk.errors import InvalidInputError
 from domacross_sdk.generated.bindings import (
     DomainBasketBinding,
     DomainBasketFactoryBinding,
@@ -89,11 +90,12 @@ class DomainBasketFactory(DomainBasketFactoryBinding):
         """Creates a basket owned by the sender.
 
         Raises:
-            ValueError: the weights do not sum to 10,000 bps (checked before sending).
+            InvalidInputError: the weights do not sum to 10,000 bps (checked before sending;
+                a `ValueError`).
         """
         total = sum(c.weight_bps for c in components)
         if total != BPS:
-            raise ValueError(f"basket weights sum to {total} bps, not {BPS}")
+            raise InvalidInputError(f"basket weights sum to {total} bps, not {BPS}")
         result = super().create_basket(name, symbol, components, sender=sender)
         event = result.event(BasketCreated)
         return build(

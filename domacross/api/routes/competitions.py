@@ -12,14 +12,20 @@ import anyio
 from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domacross.api.cache import PageCache
 from domacross.api.deps import CursorQuery, LimitQuery, SessionDep, SettingsDep, page_size
 from domacross.api.errors import ApiError, not_found
 from domacross.api.live import LiveHub
-from domacross.api.pagination import as_utc, cursor_time, decode_cursor, encode_cursor
+from domacross.api.pagination import (
+    as_utc,
+    decode_cursor,
+    decode_time_cursor,
+    encode_cursor,
+    older_than,
+)
 from domacross.api.queries import (
     competition_public,
     data_version,
@@ -93,15 +99,8 @@ def list_competitions(
     if high is not None:
         query = query.where(Competition.entry_fee <= high)
     if cursor is not None:
-        start_iso, last_id = decode_cursor("competitions", cursor, (str, int))
-        start = cursor_time(start_iso)
-        query = query.where(
-            Competition.start_time <= start,
-            or_(
-                Competition.start_time < start,
-                and_(Competition.start_time == start, Competition.id < last_id),
-            ),
-        )
+        start, last_id = decode_time_cursor("competitions", cursor, (str, int))
+        query = older_than(query, Competition.start_time, Competition.id, start, last_id)
     size = page_size(limit, settings)
     rows = session.scalars(
         query.order_by(Competition.start_time.desc(), Competition.id.desc()).limit(size + 1)

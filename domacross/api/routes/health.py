@@ -36,8 +36,7 @@ def health(session: SessionDep, settings: SettingsDep, response: Response) -> He
     now = datetime.now(UTC)
     chains = []
     for row in rows:
-        updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=UTC)
-        age = max(0.0, (now - updated).total_seconds())
+        age = max(0.0, (now - row.updated_at).total_seconds())
         chains.append(
             ChainHealthPublic(
                 chain_id=row.chain_id,
@@ -46,7 +45,7 @@ def health(session: SessionDep, settings: SettingsDep, response: Response) -> He
                 lag_blocks=row.lag_blocks,
                 lag_seconds=row.lag_seconds,
                 breaker_state=row.breaker_state,
-                updated_at=updated,
+                updated_at=row.updated_at,
                 status_age_seconds=age,
                 # "failed": the indexed data no longer matches the chain (a reorg deeper
                 # than every stored hash): serve it as stale until it is rewound.

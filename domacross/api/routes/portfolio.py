@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from domacross.api.deps import (
     CursorQuery,
@@ -18,7 +18,7 @@ from domacross.api.deps import (
     page_size,
 )
 from domacross.api.errors import not_found
-from domacross.api.pagination import cursor_time, decode_cursor, encode_cursor
+from domacross.api.pagination import decode_time_cursor, encode_cursor, older_than
 from domacross.api.queries import rank_of, status_of
 from domacross.api.routes.competitions import NOT_FOUND
 from domacross.api.schemas import (
@@ -97,15 +97,8 @@ def get_portfolio_history(
     if chain_id is not None:
         query = query.where(PortfolioValue.chain_id == chain_id)
     if cursor is not None:
-        at_iso, last_id = decode_cursor("history", cursor, (str, int))
-        at = cursor_time(at_iso)
-        query = query.where(
-            PortfolioValue.timestamp <= at,
-            or_(
-                PortfolioValue.timestamp < at,
-                and_(PortfolioValue.timestamp == at, PortfolioValue.id < last_id),
-            ),
-        )
+        at, last_id = decode_time_cursor("history", cursor, (str, int))
+        query = older_than(query, PortfolioValue.timestamp, PortfolioValue.id, at, last_id)
     size = page_size(limit, settings)
     rows = session.scalars(
         query.order_by(PortfolioValue.timestamp.desc(), PortfolioValue.id.desc()).limit(size + 1)
@@ -114,6 +107,5 @@ def get_portfolio_history(
     next_cursor = None
     if len(rows) > size:
         last = rows[size - 1]
-        stamp = last.timestamp if last.timestamp.tzinfo else last.timestamp.replace(tzinfo=UTC)
-        next_cursor = encode_cursor("history", stamp.isoformat(), last.id)
+        next_cursor = encode_cursor("history", last.timestamp.isoformat(), last.id)
     return PortfolioHistoryPublic(wallet=wallet, data=data, next_cursor=next_cursor)

@@ -7,13 +7,12 @@ cursor `(time, source, id)` of the last item resumes exactly after it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Query
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import Select, select
 
 from domacross.api.deps import (
     CursorQuery,
@@ -24,7 +23,7 @@ from domacross.api.deps import (
     page_size,
 )
 from domacross.api.errors import ApiError, not_found
-from domacross.api.pagination import cursor_time, decode_cursor, encode_cursor
+from domacross.api.pagination import decode_time_cursor, encode_cursor, older_than
 from domacross.api.routes.competitions import NOT_FOUND, CompetitionId
 from domacross.api.schemas_trades import (
     ActivityItemPublic,
@@ -38,27 +37,6 @@ router = APIRouter(prefix="/api/v1", tags=["trades"])
 
 SOURCES = {"trade": 2, "join": 1, "claim": 0}
 """Order of the sources at equal times (higher first)."""
-
-
-def _utc(ts: datetime) -> datetime:
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
-
-
-def _time_cursor(kind: str, cursor: str, types: tuple[type, ...]) -> list[Any]:
-    key = decode_cursor(kind, cursor, types)
-    key[0] = cursor_time(key[0])
-    return key
-
-
-def _before(
-    query: Select[Any],
-    ts_col: InstrumentedAttribute[datetime],
-    id_col: InstrumentedAttribute[int],
-    at: datetime,
-    last_id: int,
-) -> Select[Any]:
-    """Rows strictly after `(at, last_id)` in newest-first order."""
-    return query.where(ts_col <= at, or_(ts_col < at, and_(ts_col == at, id_col < last_id)))
 
 
 @router.get(
@@ -81,8 +59,8 @@ def list_competition_trades(
     if wallet is not None:
         query = query.where(Trade.wallet == to_checksum_address(wallet))
     if cursor is not None:
-        at, last_id = _time_cursor("trades", cursor, (str, int))
-        query = _before(query, Trade.timestamp, Trade.id, at, last_id)
+        at, last_id = decode_time_cursor("trades", cursor, (str, int))
+        query = older_than(query, Trade.timestamp, Trade.id, at, last_id)
     size = page_size(limit, settings)
     rows = session.scalars(
         query.order_by(Trade.timestamp.desc(), Trade.id.desc()).limit(size + 1)
@@ -90,7 +68,7 @@ def list_competition_trades(
     next_cursor = None
     if len(rows) > size:
         last = rows[size - 1]
-        next_cursor = encode_cursor("trades", _utc(last.timestamp).isoformat(), last.id)
+        next_cursor = encode_cursor("trades", last.timestamp.isoformat(), last.id)
     return TradesPublic(
         competition_id=competition_id,
         data=[TradePublic.model_validate(r) for r in rows[:size]],
@@ -115,7 +93,7 @@ def get_activity(
     at: datetime | None = None
     source_rank, last_id = 0, 0
     if cursor is not None:
-        at, source, last_id = _time_cursor("activity", cursor, (str, str, int))
+        at, source, last_id = decode_time_cursor("activity", cursor, (str, str, int))
         if source not in SOURCES:
             raise ApiError(400, "invalid cursor")
         source_rank = SOURCES[source]
@@ -127,7 +105,7 @@ def get_activity(
             return query.where(ts_col < at)
         if rank < source_rank:  # comes later at equal times: same time included
             return query.where(ts_col <= at)
-        return _before(query, ts_col, id_col, at, last_id)
+        return older_than(query, ts_col, id_col, at, last_id)
 
     items: list[tuple[datetime, int, int, ActivityItemPublic]] = []
     trades = session.scalars(
@@ -138,7 +116,7 @@ def get_activity(
     for t in trades:
         items.append(
             (
-                _utc(t.timestamp),
+                t.timestamp,
                 2,
                 t.id,
                 ActivityItemPublic(
@@ -167,7 +145,7 @@ def get_activity(
     for p in joins:
         items.append(
             (
-                _utc(p.joined_at),
+                p.joined_at,
                 1,
                 p.id,
                 ActivityItemPublic(
@@ -190,7 +168,7 @@ def get_activity(
     for c in claims:
         items.append(
             (
-                _utc(c.timestamp),
+                c.timestamp,
                 0,
                 c.id,
                 ActivityItemPublic(
