@@ -151,7 +151,6 @@ def index(
 
     from domacross.db import make_engine, session_factory
     from domacross.indexer import Indexer
-    from domacross.indexer.follower import RangeChangedError, ReorgTooDeepError
     from domacross.indexer.jsonlog import configure
     from domacross.indexer.preflight import check_database_url, upgrade_database
     from domacross_sdk.errors import DomaCrossError
@@ -197,7 +196,7 @@ def index(
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         indexer.run(stop)
-    except (DomaCrossError, ReorgTooDeepError, RangeChangedError) as exc:
+    except DomaCrossError as exc:
         raise click.ClickException(str(exc)) from None
     except ValidationError as exc:
         first = exc.errors()[0]

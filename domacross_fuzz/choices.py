@@ -11,7 +11,7 @@ final run, ``@seed``, ``derandomize``) gives the same seed, hence the same input
 Hypothesis and forge favour: bounded integers hit their bounds and their neighbours, take
 values of 8 to 256 bits, or any value of the range; the dictionary strategies
 (:mod:`domacross_fuzz.strategies`) pick the chain's values as they do under Hypothesis.
-Strategies it does not know are drawn by Hypothesis as before.
+Strategies it does not know are drawn by Hypothesis, choice by choice.
 """
 
 from __future__ import annotations

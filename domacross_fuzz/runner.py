@@ -7,8 +7,8 @@ deleting whole calls (:mod:`domacross_fuzz.sequences`), none of that structure i
 :func:`sequence_test` runs the steps itself, one Hypothesis test case per run: the run's
 inputs come from one seed (:mod:`domacross_fuzz.choices`), the rules enabled for the run
 are picked once (swarm testing, as Hypothesis does), then each step picks a rule among the
-enabled ones whose preconditions hold, and its arguments. ``@seed``, ``derandomize`` and
-the replay of the failing run work as before: the seed is a Hypothesis choice.
+enabled ones whose preconditions hold, and its arguments. The seed is itself a Hypothesis
+choice, so ``@seed``, ``derandomize`` and the example database replay a failing run exactly.
 
 Machines with bundles (rules that return into a ``Bundle`` or read from one) keep
 Hypothesis's runner: :func:`supports` tells them apart.
@@ -60,9 +60,9 @@ class _Step:
 def sequence_test(machine: type[FastStateMachine]) -> Callable[[settings, Any, int], None]:
     """A function running ``machine`` as a Hypothesis test: ``max_examples`` runs of up to
     ``stateful_step_count`` steps (see the module's docstring). Its arguments: the
-    settings, the seed (None: random) and a salt telling the runs of one search apart (see
-    :class:`~domacross_fuzz.choices.Choices`). Built once per search: Hypothesis reads the
-    machine's source for the example database's key."""
+    settings, the seed (None: random) and a salt, so that the runs of one search draw
+    different inputs (:class:`~domacross_fuzz.choices.Choices`). Built once per search:
+    Hypothesis reads the machine's source for the example database's key."""
     state = machine.setup_state()
     if not state.rules:
         raise InvalidDefinition(f"State machine {machine.__name__} defines no rules")

@@ -1,8 +1,8 @@
 """Live leaderboards: one poller per competition per process, fanned out to every stream.
 
-Each SSE client used to poll the database itself, so N streams cost N queries per poll
-interval and requests queued behind them (p95 of plain reads went from 30 ms to seconds at
-500-1,000 streams). Here a `Board` per competition reads the standings' version once per
+A stream that polled the database itself would make N streams cost N queries per poll
+interval, with plain requests queued behind them (seconds of p95 at 500-1,000 streams).
+Here a `Board` per competition reads the standings' version once per
 interval, renders an event once when it changes, and every subscribed stream sends that
 same text. On PostgreSQL the indexer's checkpoint write fires `NOTIFY domacross_data` at
 commit (trigger of migration 0006_bigint_ids); one `LISTEN` connection per process wakes

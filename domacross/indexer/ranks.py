@@ -1,8 +1,8 @@
 """Leaderboard ranks, stored on the entrants so a page reads them instead of counting.
 
-A page of the leaderboard at depth d used to count the d entrants before it (two index
-counts per read, 10,000 rows deep at the bottom of a 10,000-entrant board, worse still
-with ties); with the rank on each row a page is one index range scan at any depth. The
+Computing a page's ranks at read time means counting the d entrants before it (10,000
+rows deep at the bottom of a 10,000-entrant board, worse with ties); with the rank on
+each row a page is one index range scan at any depth. The
 indexer re-ranks a competition in the same transaction as the scores change, so a reader
 never sees a rank that disagrees with the scores beside it.
 

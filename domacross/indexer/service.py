@@ -14,12 +14,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from sqlalchemy.orm import Session, sessionmaker
 
 from domacross.db.models import BlockRecord
-from domacross.indexer.follower import (
-    ChainConfig,
-    ChainFollower,
-    RangeChangedError,
-    ReorgTooDeepError,
-)
+from domacross.indexer.follower import ChainConfig, ChainFollower
 from domacross.indexer.snapshots import take_snapshots
 from domacross.settings import Settings
 from domacross_sdk.errors import DomaCrossError
@@ -103,7 +98,7 @@ class Indexer:
         """Runs a follower's work in its thread, keeping its exception for the caller."""
         try:
             fn(*args)
-        except (DomaCrossError, ReorgTooDeepError, RangeChangedError) as exc:
+        except DomaCrossError as exc:  # reorg too deep, range changed, node errors, ...
             # Said in one line by the caller (the CLI): no traceback for a known condition.
             log.error("indexing stopped: %s", exc, extra={"error": type(exc).__name__})
             self._errors.append(exc)
