@@ -98,6 +98,7 @@ interface IDomainBasket is IDomainBasketTypes {
     /// @notice The owner changed the target weights (they steer future deposits).
     event Reweighted(uint16[] previousWeightsBps, uint16[] weightsBps);
     /// @notice The net asset value after a deposit or redemption. `navPerShare` is wei per 1e18 shares.
+    /// After `redeemInKind`, which needs no price, only while every held component is priced.
     event NavUpdated(uint256 totalValue, uint256 totalSupply, uint256 navPerShare);
 
     /// @notice Deposits ERC-20 components worth at least `value` wei, split by target weight
@@ -119,6 +120,8 @@ interface IDomainBasket is IDomainBasketTypes {
     /// with no oracle and never paused: a holder can always leave. Of each NFT the basket owns,
     /// the redeemer's claim grows by the same fraction of the basket's part (the last circulating
     /// shares take all of it); the NFT itself goes out (amount 1) once the redeemer holds every unit.
+    /// Emits NavUpdated when the NAV can be read (every held price fresh), and goes on without it
+    /// otherwise.
     function redeemInKind(uint256 shares) external returns (uint256[] memory amounts);
 
     /// @notice Moves `units` of the caller's claim on NFT `index` to `to` (to gather a whole NFT).
