@@ -19,7 +19,7 @@ import {IDomainBasketTypes} from "./IDomainBasketTypes.sol";
 ///   components, pro rata to their holdings (each amount rounded down), in kind. It reverts
 ///   when the ERC-20 part is worth less: an NFT cannot be split.
 /// - `redeemNft(i)`: a whole NFT leaves and burns `ceil(price * supply / totalValue)` shares.
-/// - `redeemInKind(shares)`: the exit that always works (no oracle, never paused, no other
+/// - `redeemInKind(shares)`: the exit that always works (needs no price, never paused, no other
 ///   holder's action): the same fraction of every ERC-20 holding, and of every NFT the basket
 ///   owns the same fraction of the basket's part as a claim (1e18 units = the whole NFT); the
 ///   last circulating shares take the rest of each NFT. A claim leaves the NAV with its holder:
@@ -117,7 +117,7 @@ interface IDomainBasket is IDomainBasketTypes {
     function redeemNft(uint256 index, uint256 maxShares) external returns (uint256 shares);
 
     /// @notice Burns `shares` for the same fraction of every ERC-20 component held, in kind,
-    /// with no oracle and never paused: a holder can always leave. Of each NFT the basket owns,
+    /// needing no price and never paused: a holder can always leave. Of each NFT the basket owns,
     /// the redeemer's claim grows by the same fraction of the basket's part (the last circulating
     /// shares take all of it); the NFT itself goes out (amount 1) once the redeemer holds every unit.
     /// Emits NavUpdated when the NAV can be read (every held price fresh), and goes on without it

@@ -1391,7 +1391,7 @@ class DomainBasketBinding(ContractBinding):
         )
 
     def redeem_in_kind(self, shares: int, *, sender: Signer | None = None) -> TxResult:
-        """Burns `shares` for the same fraction of every ERC-20 component held, in kind, with no oracle and never paused: a holder can always leave. Of each NFT the basket owns, the redeemer's claim grows by the same fraction of the basket's part (the last circulating shares take all of it); the NFT itself goes out (amount 1) once the redeemer holds every unit. Emits NavUpdated when the NAV can be read (every held price fresh), and goes on without it otherwise. Sends a transaction."""
+        """Burns `shares` for the same fraction of every ERC-20 component held, in kind, needing no price and never paused: a holder can always leave. Of each NFT the basket owns, the redeemer's claim grows by the same fraction of the basket's part (the last circulating shares take all of it); the NFT itself goes out (amount 1) once the redeemer holds every unit. Emits NavUpdated when the NAV can be read (every held price fresh), and goes on without it otherwise. Sends a transaction."""
         return self._transact("redeemInKind(uint256)", [shares], sender=sender, value=0)
 
     def redeem_nft(self, index: int, max_shares: int, *, sender: Signer | None = None) -> TxResult:
