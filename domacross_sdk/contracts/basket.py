@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from domacross_sdk.contracts.registry import read_registry
 from domacross_sdk.convert import to_address
 from domacross_sdk.enums import ComponentKind
 from domacross_sdk.errors import InvalidInputError
@@ -103,13 +104,7 @@ class DomainBasketFactory(DomainBasketFactoryBinding):
 
     def all_baskets(self, page_size: int = 500) -> Iterator[ChecksumAddress]:
         """Every basket of the registry, oldest first, read page by page."""
-        offset = 0
-        while True:
-            page = self.baskets(offset, page_size)
-            yield from page
-            if len(page) < page_size:
-                return
-            offset += page_size
+        return read_registry(self.baskets, page_size)
 
 
 class DomainBasket(DomainBasketBinding):
