@@ -13,13 +13,8 @@ from domacross_fuzz.errors import (
     InvalidTransactionError,
 )
 from domacross_fuzz.evm import DEFAULT_HARDFORK, HARDFORKS, ZERO_ADDRESS, FastChain, Snapshot
-from domacross_fuzz.fuzzing import (
-    FastStateMachine,
-    FastStats,
-    fast_given,
-    fast_settings,
-    run_machine,
-)
+from domacross_fuzz.fuzzing import FastStats, fast_given, fast_settings, run_machine
+from domacross_fuzz.machine import FastStateMachine
 from domacross_fuzz.project import CompiledContract, FastContainer, FastProject
 from domacross_fuzz.sequences import SequenceFailureError
 from domacross_fuzz.strategies import with_dictionary

@@ -8,65 +8,27 @@ function and returns what it would return. ``contract.SomeError`` and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from domacross_fuzz.abi import ContractAbi, ErrorAbi, EventAbi, FunctionAbi
+from domacross_fuzz.abi import ContractAbi, ErrorAbi, FunctionAbi
+from domacross_fuzz.chain_api import Event, Receipt
 from domacross_fuzz.errors import ContractRevertError, ExecutionHaltedError
 
 if TYPE_CHECKING:
-    from pyrevm import Log
+    from domacross_fuzz.chain_api import ChainApi
 
-    from domacross_fuzz.evm import FastChain
-
-
-@dataclass(frozen=True)
-class Event:
-    """A decoded log. Arguments read as attributes (``event.price``) or from ``args``.
-
-    ``name`` is None for a log whose event is in no ABI the chain knows; ``args`` then holds
-    the raw ``topics`` and ``data``.
-    """
-
-    address: str
-    name: str | None
-    args: dict[str, Any] = field(default_factory=dict)
-
-    def __getattr__(self, item: str) -> Any:
-        try:
-            return self.args[item]
-        except KeyError:
-            raise AttributeError(item) from None
-
-
-class Receipt:
-    """The outcome of a successful transaction; events are decoded on first use."""
-
-    __slots__ = ("_chain", "_events", "_logs", "gas_used", "output", "to")
-
-    def __init__(
-        self, chain: FastChain, to: str, output: bytes, logs: list[Log], gas_used: int
-    ) -> None:
-        self._chain = chain
-        self.to = to
-        self.output = output
-        self._logs = logs
-        self.gas_used = gas_used
-        self._events: list[Event] | None = None
-
-    @property
-    def events(self) -> list[Event]:
-        """Every log of the transaction, decoded, in order."""
-        if self._events is None:
-            self._events = [self._chain.decode_log(log) for log in self._logs]
-        return self._events
-
-    def decode_logs(self, event: EventAbi | str) -> list[Event]:
-        """The events named like ``event`` (``contract.SomeEvent`` or its name)."""
-        name = event if isinstance(event, str) else event.name
-        return [e for e in self.events if e.name == name]
+__all__ = [
+    "ContractFunction",
+    "Event",
+    "FastContract",
+    "Receipt",
+    "RevertInfo",
+    "error_name",
+    "reverts",
+]
 
 
 class ContractFunction:
@@ -97,6 +59,26 @@ class ContractFunction:
             return fn.decode_result(self._chain.view(self._address, data, sender=sender))
         return self._chain.transact(self._address, data, sender=sender, value=value)
 
+    def many(self, arguments: Iterable[Sequence[Any]]) -> list[Any]:
+        """The view's value for each argument tuple, all run in one EVM call.
+
+        Cheaper than calling the view once per tuple (an invariant that reads every token's
+        price after each step): one round trip into the EVM, as a Solidity invariant's
+        loop of calls is. ``msg.sender`` is the chain's batching helper (see
+        :meth:`FastChain.views`), so leave out views that read it.
+
+        Raises:
+            ExecutionError: A call reverted (decoded) or halted.
+        """
+        fns, calls = [], []
+        address = self._address
+        for args in arguments:
+            fn = self._overloads[0] if len(self._overloads) == 1 else self.abi(len(args))
+            fns.append(fn)
+            calls.append((address, fn.selector + fn.inputs.encode(args)))
+        outputs = self._chain.views(calls)
+        return [fn.decode_result(out) for fn, out in zip(fns, outputs, strict=True)]
+
     def call(self, *args: Any, sender: Any = None, value: int = 0) -> Any:
         """What the function would return, its effects discarded (any function)."""
         fn = self.abi(len(args))
@@ -120,7 +102,7 @@ class ContractFunction:
 class FastContract:
     """A deployed contract on a :class:`FastChain`, called by ABI with Python values."""
 
-    def __init__(self, chain: FastChain, abi: ContractAbi, address: str, name: str = "") -> None:
+    def __init__(self, chain: ChainApi, abi: ContractAbi, address: str, name: str = "") -> None:
         self.chain = chain
         self.abi = abi
         self.address = address

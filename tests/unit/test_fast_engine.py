@@ -354,3 +354,31 @@ def test_fast_given__failure__report_names_the_test_and_the_shrunk_example(
     assert caught.value.__notes__[-1] == (
         f"Falsifying example (shrunk by the engine): test_price__below_one_ether(price={10**18!r})"
     )
+
+
+def test_many__several_views__the_values_of_one_by_one_calls(fast_oracle, owner):
+    for token_id, price in ((1, 5 * ETH), (2, 7 * ETH)):
+        fast_oracle.overridePrice(COLLECTION, token_id, price, sender=owner)
+    ids = [(COLLECTION, 1), (COLLECTION, 2), (COLLECTION, 3)]
+    batched = fast_oracle.latestPrice.many(ids)
+    assert batched == [fast_oracle.latestPrice(*args) for args in ids]
+    assert [price for price, _ in batched] == [5 * ETH, 7 * ETH, 0]
+    assert fast_oracle.latestPrice.many([]) == []
+
+
+def test_many__reverting_or_halting_view__raises_as_the_view_alone(
+    fast_oracle, fast_project, owner
+):
+    with reverts(fast_oracle.OraclePriceNotSet, token=COLLECTION, tokenId=9):
+        fast_oracle.priceOf.many([(COLLECTION, 9)])
+    probe = fast_project.EnvironmentProbe.deploy(sender=owner)
+    with pytest.raises(ExecutionHaltedError):
+        probe.invalidOpcode.many([()])
+
+
+def test_many__msg_sender__is_the_batching_helper(fast_chain, fast_project, owner):
+    probe = fast_project.EnvironmentProbe.deploy(sender=owner)
+    alone, batched = probe.environment(), probe.environment.many([()])[0]
+    assert alone.sender == fast_chain.call_sender
+    assert batched.sender == "0x00000000000000000000000000000000000cA11A"
+    assert batched._replace(sender=alone.sender) == alone
