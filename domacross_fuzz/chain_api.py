@@ -84,7 +84,7 @@ class ChainApi(LogDecoder, Protocol):
         ...
 
     def views(self, calls: Sequence[tuple[str, bytes]]) -> list[bytes]:
-        """Runs several ``view`` calls at once; returns their outputs in order."""
+        """Runs several ``view`` calls; returns their outputs in order."""
         ...
 
     def transact(self, to: str, data: bytes, *, sender: Any = None, value: int = 0) -> Receipt:

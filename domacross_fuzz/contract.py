@@ -60,12 +60,8 @@ class ContractFunction:
         return self._chain.transact(self._address, data, sender=sender, value=value)
 
     def many(self, arguments: Iterable[Sequence[Any]]) -> list[Any]:
-        """The view's value for each argument tuple, all run in one EVM call.
-
-        Cheaper than calling the view once per tuple (an invariant that reads every token's
-        price after each step): one round trip into the EVM, as a Solidity invariant's
-        loop of calls is. ``msg.sender`` is the chain's batching helper (see
-        :meth:`FastChain.views`), so leave out views that read it.
+        """The view's value for each argument tuple (:meth:`FastChain.views`: less Python
+        per call than calling the view once per tuple).
 
         Raises:
             ExecutionError: A call reverted (decoded) or halted.

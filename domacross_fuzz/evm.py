@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from eth_utils.crypto import keccak
 from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 
 from domacross_fuzz.abi import (
@@ -72,27 +73,6 @@ _SELFDESTRUCT = 0xFF
 # CALLDATALOAD(0) DUP1 EXTCODESIZE DUP1 0 0 DUP5 EXTCODECOPY 0 RETURN
 _CODE_READER = bytes.fromhex("600035803b8060006000843c6000f3")
 _CODE_READER_ADDRESS = "0x00000000000000000000000000000000000c0dE5"
-# The batching helper of `views`: STATICCALLs each (address, data) record of its calldata
-# in turn and returns (success, size, output) per call, unpadded. A record is the address
-# and the data's length as two words, then the data. Stack: [p (calldata), out (memory)].
-_VIEWS_HELPER = bytes.fromhex(
-    "6000 6000"  # out = 0, p = 0
-    "5b"  # 0x04 loop:
-    "80 36 11 600f 57"  # if CALLDATASIZE > p: jump to 0x0f
-    "81 6000 f3"  # RETURN(0, out)
-    "5b"  # 0x0f:
-    "80 6020 01 35"  # L = CALLDATALOAD(p + 32)
-    "80 82 6040 01 84 6040 01 37"  # CALLDATACOPY(out + 64, p + 64, L)
-    "6000 6000 82 85 6040 01 85 35 5a fa"  # STATICCALL(GAS, CALLDATALOAD(p), out + 64, L, 0, 0)
-    "83 52"  # MSTORE(out, success)
-    "3d 83 6020 01 52"  # MSTORE(out + 32, RETURNDATASIZE)
-    "3d 6000 84 6040 01 3e"  # RETURNDATACOPY(out + 64, 0, RETURNDATASIZE)
-    "6040 01 01 90"  # p += 64 + L
-    "3d 01 6040 01 90"  # out += 64 + RETURNDATASIZE
-    "6004 56"  # jump to 0x04
-)
-_VIEWS_HELPER_ADDRESS = "0x00000000000000000000000000000000000cA11A"
-_WORD_BYTES = 32
 _DESTROYED = re.compile(r"AccountDestroyed \{ address: (0x[0-9a-fA-F]{40})")
 _CREATED = re.compile(r"AccountCreated \{ address: (0x[0-9a-fA-F]{40})")
 _REVERT_OUTPUT = re.compile(r"^Revert \{ gas_used: \d+, output: 0x([0-9a-fA-F]*) \}$")
@@ -166,9 +146,6 @@ class FastChain:
             spec_id=spec,
         )
         self._evm.insert_account_info(_CODE_READER_ADDRESS, AccountInfo(code=_CODE_READER))
-        self._evm.insert_account_info(_VIEWS_HELPER_ADDRESS, AccountInfo(code=_VIEWS_HELPER))
-        # The 32-byte word of each address `views` has called (bytes.fromhex costs).
-        self._address_words: dict[str, bytes] = {}
         # What `revert` undoes, innermost last: pyrevm journal checkpoints, and the account
         # changes the journal does not record (deals, EIP-6780 deletions). Each of those is
         # followed by a fresh checkpoint, so that later transfers are undone before it is.
@@ -289,48 +266,27 @@ class FastChain:
         return output
 
     def views(self, calls: Sequence[tuple[str, bytes]]) -> list[bytes]:
-        """Runs several calls of ``view`` or ``pure`` functions; returns their outputs in order.
-
-        One round trip into the EVM for all of them, where :meth:`view` makes one each (the
-        fixed cost of a message call, in pyrevm and in Python, is most of a view's cost): a
-        helper contract STATICCALLs each in turn, as a Solidity invariant calls the
-        contracts it checks. So ``msg.sender`` of each call is that helper
-        (``0x…cA11A``; ``tx.origin`` is :attr:`call_sender`, as for :meth:`view`): use
-        :meth:`view` for views that read ``msg.sender``.
-        A call that fails is run again alone by :meth:`view`, which raises its error.
+        """Runs several calls of ``view`` or ``pure`` functions, as :meth:`view` does, with
+        less Python around each (an invariant that reads several values after every step).
 
         Args:
-            calls: ``(address, calldata)`` pairs.
+            calls: ``(address, calldata)`` pairs, each called from :attr:`call_sender`.
+
+        Returns:
+            Their outputs, in order.
 
         Raises:
             ExecutionError: A call reverted (decoded) or halted.
         """
-        words = self._address_words
-        records = []
-        for to, data in calls:
-            word = words.get(to)
-            if word is None:
-                word = words[to] = bytes(12) + bytes.fromhex(address_of(to)[2:])
-            records.append(word + len(data).to_bytes(_WORD_BYTES, "big") + data)
-        try:
-            packed: bytes = self._evm.message_call(
-                self.call_sender, _VIEWS_HELPER_ADDRESS, b"".join(records), gas=self.gas_limit
-            )
-        except RuntimeError as exc:
-            raise self._failure(exc, _VIEWS_HELPER_ADDRESS) from None
+        message_call = self._evm.message_call
+        sender, gas = self.call_sender, self.gas_limit
         seen = self.dictionary
-        outputs = []
-        start = 0
+        outputs: list[bytes] = []
         for to, data in calls:
-            size = int.from_bytes(packed[start + _WORD_BYTES : start + 2 * _WORD_BYTES], "big")
-            output = packed[start + 2 * _WORD_BYTES : start + 2 * _WORD_BYTES + size]
-            if not packed[start + _WORD_BYTES - 1]:  # the success flag
-                self.view(to, data)
-                raise ExecutionError(
-                    f"the call to {to} failed from the batching helper only: "
-                    "it reads msg.sender, so call it with view()"
-                )
-            start += 2 * _WORD_BYTES + size
+            try:
+                output: bytes = message_call(sender, to, data, gas=gas)
+            except RuntimeError as exc:
+                raise self._failure(exc, to) from None
             if not seen.has_code(to.lower()):
                 self._see_code(to)
             if not seen.fuzzing:
@@ -455,6 +411,16 @@ class FastChain:
         """Sets ``block.number``."""
         self._number = number
         self._evm.set_block_env(self._block_env())
+
+    def storage_at(self, account: Any, slot: int) -> int:
+        """The storage word at ``slot`` of ``account`` (forge's ``vm.load``).
+
+        A direct read, no EVM call: an invariant that checks stored values after every step
+        costs a fraction of a view call this way. :func:`mapping_slot` finds a mapping's
+        entries.
+        """
+        value: int = self._evm.storage(address_of(account), slot)
+        return value
 
     def balance_of(self, account: Any) -> int:
         """The native balance of ``account`` (an address or anything with ``.address``)."""
@@ -599,6 +565,21 @@ class FastChain:
         if text.startswith("Transaction("):
             return InvalidTransactionError(f"{text} (call to {address})")
         return ExecutionError(f"{text} (call to {address})")
+
+
+def mapping_slot(slot: int, *keys: Any) -> int:
+    """The storage slot of ``mapping[keys[0]][keys[1]]...`` declared at ``slot``, as solc lays
+    it out: ``keccak256(abi.encode(key, slot))``, once per key. Keys are integers or
+    addresses (strings, or anything with ``.address``)."""
+    for key in keys:
+        word = key.to_bytes(32, "big") if isinstance(key, int) else _address_word(key)
+        slot = int.from_bytes(keccak(word + slot.to_bytes(32, "big")), "big")
+    return slot
+
+
+def _address_word(value: Any) -> bytes:
+    """An address as a 32-byte ABI word."""
+    return bytes(12) + bytes.fromhex(address_of(value)[2:])
 
 
 def _opcodes(code: bytes) -> set[int]:

@@ -374,11 +374,3 @@ def test_many__reverting_or_halting_view__raises_as_the_view_alone(
     probe = fast_project.EnvironmentProbe.deploy(sender=owner)
     with pytest.raises(ExecutionHaltedError):
         probe.invalidOpcode.many([()])
-
-
-def test_many__msg_sender__is_the_batching_helper(fast_chain, fast_project, owner):
-    probe = fast_project.EnvironmentProbe.deploy(sender=owner)
-    alone, batched = probe.environment(), probe.environment.many([()])[0]
-    assert alone.sender == fast_chain.call_sender
-    assert batched.sender == "0x00000000000000000000000000000000000cA11A"
-    assert batched._replace(sender=alone.sender) == alone
