@@ -75,7 +75,8 @@ _CODE_READER = bytes.fromhex("600035803b8060006000843c6000f3")
 _CODE_READER_ADDRESS = "0x00000000000000000000000000000000000c0dE5"
 _DESTROYED = re.compile(r"AccountDestroyed \{ address: (0x[0-9a-fA-F]{40})")
 _CREATED = re.compile(r"AccountCreated \{ address: (0x[0-9a-fA-F]{40})")
-_REVERT_OUTPUT = re.compile(r"^Revert \{ gas_used: \d+, output: 0x([0-9a-fA-F]*) \}$")
+_REVERT_PREFIX = "Revert { gas_used: "
+_OUTPUT_MARK = ", output: 0x"
 
 
 @dataclass(frozen=True)
@@ -322,7 +323,7 @@ class FastChain:
         seen.add_words(output)
         for log in logs:
             topics, log_data = log.data
-            seen.add_all(int.from_bytes(bytes(t), "big") for t in topics[1:])
+            seen.add_words(b"".join(topics[1:]))  # the indexed arguments, a word each
             seen.add_words(bytes(log_data))
         self._see_storage(to)
         return Receipt(self, to, output, logs, result.gas_used if result is not None else 0)
@@ -359,7 +360,10 @@ class FastChain:
 
     def revert(self, snap: Snapshot) -> None:
         """Undoes everything since ``snap`` (and forgets the snapshots taken after it)."""
-        if snap.depth > len(self._undo) or not any(s is snap for s in self._snapshots):
+        snapshots = self._snapshots
+        # NOTE: the innermost snapshot first: that is every example's own.
+        live = bool(snapshots) and (snapshots[-1] is snap or any(s is snap for s in snapshots))
+        if snap.depth > len(self._undo) or not live:
             raise ValueError("snapshot already reverted")
         evm = self._evm
         # Innermost first: the journal undoes transfers by their amounts, so each deal must
@@ -512,7 +516,7 @@ class FastChain:
     def _see_storage(self, address: str) -> None:
         """Puts the first storage slots of ``address`` in the dictionary."""
         storage = self._evm.storage
-        self.dictionary.add_all(storage(address, slot) for slot in range(STORAGE_SLOTS))
+        self.dictionary.add_all([storage(address, slot) for slot in range(STORAGE_SLOTS)])
 
     def _apply_eip6780(self, journal_before: str) -> None:
         """Deletes the contracts created and self-destructed by the last transaction.
@@ -557,9 +561,16 @@ class FastChain:
 
     def _failure(self, exc: RuntimeError, address: str) -> ExecutionError:
         text = str(exc)
-        match = _REVERT_OUTPUT.match(text)
-        if match is not None:
-            return self.decode_revert(bytes.fromhex(match.group(1)), checksum(address))
+        # "Revert { gas_used: 1234, output: 0x... }": sliced, not matched (every revert).
+        if text.startswith(_REVERT_PREFIX) and text.endswith(" }"):
+            start = text.find(_OUTPUT_MARK)
+            if start > 0:
+                try:
+                    output = bytes.fromhex(text[start + len(_OUTPUT_MARK) : -2])
+                except ValueError:
+                    pass  # not revm's format after all: reported as it is, below
+                else:
+                    return self.decode_revert(output, checksum(address))
         if text.startswith("Halt"):
             return ExecutionHaltedError(f"{text} (call to {address})")
         if text.startswith("Transaction("):
