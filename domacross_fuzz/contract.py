@@ -8,8 +8,7 @@ function and returns what it would return. ``contract.SomeError`` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,8 @@ from domacross_fuzz.chain_api import Event, Receipt
 from domacross_fuzz.errors import ContractRevertError, ExecutionHaltedError
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from domacross_fuzz.chain_api import ChainApi
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "FastContract",
     "Receipt",
     "RevertInfo",
+    "Reverts",
     "error_name",
     "reverts",
 ]
@@ -150,8 +152,7 @@ def _same(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
-@contextmanager
-def reverts(error: ErrorAbi | str | None = None, /, **inputs: Any) -> Iterator[RevertInfo]:
+def reverts(error: ErrorAbi | str | None = None, /, **inputs: Any) -> Reverts:
     """Asserts that the body reverts, with ``error`` (its definition or name) and ``inputs``.
 
     Like ``ape.reverts``: ``with reverts(oracle.OracleZeroPrice, tokenId=1): ...``. An
@@ -161,15 +162,37 @@ def reverts(error: ErrorAbi | str | None = None, /, **inputs: Any) -> Iterator[R
     Raises:
         AssertionError: Nothing reverted, or the error or an argument differs.
     """
-    info = RevertInfo()
-    try:
-        yield info
-    except ExecutionHaltedError as exc:
-        info.value = exc
-        if error is not None or inputs:
-            raise AssertionError(f"expected {error_name(error)}, got a halt: {exc}") from exc
-    except ContractRevertError as exc:
-        info.value = exc
+    return Reverts(error, inputs)
+
+
+class Reverts:
+    """The context manager of :func:`reverts`; a class rather than ``@contextmanager``: a
+    property asserting reverts enters one per example, and a generator costs more."""
+
+    __slots__ = ("error", "info", "inputs")
+
+    def __init__(self, error: ErrorAbi | str | None, inputs: dict[str, Any]) -> None:
+        self.error = error
+        self.inputs = inputs
+        self.info = RevertInfo()
+
+    def __enter__(self) -> RevertInfo:
+        return self.info
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        error, inputs = self.error, self.inputs
+        if exc is None:
+            raise AssertionError(f"expected a revert ({error_name(error)}), the call succeeded")
+        if isinstance(exc, ExecutionHaltedError):
+            self.info.value = exc
+            if error is not None or inputs:
+                raise AssertionError(f"expected {error_name(error)}, got a halt: {exc}") from exc
+            return True
+        if not isinstance(exc, ContractRevertError):
+            return False  # anything else goes on up
+        self.info.value = exc
         name = error.name if isinstance(error, ErrorAbi) else error
         if name is not None and exc.name != name:
             raise AssertionError(f"expected {name}, got {exc}") from exc
@@ -178,8 +201,7 @@ def reverts(error: ErrorAbi | str | None = None, /, **inputs: Any) -> Iterator[R
         }
         if wrong:
             raise AssertionError(f"expected {name or 'revert'} with {wrong}, got {exc}") from exc
-    else:
-        raise AssertionError(f"expected a revert ({error_name(error)}), the call succeeded")
+        return True
 
 
 def error_name(error: ErrorAbi | str | None) -> str:
