@@ -2,7 +2,8 @@
 
 History rows (`basket_navs`, `basket_transfers`) carry their event position like every other
 history table; current-state rows (`domain_baskets` NAV columns, `basket_items.weight`,
-`basket_holdings`) are derived from history and rebuilt by `domacross.indexer.projections.baskets.recompute`.
+`basket_holdings`) are derived from history and rebuilt by
+`domacross.indexer.projections.baskets.recompute`.
 """
 
 from __future__ import annotations
