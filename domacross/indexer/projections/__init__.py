@@ -10,6 +10,7 @@ rows they refer to).
 from __future__ import annotations
 
 from domacross.indexer.projections import (
+    basket_claims,
     baskets,
     competitions,
     pauses,
@@ -26,6 +27,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     valuations.projection,
     pauses.projection,
     baskets.projection,
+    basket_claims.projection,
     trades.projection,
     scores.projection,
 )
