@@ -32,10 +32,10 @@ from domacross.db.models import (
     RawEvent,
 )
 from domacross.indexer.addressbook import AddressBook, Role
-from domacross.indexer.apply import Applier, rollback
+from domacross.indexer.apply import REGISTRY, Applier, rollback
 from domacross.indexer.breaker import CircuitBreaker, CircuitOpenError
 from domacross.indexer.logs import get_logs
-from domacross.indexer.registry import Routed
+from domacross.indexer.registry import Registry, Routed
 from domacross.indexer.rows import hexstr
 from domacross_sdk.errors import DomaCrossError, RpcUnavailableError
 from domacross_sdk.events_base import decode_log
@@ -150,6 +150,7 @@ class ChainFollower:
         head_tag: "safe" or "finalized" never indexes past the node's block of that tag
             (as well as `confirmations` behind the head): reorgs then stay below the data
             on chains that have them. A node without the tag falls back to "latest".
+        registry: The projections to write (`domacross.indexer.projections.PROJECTIONS`).
     """
 
     def __init__(
@@ -163,6 +164,7 @@ class ChainFollower:
         reorg_window: int | None = 128,
         breaker: CircuitBreaker | None = None,
         head_tag: HeadTag = "latest",
+        registry: Registry = REGISTRY,
     ) -> None:
         self.config = config
         self.w3 = config.w3
@@ -178,7 +180,7 @@ class ChainFollower:
         self.reorg_window = defaults.reorg_window if reorg_window is None else reorg_window
         self.book = AddressBook(self.chain_id, config.contracts())
         """Which logs are ours (the one place that decides it)."""
-        self.applier = Applier(self.chain_id, self.book, self._block_time)
+        self.applier = Applier(self.chain_id, self.book, self._block_time, registry)
         self.progress = Progress()
         self.failed = False
         """Set when the indexed data cannot be tied to the chain: /health reports it."""
@@ -509,7 +511,7 @@ class ChainFollower:
         """Deletes every row derived from blocks above `block` and sets the checkpoint to
         it (the next range starts at `block + 1`); commits."""
         self._drop_prefetch()
-        rollback(session, self.chain_id, block)
+        rollback(session, self.chain_id, block, self.applier.registry)
         self._save_checkpoint(session, block)
         session.commit()
         self.applier.forget()
