@@ -34,11 +34,11 @@ from domacross.db.models import (
 from domacross.indexer.addressbook import AddressBook, Role
 from domacross.indexer.apply import REGISTRY, Applier, rollback
 from domacross.indexer.breaker import CircuitBreaker, CircuitOpenError
+from domacross.indexer.decode import decode
 from domacross.indexer.logs import get_logs
 from domacross.indexer.registry import Registry, Routed
 from domacross.indexer.rows import hexstr
 from domacross_sdk.errors import DomaCrossError, RpcUnavailableError
-from domacross_sdk.events_base import decode_log
 from domacross_sdk.networks import indexer_defaults
 from domacross_sdk.rpc import FailoverHTTPProvider
 
@@ -354,7 +354,7 @@ class ChainFollower:
         )
         events: list[Routed] = []
         for entry in raw:
-            event = decode_log(entry)
+            event = decode(entry)
             if event is None:
                 continue
             roles = book.route(event)

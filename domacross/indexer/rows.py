@@ -7,14 +7,17 @@ replayed range writes nothing twice.
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import JSON, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from domacross.db.types import UINT256_DIGITS, Uint256
 
 Row = dict[str, Any]
 
@@ -76,6 +79,68 @@ def event_args(event: object) -> dict[str, Any]:
     return args
 
 
+class JsonText(str):
+    """A value already serialized as JSON text (exactly as `json.dumps` would): bulk
+    inserts pass it to a JSON column as it is."""
+
+    __slots__ = ()
+
+
+_ESCAPE = json.encoder.encode_basestring_ascii
+_ARGS_ENCODERS: dict[type, Any] = {}
+
+
+def args_json(event: object) -> JsonText:
+    """`json.dumps(event_args(event))`, built directly as text by an encoder compiled per
+    event class: the dict and the serializer cost more per log than the decoding."""
+    cls = type(event)
+    encode = _ARGS_ENCODERS.get(cls)
+    if encode is None:
+        encode = _ARGS_ENCODERS[cls] = _args_encoder(cls, event)
+    return JsonText(encode(event))
+
+
+def _args_encoder(cls: type, sample: object) -> Any:
+    """The encoder of `cls`'s args. Each field whose value in `sample` is an exact int, str
+    or bool is written inline, guarded by that type; any other value, or a guard that
+    fails, goes through `event_args` and `json.dumps`."""
+    names = value_fields(cls)
+    guards: list[str] = []
+    parts: list[str] = []
+    for i, name in enumerate(names):
+        kind = type(getattr(sample, name))
+        key = json.dumps(name) + ": "
+        sep = "" if i == 0 else ", "
+        if kind is int:
+            guards.append(f"type(v{i}) is int")
+            parts.append(f"'{sep}{key}\"' + str(v{i}) + '\"'")
+        elif kind is str:
+            guards.append(f"type(v{i}) is str")
+            parts.append(f"'{sep}{key}' + _escape(v{i})")
+        elif kind is bool:
+            guards.append(f"type(v{i}) is bool")
+            parts.append(f"'{sep}{key}' + ('true' if v{i} else 'false')")
+        else:
+            parts.append(f"'{sep}{key}' + _dumps(_jsonable(v{i}))")
+    reads = "".join(f"    v{i} = e.{name}\n" for i, name in enumerate(names))
+    guard = " and ".join(guards) or "True"
+    body = " + ".join(["'{'", *parts, "'}'"]) if names else "'{}'"
+    source = (
+        f"def encode(e):\n{reads}"
+        f"    if {guard}:\n        return {body}\n"
+        "    return _dumps(_event_args(e))\n"
+    )
+    scope: dict[str, Any] = {
+        "_escape": _ESCAPE,
+        "_dumps": json.dumps,
+        "_jsonable": jsonable,
+        "_event_args": event_args,
+    }
+    # NOTE: the source is built from the class's own field names (identifiers), never input.
+    exec(compile(source, f"<args of {cls.__name__}>", "exec"), scope)  # noqa: S102
+    return scope["encode"]
+
+
 def insert_ignore(session: Session, table: Table, rows: list[Row]) -> None:
     """Inserts rows, skipping those whose unique event key already exists."""
     if not rows:
@@ -129,22 +194,35 @@ def bulk_insert_ignore(session: Session, table: Table, rows: list[Row]) -> None:
         if c.name not in columns and (c.default is not None and not c.primary_key)
     ]
     if missing:
+        # NOTE: SQLAlchemy serializes JSON columns itself: pre-serialized text goes back.
+        rows = [
+            {k: json.loads(v) if type(v) is JsonText else v for k, v in row.items()} for row in rows
+        ]
         insert_ignore(session, table, rows)
         return
     sql, (order, processors), positional = _bulk_statement(session, table, columns)
+    postgres = session.get_bind().dialect.name == "postgresql"
     # Column by column (a list comprehension per column is far cheaper than a generator per
     # row); a block's timestamp recurs on every row of the block: processed once.
     values: list[list[Any]] = []
     for name, process in zip(order, processors, strict=True):
         column = [row[name] for row in rows]
-        if process is not None:
+        kind = table.c[name].type
+        if isinstance(kind, Uint256):
+            column = _uint256_column(column, postgres)
+        elif isinstance(kind, JSON) and (postgres or type(column[0]) is JsonText):
+            # NOTE: the JSON text as SQLAlchemy's processor would make it (json.dumps), once:
+            # on PostgreSQL the processor wraps each value for psycopg to serialize, at
+            # several times the cost; `JsonText` values are that text already.
+            column = [v if type(v) is JsonText or v is None else json.dumps(v) for v in column]
+        elif process is not None:
             if isinstance(column[0], datetime):
                 memo = {v: process(v) for v in set(column)}
                 column = [memo[v] for v in column]
             else:
                 column = [process(v) for v in column]
         values.append(column)
-    if session.get_bind().dialect.name == "postgresql":
+    if postgres:
         _copy_ignore(session, table, order, values)
         return
     params: list[Any] = (
@@ -153,6 +231,18 @@ def bulk_insert_ignore(session: Session, table: Table, rows: list[Row]) -> None:
         else [dict(zip(order, row, strict=True)) for row in zip(*values, strict=True)]
     )
     session.connection().exec_driver_sql(sql, params)
+
+
+def _uint256_column(column: list[Any], postgres: bool) -> list[Any]:
+    """`Uint256`'s bind processing of a whole column: one range check (min and max), then
+    the digits SQLite stores (PostgreSQL takes the ints)."""
+    present = [v for v in column if v is not None]
+    if present and (min(present) < 0 or max(present) >= 2**256):
+        bad = next(v for v in present if not 0 <= v < 2**256)
+        raise ValueError(f"not a uint256: {bad}")
+    if postgres:
+        return [None if v is None else int(v) for v in column]
+    return [None if v is None else f"{int(v):0{UINT256_DIGITS}d}" for v in column]
 
 
 def _copy_ignore(

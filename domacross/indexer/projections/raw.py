@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from domacross.db.models import RawEvent
 from domacross.indexer.addressbook import ANY_ROLE
 from domacross.indexer.registry import Key, Projection, Range
-from domacross.indexer.rows import Row, bulk_insert_ignore, event_args, hexstr
+from domacross.indexer.rows import Row, args_json, bulk_insert_ignore, hexstr
 from domacross_sdk.events_base import ContractEvent
 
 projection = Projection("raw_events")
@@ -31,7 +31,7 @@ def on_event(r: Range, e: ContractEvent, key: Key) -> None:
             "block_hash": hexstr(meta.block_hash),
             "address": meta.address,
             "name": type(e).__name__,
-            "args": event_args(e),
+            "args": args_json(e),
         }
     )
 
