@@ -248,21 +248,34 @@ def _uint256_column(column: list[Any], postgres: bool) -> list[Any]:
 def _copy_ignore(
     session: Session, table: Table, columns: list[str], values: list[list[Any]]
 ) -> None:
-    """PostgreSQL: COPY into a temporary table of the transaction, then one INSERT ..
-    SELECT .. ON CONFLICT DO NOTHING (COPY alone cannot skip existing rows). executemany
-    sent one statement per row: on a backfill it took most of the time."""
-    stage = f"stage_{table.name}"
+    """PostgreSQL: COPY straight into the table inside a savepoint; when a row already
+    exists (a replayed range), the savepoint is rolled back and the rows go through a
+    temporary table of the transaction and one INSERT .. SELECT .. ON CONFLICT DO NOTHING
+    (COPY alone cannot skip existing rows). executemany sent one statement per row: on a
+    backfill it took most of the time; the direct COPY halves the server's work again."""
+    from psycopg.errors import UniqueViolation
+
     names = ", ".join(columns)
     raw = session.connection().connection.driver_connection
-    # NOTE: the names are our own tables' and columns', never input.
-    create = f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT {names} "
-    create += f"FROM {table.name} WITH NO DATA"
-    move = f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
-    move += "ON CONFLICT DO NOTHING"
+    rows = list(zip(*values, strict=True))
     with raw.cursor() as cursor:  # type: ignore[union-attr]
+        try:
+            # NOTE: the names are our own tables' and columns', never input.
+            direct = f"COPY {table.name} ({names}) FROM STDIN"
+            with raw.transaction(), cursor.copy(direct) as copy:  # type: ignore[union-attr]
+                for row in rows:
+                    copy.write_row(row)
+            return
+        except UniqueViolation:
+            pass
+        stage = f"stage_{table.name}"
+        create = f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT "
+        create += f"{names} FROM {table.name} WITH NO DATA"
+        move = f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+        move += "ON CONFLICT DO NOTHING"
         cursor.execute(create)
         with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-            for row in zip(*values, strict=True):
+            for row in rows:
                 copy.write_row(row)
         cursor.execute(move)
         cursor.execute(f"TRUNCATE {stage}")
