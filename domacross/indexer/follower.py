@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from requests import RequestException
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 from web3.exceptions import Web3RPCError
@@ -37,7 +37,7 @@ from domacross.indexer.breaker import CircuitBreaker, CircuitOpenError
 from domacross.indexer.decode import decode
 from domacross.indexer.logs import get_logs
 from domacross.indexer.registry import Registry, Routed
-from domacross.indexer.rows import hexstr
+from domacross.indexer.rows import hexstr, upsert
 from domacross_sdk.errors import DomaCrossError, RpcUnavailableError
 from domacross_sdk.networks import indexer_defaults
 from domacross_sdk.rpc import FailoverHTTPProvider
@@ -461,22 +461,26 @@ class ChainFollower:
         end: int,
         hashes: dict[int, tuple[str, str]],
     ) -> None:
-        for number, (block_hash, parent) in hashes.items():
-            session.merge(
-                BlockRecord(
-                    chain_id=self.chain_id,
-                    number=number,
-                    hash=block_hash,
-                    parent_hash=parent,
-                    timestamp=timestamps[number],
-                )
-            )
+        rows = [
+            {
+                "chain_id": self.chain_id,
+                "number": number,
+                "hash": block_hash,
+                "parent_hash": parent,
+                "timestamp": timestamps[number],
+            }
+            for number, (block_hash, parent) in hashes.items()
+        ]
+        # NOTE: one statement per range: a merge per block read each block first (a round
+        # trip each, a tenth of a PostgreSQL backfill's time).
+        upsert(session, BlockRecord.__table__, rows, ["chain_id", "number"])  # type: ignore[arg-type]
         # Keep only the recent window (plus every stored block inside it).
-        stale = select(BlockRecord).where(
-            BlockRecord.chain_id == self.chain_id, BlockRecord.number < end - self.reorg_window
+        session.execute(
+            delete(BlockRecord).where(
+                BlockRecord.chain_id == self.chain_id,
+                BlockRecord.number < end - self.reorg_window,
+            )
         )
-        for record in session.scalars(stale):
-            session.delete(record)
 
     # -- reorgs ----------------------------------------------------------------------------
 
