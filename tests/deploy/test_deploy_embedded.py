@@ -6,7 +6,7 @@ import ape
 import pytest
 
 from domacross_deploy.session import Session, check_rpc_env
-from domacross_deploy.suite import CONTRACT_NAMES, SuiteConfig, deploy_suite
+from domacross_deploy.suite import CONTRACT_NAMES, SuiteConfig, deploy_suite, role_id
 from domacross_deploy.verify import Compiled, compile_runtime, strip_metadata, verify
 from domacross_sdk.deployments import load_record, save_record
 from domacross_sdk.errors import MissingRpcUrlError
@@ -73,6 +73,29 @@ def test_deploy__guardian_option__guardian_pauses_basket_factory_outsider_refuse
     assert baskets.paused()
     competitions.pause(sender=guardian)
     assert competitions.paused()
+
+
+def test_deploy__earlier_deployment_without_basket_guardian__rerun_sends_that_grant_only(
+    chain, owner, guardian, project, tmp_path
+):
+    # What a deployment from before the guardian reached the basket factory looks like.
+    config = SuiteConfig(
+        deployer=owner.address, local=True, roles={"guardian": (guardian.address,)}
+    )
+    session = open_session(chain.provider, tmp_path)
+    deploy_suite(session, config)
+    record = load_record(session.path)
+    baskets = project.DomainBasketFactory.at(record.contracts["DomainBasketFactory"].address)
+    rid = role_id("GUARDIAN_ROLE")
+    baskets.revokeRole(rid, guardian, sender=owner)
+    save_record(record.without_role(baskets.address, rid, guardian.address), session.path)
+
+    outcome = deploy_suite(open_session(chain.provider, tmp_path), config)
+    assert outcome.sent == 1
+    sent = [r.step for r in outcome.rows if r.action == "send"]
+    assert sent == [f"grant:DomainBasketFactory.GUARDIAN_ROLE:{guardian.address}"]
+    assert baskets.hasRole(rid, guardian)
+    assert load_record(session.path).has_role(baskets.address, rid, guardian.address)
 
 
 def test_deploy__rerun__sends_nothing_and_keeps_record(deployed, chain, owner):
