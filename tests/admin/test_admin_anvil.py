@@ -71,6 +71,17 @@ def test_admin_scripts__examples_on_fresh_deployment__work_end_to_end(node, tmp_
         record.contracts["CompetitionFactory"].address, role_id("RESOLVER_ROLE"), ACCOUNT_1
     )
 
+    # A guardian granted on both factories stops basket creation; only an admin resumes it.
+    ok(run("roles", "grant", "--role", "GUARDIAN", "--account", ACCOUNT_1))
+    assert dc.basket_factory.has_role(role_id("GUARDIAN_ROLE"), ACCOUNT_1)
+    ok(run("pause", "--target", "basket-factory", "--account", "TEST::1"))
+    assert dc.basket_factory.paused()
+    result = run("pause", "--target", "basket-factory", "--unpause", "--account", "TEST::1")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "needed to unpause it (a guardian may only pause)" in result.stderr
+    ok(run("pause", "--target", "basket-factory", "--unpause"))
+    assert not dc.basket_factory.paused()
+
 
 def test_admin_script__doma_network_without_rpc_variable__one_line_error(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOMA_")}
