@@ -91,8 +91,9 @@ def competition_machine(
     ``entrants``: four would-be entrants (senders), entrant ``i`` holding domain
     ``FIRST_TOKEN_ID + i``; ``reached`` counts the money-moving paths taken (MONEY_PATHS).
     """
-    players = [e.address for e in entrants]
-    outsiders = [a.address for a in (owner, guardian, resolver, updater)]
+    # Senders are accounts, or on the fast engine addresses too (bench/fuzz_bench.py).
+    players = [getattr(e, "address", e) for e in entrants]
+    outsiders = [getattr(a, "address", a) for a in (owner, guardian, resolver, updater)]
 
     class CompetitionMachine(base):  # type: ignore[misc,valid-type]
         def __init__(self) -> None:
