@@ -90,7 +90,9 @@ def bind_machine(
         chain.dictionary.begin_example()
 
     def teardown(self: Any) -> None:
-        recorder.last = recorder.current
+        # NOTE: a fresh list, so that rules the machine's teardown calls (driving a run to
+        # its end) are not taken for steps of the run: a replay runs the teardown itself.
+        recorder.last, recorder.current = recorder.current, []
         chain.dictionary.commit()
         machine.teardown(self)
 
@@ -140,6 +142,8 @@ def replay(
     user: Any = bound.__mro__[1]
     machine = object.__new__(bound)
     user.__init__(machine)
+    failure: BaseException | None = None
+    failed_at = len(steps)
     try:
         _check(machine, recorder, initial=True)
         for index, (name, kwargs) in enumerate(steps):
@@ -149,12 +153,18 @@ def replay(
                 recorder.functions[name](machine, **kwargs)
                 _check(machine, recorder, initial=False)
             except Exception as exc:
-                return exc, index
-        return None, len(steps)
+                failure, failed_at = exc, index
+                break
     except Exception as exc:
-        return exc, 0
-    finally:
+        failure, failed_at = exc, 0
+    # NOTE: a teardown may check too (a machine that drives each run to its end): its
+    # failure is the run's when the steps passed, and never masks a failing step.
+    try:
         user.teardown(machine)
+    except Exception as exc:
+        if failure is None:
+            failure = exc
+    return failure, failed_at
 
 
 def _check(machine: Any, recorder: Recorder, *, initial: bool) -> None:
