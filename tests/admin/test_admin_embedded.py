@@ -45,8 +45,11 @@ GUARDIAN_SIGNER, STRANGER_SIGNER = "TEST::7", "TEST::9"
 
 
 @pytest.fixture(scope="module")
-def suite(chain, owner, guardian, tmp_path_factory, compiled):
+def suite(chain, owner, guardian, alice, bob, stranger, tmp_path_factory, compiled):
     """The suite, deployed once per module (Ape reverts the chain after every test).
+
+    Every session fixture a test here uses is set up first: one asked for later would make
+    Ape rebase the module's snapshot (InvalidIsolationWarning) and deploy the suite again.
 
     Every role is the deployer's, as by default on a local chain; `guardian` (not an admin)
     is also given --guardian, so that what a guardian alone may do is tested.

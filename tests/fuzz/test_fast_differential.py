@@ -326,7 +326,9 @@ BLS12_G1ADD = "0x000000000000000000000000000000000000000b"
 
 
 @pytest.fixture(scope="module")
-def probes(project, fast_project, owner):
+def probes(project, fast_project, fast_chain, accounts, owner):
+    # NOTE: every session fixture the probe tests use is set up first; one asked for later
+    # makes Ape rebase this module's snapshot (InvalidIsolationWarning).
     return (
         project.EnvironmentProbe.deploy(sender=owner),
         fast_project.EnvironmentProbe.deploy(sender=owner),

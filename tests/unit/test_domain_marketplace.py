@@ -13,7 +13,9 @@ ERC721, ERC20 = 0, 1
 
 
 @pytest.fixture(scope="module")
-def market(project, owner):
+def market(project, owner, domain_token, fraction_token, registrar, alice, bob, carol):
+    # NOTE: the session fixtures the tests use are set up first; one asked for later makes
+    # Ape rebase this module's snapshot (InvalidIsolationWarning) and deploy again.
     return project.DomainMarketplace.deploy(sender=owner)
 
 
