@@ -19,13 +19,7 @@ from domacross.api.cache import PageCache
 from domacross.api.deps import CursorQuery, LimitQuery, SessionDep, SettingsDep, page_size
 from domacross.api.errors import ApiError, not_found
 from domacross.api.live import LiveHub
-from domacross.api.pagination import (
-    as_utc,
-    decode_cursor,
-    decode_time_cursor,
-    encode_cursor,
-    older_than,
-)
+from domacross.api.pagination import as_utc, decode_cursor, encode_cursor, newest_first
 from domacross.api.queries import (
     BoardPage,
     board_page,
@@ -100,18 +94,16 @@ def list_competitions(
         query = query.where(Competition.entry_fee >= low)
     if high is not None:
         query = query.where(Competition.entry_fee <= high)
-    if cursor is not None:
-        start, last_id = decode_time_cursor("competitions", cursor, (str, int))
-        query = older_than(query, Competition.start_time, Competition.id, start, last_id)
-    size = page_size(limit, settings)
-    rows = session.scalars(
-        query.order_by(Competition.start_time.desc(), Competition.id.desc()).limit(size + 1)
-    ).all()
-    data = [competition_public(row, now) for row in rows[:size]]
-    next_cursor = None
-    if len(rows) > size:
-        last = data[-1]
-        next_cursor = encode_cursor("competitions", last.start_time.isoformat(), last.id)
+    rows, next_cursor = newest_first(
+        session,
+        query,
+        "competitions",
+        Competition.start_time,
+        Competition.id,
+        cursor,
+        page_size(limit, settings),
+    )
+    data = [competition_public(row, now) for row in rows]
     return CompetitionsPublic(data=data, next_cursor=next_cursor)
 
 
