@@ -55,7 +55,8 @@ def _engine_options(url: str, *, read: bool = False) -> dict[str, Any]:
         # trips around every request on PostgreSQL. Nothing is lost: READ COMMITTED (the
         # default) takes a new snapshot per statement anyway, and pysqlite never opened a
         # transaction for a SELECT. The sessions stay READ ONLY (make_read_engine).
-        options["isolation_level"] = "AUTOCOMMIT"
+        # Nothing to roll back either when a connection goes back to the pool.
+        options |= {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
         return options  # in memory: one database per connection, no queue pool

@@ -24,8 +24,6 @@ from domacross.api.queries import (
     BoardPage,
     board_page,
     competition_public,
-    entrant_count,
-    leaderboard_page,
     status_filter,
     status_of,
 )
@@ -35,6 +33,7 @@ from domacross.api.schemas import (
     CompetitionsPublic,
     CompetitionStatus,
     ErrorPublic,
+    LeaderboardEntryPublic,
     LeaderboardEventPublic,
     LeaderboardPublic,
     SnapshotRefPublic,
@@ -251,17 +250,18 @@ def _board_event(session: Session, competition_id: int, top: int) -> Leaderboard
         .order_by(LeaderboardSnapshot.id.desc())
         .limit(1)
     ).first()
-    entries, _ = leaderboard_page(session, competition_id, top, None)
+    page = board_page(session, competition_id, top, None)
+    assert page is not None  # noqa: S101 - the competition was just read
     return LeaderboardEventPublic(
         competition_id=competition_id,
         status=status_of(competition, datetime.now(UTC)),
-        total_entrants=entrant_count(session, competition_id),
+        total_entrants=page.total_entrants,
         latest_snapshot=(
             SnapshotRefPublic(id=snapshot[0], captured_at=snapshot[1], block_number=snapshot[2])
             if snapshot
             else None
         ),
-        data=entries,
+        data=[LeaderboardEntryPublic.model_validate(entry) for entry in page.entries],
     )
 
 
