@@ -7,6 +7,7 @@ from itertools import count
 
 from domacross.db.models import PauseChange
 from tests.api.conftest import NOW, wallet
+from tests.api.test_read import _all_pages
 
 PATH = "/api/v1/contracts/pause-state"
 _log = count()
@@ -29,20 +30,6 @@ def _change(session, chain_id: int, address: str, paused: bool, block: int) -> N
     session.commit()
 
 
-def _pages(client, **params) -> tuple[list[dict], int]:
-    items, cursor, pages = [], None, 0
-    while True:
-        response = client.get(PATH, params={**params, **({"cursor": cursor} if cursor else {})})
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert set(body) == {"data", "next_cursor"}
-        items += body["data"]
-        pages += 1
-        cursor = body["next_cursor"]
-        if cursor is None:
-            return items, pages
-
-
 def test_pause_state__pages__every_contract_once_by_chain_then_address(client, session):
     contracts = [(chain, wallet(910 + i)) for chain in (1, 97476) for i in range(3)]
     for block, (chain, address) in enumerate(contracts, start=10):
@@ -50,18 +37,19 @@ def test_pause_state__pages__every_contract_once_by_chain_then_address(client, s
         _change(session, chain, address, False, block + 100)  # the latest change counts
     _change(session, 1, contracts[0][1], True, 500)
 
-    whole, pages = _pages(client)
+    assert set(client.get(PATH).json()) == {"data", "next_cursor"}  # every list's envelope
+    whole, pages = _all_pages(client, PATH)
     assert pages == 1
     # Addresses in the database's own order (its collation), chains ascending.
     assert sorted((s["chain_id"], s["address"]) for s in whole) == sorted(contracts)
     assert [s["chain_id"] for s in whole] == sorted(chain for chain, _ in contracts)
     for size in (1, 2, 4):
-        paged, pages = _pages(client, limit=size)
+        paged, pages = _all_pages(client, PATH, limit=size)
         assert paged == whole
         assert pages == -(-len(contracts) // size)
-    paused, _ = _pages(client, paused="true", limit=1)
+    paused, _ = _all_pages(client, PATH, paused="true", limit=1)
     assert [(s["address"], s["since_block"]) for s in paused] == [(contracts[0][1], 500)]
-    assert _pages(client, chain_id=97476, limit=2)[0] == whole[3:]
+    assert _all_pages(client, PATH, chain_id=97476, limit=2)[0] == whole[3:]
 
 
 def test_pause_state__foreign_or_broken_cursor__400(client, session):
