@@ -20,10 +20,8 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -35,6 +33,7 @@ from eth_account import Account
 from sqlalchemy import create_engine, insert, text
 
 from bench.results import Row, Target, report
+from bench.server import served
 from domacross.db.engine import make_engine
 from domacross.db.migrate import upgrade
 from domacross.db.models import Competition, Participant, User
@@ -125,12 +124,6 @@ def seed(url: str, entrants: int) -> int:
     return int(competition_id)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def peak_rss_mib(pid: int) -> float:
     """The process's peak resident set (VmHWM), read before it exits."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -168,38 +161,15 @@ def measure(
     url: str, competition_id: int, cached: bool, amount: int, connections: int, repeat: int
 ) -> tuple[list[dict[str, float]], float]:
     """`repeat` load runs against a fresh server; and the server's peak RSS (MiB)."""
-    port = free_port()
     env = {
-        **os.environ,
         "DOMACROSS_DATABASE_URL": url,
         "DOMACROSS_RATE_LIMIT_ENABLED": "false",
         "DOMACROSS_API_CACHE_SECONDS": "2" if cached else "0",
     }
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("domacross")),
-            "serve",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
     path = f"/api/v1/competitions/{competition_id}/leaderboard"
-    try:
+    with served(env, ready=f"{path}?limit=1") as server:
+        base = server.base
         with httpx.Client(base_url=base, timeout=10) as client:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if client.get(path, params={"limit": 1}).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("server did not start")
-                time.sleep(0.1)
             # Cursors deep into the board, collected by walking it once.
             cursors, cursor = [], None
             for _ in range(40):
@@ -221,9 +191,6 @@ def measure(
             run["floor_p95"] = load(base, ["/health"], connections, amount)["p95"]
             runs.append(run)
         return runs, peak_rss_mib(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def sqlite_database() -> tuple[str, Callable[[], None]]:

@@ -9,9 +9,7 @@ Target: p95 < 50 ms (the parser it replaced took 6-9 s of CPU on such a message)
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -22,8 +20,8 @@ import httpx
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
-from bench.api_bench import free_port
 from bench.results import Row, Target, report
+from bench.server import served
 from domacross.db.migrate import upgrade
 
 TARGET_MS = 50.0
@@ -69,32 +67,19 @@ def main(rounds: int, repeat: int, json_path: str | None) -> None:
     path = Path(f"/tmp/domacross-auth-bench-{uuid.uuid4().hex[:8]}.db")  # noqa: S108
     url = f"sqlite:///{path}"
     upgrade(url)
-    port = free_port()
     env = {
-        **os.environ,
         "DOMACROSS_DATABASE_URL": url,
         "DOMACROSS_RATE_LIMIT_ENABLED": "false",
         "DOMACROSS_SIWE_DOMAIN": DOMAIN,
     }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("domacross")), "serve", "--port", str(port),
-         "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
     verify_ms: list[list[float]] = [[] for _ in range(repeat)]
     health_ms: list[list[float]] = [[] for _ in range(repeat)]
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if client.get("/health").status_code in (200, 503):
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("server did not start")
-                time.sleep(0.1)
+        # /health answers 503 while the indexer has not run: the server is up all the same.
+        with (
+            served(env, ready_statuses=(200, 503)) as server,
+            httpx.Client(base_url=server.base, timeout=30) as client,
+        ):
             account = Account.create()
             nonce = client.get("/auth/nonce").json()["nonce"]
             bodies = [signed(account, text) for text in messages(account, nonce).values()]
@@ -110,8 +95,6 @@ def main(rounds: int, repeat: int, json_path: str | None) -> None:
                     client.get("/health")
                     health_ms[run % repeat].append((time.perf_counter() - started) * 1_000)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         for leftover in path.parent.glob(path.name + "*"):
             leftover.unlink(missing_ok=True)
 

@@ -10,9 +10,7 @@ the leaderboard's 250 ms SLO, p95 < 250 ms, for the page too. Exits 1 when it is
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -21,7 +19,8 @@ import click
 import httpx
 from sqlalchemy import insert, select
 
-from bench.api_bench import free_port, seed, sqlite_database
+from bench.api_bench import seed, sqlite_database
+from bench.server import served
 from domacross.db.engine import make_engine
 from domacross.db.models import Participant, PortfolioValue
 
@@ -81,33 +80,15 @@ def p95(samples: list[float]) -> float:
 @click.option("--requests", default=200, show_default=True)
 def main(entrants: int, requests: int) -> None:
     url, cleanup = sqlite_database()
-    server: subprocess.Popen[bytes] | None = None
     try:
         competition_id = seed(url, entrants)
         add_history(url, competition_id)
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "domacross.cli", "serve", "--port", str(port)],
-            env={
-                **os.environ,
-                "DOMACROSS_DATABASE_URL": url,
-                "DOMACROSS_RATE_LIMIT_ENABLED": "false",
-                "DOMACROSS_LOG_LEVEL": "warning",
-            },
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=30) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    client.get("/health")
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise SystemExit("domacross serve did not start") from None
-                    time.sleep(0.2)
+        env = {"DOMACROSS_DATABASE_URL": url, "DOMACROSS_RATE_LIMIT_ENABLED": "false"}
+        # /health answers 503 while the indexer has not run: the server is up all the same.
+        with (
+            served(env, ready_statuses=(200, 503)) as server,
+            httpx.Client(base_url=server.base, timeout=30) as client,
+        ):
             page_path = f"/competitions/{competition_id}"
             json_path = f"/api/v1/competitions/{competition_id}/leaderboard?limit=100"
             timed(client, page_path, 10)  # warm-up: imports, template compilation, caches
@@ -115,9 +96,6 @@ def main(entrants: int, requests: int) -> None:
             page, page_size = timed(client, page_path, requests)
             board, board_size = timed(client, json_path, requests)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
         cleanup()
     print(f"{entrants:,} entrants, {requests} sequential requests each, one client")
     print(f"{'':34} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>8}")

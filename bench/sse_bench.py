@@ -13,20 +13,17 @@ every stream within 2 s.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import click
-import httpx
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bench.api_bench import free_port, load, postgres_database, seed, sqlite_database
+from bench.api_bench import load, postgres_database, seed, sqlite_database
 from bench.results import Row, Target, report
+from bench.server import served
 from domacross.db.engine import make_engine, session_factory
 from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Participant
 
@@ -121,39 +118,20 @@ async def streams_run(
 
 
 def measure(url: str, competition_id: int, streams: int) -> tuple[float, float, float, int]:
-    port = free_port()
     env = {
-        **os.environ,
         "DOMACROSS_DATABASE_URL": url,
         "DOMACROSS_RATE_LIMIT_ENABLED": "false",
         "DOMACROSS_API_CACHE_SECONDS": "0",
     }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("domacross")), "serve", "--port", str(port),
-         "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     plan = [f"/api/v1/competitions/{competition_id}"]
-    try:
-        with httpx.Client(base_url=base, timeout=10) as client:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if client.get(plan[0]).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("server did not start")
-                time.sleep(0.1)
+    with served(env, ready=plan[0]) as server:
+        base = server.base
         load(base, plan, CONNECTIONS, 500)  # warm-up
         idle = load(base, plan, CONNECTIONS, 1_000)["p95"]
-        p95, push, got = asyncio.run(streams_run(port, url, competition_id, streams, base, plan))
+        p95, push, got = asyncio.run(
+            streams_run(server.port, url, competition_id, streams, base, plan)
+        )
         return idle, p95, push, got
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 @click.command()

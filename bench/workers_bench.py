@@ -9,53 +9,29 @@ The same seeded PostgreSQL database, rate limits on with their counters in Redis
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 import uuid
-from pathlib import Path
 
 import click
-import httpx
 
-from bench.api_bench import free_port, load, postgres_database, seed
+from bench.api_bench import load, postgres_database, seed
 from bench.results import Row, report
+from bench.server import served
 
 
 def throughput(
     url: str, competition_id: int, workers: int, amount: int, repeat: int
 ) -> list[float]:
-    port = free_port()
     env = {
-        **os.environ,
         "DOMACROSS_DATABASE_URL": url,
         "DOMACROSS_RATE_LIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
         "DOMACROSS_RATE_LIMIT_KEY_PREFIX": f"domacross-bench-{uuid.uuid4().hex[:8]}",
         "DOMACROSS_RATE_LIMIT_IP": "10000000/minute",
     }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("domacross")), "serve", "--workers", str(workers),
-         "--port", str(port), "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     plan = [f"/api/v1/competitions/{competition_id}"]
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + plan[0], timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not start")
-            time.sleep(0.2)
-        load(base, plan, 16, min(amount, 1_000))  # warm-up, every worker
-        return [load(base, plan, 16, amount)["rps"] for _ in range(repeat)]
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with served(env, ready=plan[0], workers=workers) as server:
+        load(server.base, plan, 16, min(amount, 1_000))  # warm-up, every worker
+        return [load(server.base, plan, 16, amount)["rps"] for _ in range(repeat)]
 
 
 @click.command()

@@ -1,28 +1,26 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {Competition} from "./Competition.sol";
+import {RegistryFactory} from "./base/RegistryFactory.sol";
 import {ICompetitionFactory} from "./interfaces/ICompetitionFactory.sol";
 import {IPortfolioTracker} from "./interfaces/IPortfolioTracker.sol";
 import {CompetitionArgs} from "./libraries/CompetitionArgs.sol";
+import {BPS} from "./libraries/Units.sol";
 
 /// @title CompetitionFactory
 /// @notice See {ICompetitionFactory}.
 /// @dev Each competition is an EIP-1167 minimal proxy of one {Competition} implementation with
 /// its packed configuration appended as immutable arguments (OpenZeppelin Clones), so creating
 /// one costs a fraction of a full deployment and no initializer exists to call twice.
-contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
+contract CompetitionFactory is ICompetitionFactory, RegistryFactory {
     using SafeCast for uint256;
 
     bytes32 public constant ORGANIZER_ROLE = keccak256("ORGANIZER_ROLE");
     bytes32 public constant RESOLVER_ROLE = keccak256("RESOLVER_ROLE");
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
-    uint256 internal constant BPS = 10_000;
     /// @notice Hard ceilings that no admin-set limit may exceed.
     uint16 public constant RAKE_CEILING_BPS = 5_000;
     uint16 public constant PAYOUT_RANKS_CEILING = 100;
@@ -35,14 +33,11 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
     bool private _openCreation;
     address private _tracker;
     address private _oracle;
-    /// @dev The registry. Membership needs no mapping: each clone carries its index.
-    address[] private _competitions;
 
-    /// @param admin Holder of DEFAULT_ADMIN_ROLE.
+    /// @param admin Holder of DEFAULT_ADMIN_ROLE (not the zero address).
     /// @param limits_ Initial bounds for new competitions.
-    constructor(address admin, Limits memory limits_) {
+    constructor(address admin, Limits memory limits_) RegistryFactory(admin) {
         _implementation = address(new Competition());
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setLimits(limits_);
         // The admin's address until it names a treasury: never an organizer's choice.
         _treasury = admin;
@@ -55,7 +50,7 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
         Limits memory l = _limits;
         _validate(params, l);
         _checkPlatform(params);
-        uint256 index = _competitions.length;
+        uint256 index = _instanceCount();
         CompetitionConfig memory c = CompetitionConfig({
             factory: address(this),
             organizer: msg.sender,
@@ -73,7 +68,7 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
             payoutBps: params.payoutBps
         });
         competition = Clones.cloneWithImmutableArgs(_implementation, CompetitionArgs.encode(c));
-        _competitions.push(competition);
+        _register(competition);
         emit CompetitionCreated(competition, msg.sender, index, params, l.disputeWindow);
     }
 
@@ -105,17 +100,6 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
     function setOpenCreation(bool open) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _openCreation = open;
         emit OpenCreationUpdated(open);
-    }
-
-    /// @inheritdoc ICompetitionFactory
-    function pause() external {
-        if (!hasRole(GUARDIAN_ROLE, msg.sender)) _checkRole(DEFAULT_ADMIN_ROLE);
-        _pause();
-    }
-
-    /// @inheritdoc ICompetitionFactory
-    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _unpause();
     }
 
     function _setLimits(Limits memory l) private {
@@ -201,31 +185,26 @@ contract CompetitionFactory is ICompetitionFactory, AccessControl, Pausable {
 
     /// @inheritdoc ICompetitionFactory
     function competitionCount() external view returns (uint256) {
-        return _competitions.length;
+        return _instanceCount();
     }
 
     /// @inheritdoc ICompetitionFactory
     function competitionAt(uint256 index) external view returns (address) {
-        return _competitions[index];
+        return _instanceAt(index);
     }
 
     /// @inheritdoc ICompetitionFactory
-    function competitions(uint256 offset, uint256 limit) external view returns (address[] memory page) {
-        uint256 total = _competitions.length;
-        if (offset >= total) return new address[](0);
-        uint256 n = total - offset < limit ? total - offset : limit;
-        page = new address[](n);
-        for (uint256 i; i < n; ++i) {
-            page[i] = _competitions[offset + i];
-        }
+    function competitions(uint256 offset, uint256 limit) external view returns (address[] memory) {
+        return _instancePage(offset, limit);
     }
 
     /// @inheritdoc ICompetitionFactory
     function isCompetition(address competition) external view returns (bool) {
         // A clone's code is the 45-byte proxy followed by its arguments. Any contract can
-        // claim an index in that place, but only the real clone is stored at that index.
+        // claim an index in that place, but only the real clone is stored at that index, so
+        // membership needs no mapping.
         if (competition.code.length < 45 + CompetitionArgs.HEAD_LENGTH) return false;
         uint256 index = CompetitionArgs.index(Clones.fetchCloneArgs(competition));
-        return index < _competitions.length && _competitions[index] == competition;
+        return _isRegisteredAt(index, competition);
     }
 }

@@ -15,6 +15,7 @@ import {IDomainBasket} from "./interfaces/IDomainBasket.sol";
 import {IDomaOwnershipToken} from "./interfaces/IDomaOwnershipToken.sol";
 import {IValuationOracle} from "./interfaces/IValuationOracle.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
+import {BPS, WAD} from "./libraries/Units.sol";
 
 /// @title DomainBasket
 /// @notice See {IDomainBasket}: ERC-20 shares (18 decimals) of a set of tokenized domains.
@@ -24,8 +25,6 @@ import {BasketMath} from "./libraries/BasketMath.sol";
 contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    uint256 internal constant BPS = 10_000;
-    uint256 internal constant WAD = 1e18;
     /// @notice Most components per basket, keeping every loop bounded.
     uint256 public constant MAX_COMPONENTS = 16;
     /// @notice Shares locked in the basket by the first deposit (inflation-attack guard).
@@ -177,6 +176,7 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
             }
         }
         emit RedeemedInKind(msg.sender, shares, amounts);
+        _emitNavIfPriced();
         // Effects (burn, tracked holdings, claims, events) come before the transfers out.
         for (uint256 i; i < n; ++i) {
             if (amounts[i] == 0) continue;
@@ -273,6 +273,27 @@ contract DomainBasket is IDomainBasket, ERC20, Ownable, Pausable, ReentrancyGuar
     function _emitNav(uint256 totalScaled) private {
         uint256 supply = totalSupply();
         emit NavUpdated(totalScaled / WAD, supply, totalScaled / supply);
+    }
+
+    /// @dev NavUpdated after an exit in kind, which must work without prices: the NAV is read
+    /// only if it can be, and the event is skipped when a read reverts (a stale or missing
+    /// price, a component that reverts, an overflow), so that no valuation failure can block the
+    /// exit. The reads are external calls to this contract because `try` takes only external
+    /// calls; both are views, so nothing can re-enter a state change.
+    function _emitNavIfPriced() private {
+        (bool valued, uint256 value) = _tryRead(this.totalValue);
+        if (!valued) return;
+        (bool navRead, uint256 nav) = _tryRead(this.navPerShare);
+        if (navRead) emit NavUpdated(value, totalSupply(), nav);
+    }
+
+    /// @dev Calls the view `read` of this contract; (false, 0) when it reverts.
+    function _tryRead(function() external view returns (uint256) read) private view returns (bool ok, uint256 value) {
+        try read() returns (uint256 v) {
+            return (true, v);
+        } catch {
+            return (false, 0);
+        }
     }
 
     /// @dev Shares for a deposit, net of the locked MIN_LIQUIDITY on the first one.

@@ -17,6 +17,7 @@ import {IDomainBasketFactory} from "./interfaces/IDomainBasketFactory.sol";
 import {IDomaOwnershipToken} from "./interfaces/IDomaOwnershipToken.sol";
 import {IPortfolioTracker} from "./interfaces/IPortfolioTracker.sol";
 import {IValuationOracle} from "./interfaces/IValuationOracle.sol";
+import {WAD} from "./libraries/Units.sol";
 
 /// @title PortfolioTracker
 /// @notice See {IPortfolioTracker}. Values are final at a competition's end: updates are
@@ -33,7 +34,6 @@ contract PortfolioTracker is IPortfolioTracker, AccessControl, Pausable {
     bytes32 public constant UPDATER_ROLE = keccak256("UPDATER_ROLE");
     /// @notice Most holdings valued in one update, keeping the loop bounded.
     uint256 public constant MAX_HOLDINGS = 64;
-    uint256 internal constant WAD = 1e18;
 
     IValuationOracle private immutable _oracle;
     address private _factory;

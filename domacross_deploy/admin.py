@@ -20,6 +20,7 @@ import click
 from domacross_deploy.session import ScriptError, Session
 from domacross_deploy.suite import role_id
 from domacross_sdk import ApeSigner, DomaCross
+from domacross_sdk.abis import abi
 from domacross_sdk.errors import ConfigurationError, DomaCrossError
 from domacross_sdk.generated.errors import AccessControlUnauthorizedAccount
 from domacross_sdk.suite import ADMIN_ROLE, CONTRACTS, ROLES
@@ -34,12 +35,23 @@ if TYPE_CHECKING:
 
 ROLE_NAMES = (*(r.role.removesuffix("_ROLE") for r in ROLES), "DEFAULT_ADMIN")
 """What ``--role`` accepts (with or without ``_ROLE``, any case)."""
-ROLE_CONTRACT = {r.role: r.contract for r in ROLES}
-"""The contract each role lives on (``DEFAULT_ADMIN_ROLE`` is on every contract)."""
+ROLE_CONTRACTS: dict[str, tuple[str, ...]] = {r.role: r.contracts for r in ROLES}
+"""The contracts each role lives on (``DEFAULT_ADMIN_ROLE``, on every contract, is not here)."""
 CONTRACT_ALIASES = {
     c.alias: c.name for c in CONTRACTS if c.deployed and c.access_control and c.alias
 }
 """``--contract`` accepts these aliases and names: the deployed contracts with roles."""
+
+
+def _pausable(name: str) -> bool:
+    functions = {f.get("name") for f in abi(name) if f.get("type") == "function"}
+    return {"pause", "unpause", "paused"} <= functions
+
+
+PAUSE_TARGETS = {alias: name for alias, name in CONTRACT_ALIASES.items() if _pausable(name)}
+"""What ``ape run pause --target`` accepts by name (alias -> record name): the deployed
+contracts with roles that can be paused (oracle, tracker, factory, basket-factory)."""
+GUARDIAN_ROLE = "GUARDIAN_ROLE"
 _ROLE_BY_ID = {role_id(r.role): r.role for r in ROLES} | {role_id(ADMIN_ROLE): ADMIN_ROLE}
 
 
@@ -51,9 +63,42 @@ def role_constant(name: str) -> str:
     """
     constant = name.strip().upper().replace("-", "_")
     constant = constant if constant.endswith("_ROLE") else constant + "_ROLE"
-    if constant != ADMIN_ROLE and constant not in ROLE_CONTRACT:
+    if constant != ADMIN_ROLE and constant not in ROLE_CONTRACTS:
         raise click.BadParameter(f"unknown role {name!r}; one of {', '.join(ROLE_NAMES)}")
     return constant
+
+
+def role_contracts(constant: str, contract: str | None) -> tuple[str, ...]:
+    """The contracts a grant or revoke of ``constant`` acts on: ``contract`` alone when given,
+    else every contract that has the role (``GUARDIAN_ROLE``: both factories).
+
+    Raises:
+        click.UsageError: ``DEFAULT_ADMIN_ROLE`` without ``contract``.
+        click.BadParameter: ``contract`` is unknown or does not have the role.
+    """
+    implied = ROLE_CONTRACTS.get(constant)
+    if contract is None:
+        if implied is None:
+            raise click.UsageError(f"{constant} exists on every contract: pass --contract")
+        return implied
+    name = contract_name(contract)
+    if implied is not None and name not in implied:
+        raise click.BadParameter(
+            f"{constant} is a role of {' and '.join(implied)}, not of {name}",
+            param_hint="--contract",
+        )
+    return (name,)
+
+
+def pause_target(name: str) -> str | None:
+    """The record name of a contract that ``ape run pause`` targets by name or alias
+    (``basket-factory`` or ``DomainBasketFactory``); None for anything else (an address).
+    """
+    wanted = name.strip().lower()
+    for alias, full in PAUSE_TARGETS.items():
+        if wanted in (alias, full.lower()):
+            return full
+    return None
 
 
 def contract_name(name: str) -> str:
@@ -168,8 +213,12 @@ class Admin:
         except ConfigurationError as err:
             raise ScriptError(str(err)) from None
 
+    def has_role(self, contract: str, role: str) -> bool:
+        """Whether the signer holds ``role`` on the recorded ``contract``."""
+        holder = self.binding(contract)
+        return bool(holder.has_role(role_id(role), self.address))  # type: ignore[attr-defined]
+
     def require_role(self, contract: str, role: str, what: str) -> None:
         """Raises ScriptError when the signer lacks ``role`` on ``contract`` (before sending)."""
-        holder = self.binding(contract)
-        if not holder.has_role(role_id(role), self.address):  # type: ignore[attr-defined]
+        if not self.has_role(contract, role):
             raise ScriptError(f"{self.address} lacks {contract}.{role}, needed to {what}")

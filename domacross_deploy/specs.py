@@ -25,7 +25,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from domacross_deploy.session import ScriptError
 from domacross_sdk.generated.structs import CompetitionParams
-from domacross_sdk.prizes import BPS
+from domacross_sdk.units import BPS
 
 if TYPE_CHECKING:
     from domacross_sdk.generated.structs import Limits

@@ -24,6 +24,7 @@ from domacross_sdk.deployments import CallRecord, ContractRecord, RoleGrant, utc
 from domacross_sdk.suite import (
     ADMIN_ROLE,
     DEPLOY_ORDER,
+    GRANTS,
     LINKS,
     ROLES,
     SuiteContract,
@@ -179,8 +180,8 @@ def deploy_suite(
         for link in LINKS:
             if spec.name == link.runs_after:
                 run.link(link)
-    for role in ROLES:
-        run.grants(role)
+    for role, contract in GRANTS:
+        run.grants(role, contract)
     if not dry_run:
         session.finish_pending()
     run.outcome.sent = session.sent
@@ -338,17 +339,18 @@ class _Run:
 
     # -- roles --------------------------------------------------------------------------------
 
-    def grants(self, spec: SuiteRole) -> None:
-        if spec.contract not in self.addresses:
+    def grants(self, spec: SuiteRole, contract: str) -> None:
+        """Grants ``spec`` on ``contract`` (one of ``spec.contracts``) to each holder."""
+        if contract not in self.addresses:
             return  # a local-only contract on a real network
-        target = self.addresses[spec.contract]
+        target = self.addresses[contract]
         rid = role_id(spec.role)
         for account in self.config.holders(spec.option):
-            step = f"grant:{spec.contract}.{spec.role}:{account}"
+            step = f"grant:{contract}.{spec.role}:{account}"
             if target is None:
                 self._row(Row(step, "send", "on the new contract", TYPICAL_GRANT_GAS, True))
                 continue
-            instance = container(spec.contract).at(target)
+            instance = container(contract).at(target)
             record = self.session.record
             if instance.hasRole(rid, account):
                 if record is not None and record.has_role(target, rid, account):
@@ -356,7 +358,7 @@ class _Run:
                     continue
                 receipt = None if self.dry_run else self.session.adopt_pending(step)
                 if not self.dry_run:
-                    self._record_grant(spec, target, account, receipt)
+                    self._record_grant(spec, contract, target, account, receipt)
                 self._row(Row(step, "record", "held on chain", tx_hash=_hash(receipt)))
                 continue
             if self.dry_run:
@@ -368,12 +370,17 @@ class _Run:
             receipt = self.session.send(
                 step, instance.grantRole.as_transaction(rid, account, sender=self.session.account)
             )
-            self._record_grant(spec, target, account, receipt)
+            self._record_grant(spec, contract, target, account, receipt)
             self._row(Row(step, "send", "", receipt.gas_used, tx_hash=_hash(receipt)))
             self.session.mined()
 
     def _record_grant(
-        self, spec: SuiteRole, target: str, account: str, receipt: ReceiptAPI | None
+        self,
+        spec: SuiteRole,
+        contract: str,
+        target: str,
+        account: str,
+        receipt: ReceiptAPI | None,
     ) -> None:
         block = (
             int(receipt.block_number)
@@ -381,7 +388,7 @@ class _Run:
             else int(self.session.provider.get_block("latest").number or 0)
         )
         grant = RoleGrant(
-            contract=spec.contract,
+            contract=contract,
             contract_address=target,
             role=spec.role,
             role_id=role_id(spec.role),

@@ -12,14 +12,16 @@ from domacross_fuzz.errors import (
     ExecutionHaltedError,
     InvalidTransactionError,
 )
-from domacross_fuzz.evm import DEFAULT_HARDFORK, HARDFORKS, ZERO_ADDRESS, FastChain, Snapshot
-from domacross_fuzz.fuzzing import (
-    FastStateMachine,
-    FastStats,
-    fast_given,
-    fast_settings,
-    run_machine,
+from domacross_fuzz.evm import (
+    DEFAULT_HARDFORK,
+    HARDFORKS,
+    ZERO_ADDRESS,
+    FastChain,
+    Snapshot,
+    mapping_slot,
 )
+from domacross_fuzz.fuzzing import FastStats, fast_given, fast_settings, run_machine
+from domacross_fuzz.machine import FastStateMachine
 from domacross_fuzz.project import CompiledContract, FastContainer, FastProject
 from domacross_fuzz.sequences import SequenceFailureError
 from domacross_fuzz.strategies import with_dictionary
@@ -47,6 +49,7 @@ __all__ = [
     "Snapshot",
     "fast_given",
     "fast_settings",
+    "mapping_slot",
     "reverts",
     "run_machine",
     "with_dictionary",

@@ -8,65 +8,29 @@ function and returns what it would return. ``contract.SomeError`` and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from domacross_fuzz.abi import ContractAbi, ErrorAbi, EventAbi, FunctionAbi
+from domacross_fuzz.abi import ContractAbi, ErrorAbi, FunctionAbi
+from domacross_fuzz.chain_api import Event, Receipt
 from domacross_fuzz.errors import ContractRevertError, ExecutionHaltedError
 
 if TYPE_CHECKING:
-    from pyrevm import Log
+    from types import TracebackType
 
-    from domacross_fuzz.evm import FastChain
+    from domacross_fuzz.chain_api import ChainApi
 
-
-@dataclass(frozen=True)
-class Event:
-    """A decoded log. Arguments read as attributes (``event.price``) or from ``args``.
-
-    ``name`` is None for a log whose event is in no ABI the chain knows; ``args`` then holds
-    the raw ``topics`` and ``data``.
-    """
-
-    address: str
-    name: str | None
-    args: dict[str, Any] = field(default_factory=dict)
-
-    def __getattr__(self, item: str) -> Any:
-        try:
-            return self.args[item]
-        except KeyError:
-            raise AttributeError(item) from None
-
-
-class Receipt:
-    """The outcome of a successful transaction; events are decoded on first use."""
-
-    __slots__ = ("_chain", "_events", "_logs", "gas_used", "output", "to")
-
-    def __init__(
-        self, chain: FastChain, to: str, output: bytes, logs: list[Log], gas_used: int
-    ) -> None:
-        self._chain = chain
-        self.to = to
-        self.output = output
-        self._logs = logs
-        self.gas_used = gas_used
-        self._events: list[Event] | None = None
-
-    @property
-    def events(self) -> list[Event]:
-        """Every log of the transaction, decoded, in order."""
-        if self._events is None:
-            self._events = [self._chain.decode_log(log) for log in self._logs]
-        return self._events
-
-    def decode_logs(self, event: EventAbi | str) -> list[Event]:
-        """The events named like ``event`` (``contract.SomeEvent`` or its name)."""
-        name = event if isinstance(event, str) else event.name
-        return [e for e in self.events if e.name == name]
+__all__ = [
+    "ContractFunction",
+    "Event",
+    "FastContract",
+    "Receipt",
+    "RevertInfo",
+    "Reverts",
+    "error_name",
+    "reverts",
+]
 
 
 class ContractFunction:
@@ -97,6 +61,22 @@ class ContractFunction:
             return fn.decode_result(self._chain.view(self._address, data, sender=sender))
         return self._chain.transact(self._address, data, sender=sender, value=value)
 
+    def many(self, arguments: Iterable[Sequence[Any]]) -> list[Any]:
+        """The view's value for each argument tuple (:meth:`FastChain.views`: less Python
+        per call than calling the view once per tuple).
+
+        Raises:
+            ExecutionError: A call reverted (decoded) or halted.
+        """
+        fns, calls = [], []
+        address = self._address
+        for args in arguments:
+            fn = self._overloads[0] if len(self._overloads) == 1 else self.abi(len(args))
+            fns.append(fn)
+            calls.append((address, fn.selector + fn.inputs.encode(args)))
+        outputs = self._chain.views(calls)
+        return [fn.decode_result(out) for fn, out in zip(fns, outputs, strict=True)]
+
     def call(self, *args: Any, sender: Any = None, value: int = 0) -> Any:
         """What the function would return, its effects discarded (any function)."""
         fn = self.abi(len(args))
@@ -120,7 +100,7 @@ class ContractFunction:
 class FastContract:
     """A deployed contract on a :class:`FastChain`, called by ABI with Python values."""
 
-    def __init__(self, chain: FastChain, abi: ContractAbi, address: str, name: str = "") -> None:
+    def __init__(self, chain: ChainApi, abi: ContractAbi, address: str, name: str = "") -> None:
         self.chain = chain
         self.abi = abi
         self.address = address
@@ -172,8 +152,7 @@ def _same(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
-@contextmanager
-def reverts(error: ErrorAbi | str | None = None, /, **inputs: Any) -> Iterator[RevertInfo]:
+def reverts(error: ErrorAbi | str | None = None, /, **inputs: Any) -> Reverts:
     """Asserts that the body reverts, with ``error`` (its definition or name) and ``inputs``.
 
     Like ``ape.reverts``: ``with reverts(oracle.OracleZeroPrice, tokenId=1): ...``. An
@@ -183,15 +162,37 @@ def reverts(error: ErrorAbi | str | None = None, /, **inputs: Any) -> Iterator[R
     Raises:
         AssertionError: Nothing reverted, or the error or an argument differs.
     """
-    info = RevertInfo()
-    try:
-        yield info
-    except ExecutionHaltedError as exc:
-        info.value = exc
-        if error is not None or inputs:
-            raise AssertionError(f"expected {error_name(error)}, got a halt: {exc}") from exc
-    except ContractRevertError as exc:
-        info.value = exc
+    return Reverts(error, inputs)
+
+
+class Reverts:
+    """The context manager of :func:`reverts`; a class rather than ``@contextmanager``: a
+    property asserting reverts enters one per example, and a generator costs more."""
+
+    __slots__ = ("error", "info", "inputs")
+
+    def __init__(self, error: ErrorAbi | str | None, inputs: dict[str, Any]) -> None:
+        self.error = error
+        self.inputs = inputs
+        self.info = RevertInfo()
+
+    def __enter__(self) -> RevertInfo:
+        return self.info
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        error, inputs = self.error, self.inputs
+        if exc is None:
+            raise AssertionError(f"expected a revert ({error_name(error)}), the call succeeded")
+        if isinstance(exc, ExecutionHaltedError):
+            self.info.value = exc
+            if error is not None or inputs:
+                raise AssertionError(f"expected {error_name(error)}, got a halt: {exc}") from exc
+            return True
+        if not isinstance(exc, ContractRevertError):
+            return False  # anything else goes on up
+        self.info.value = exc
         name = error.name if isinstance(error, ErrorAbi) else error
         if name is not None and exc.name != name:
             raise AssertionError(f"expected {name}, got {exc}") from exc
@@ -200,8 +201,7 @@ def reverts(error: ErrorAbi | str | None = None, /, **inputs: Any) -> Iterator[R
         }
         if wrong:
             raise AssertionError(f"expected {name or 'revert'} with {wrong}, got {exc}") from exc
-    else:
-        raise AssertionError(f"expected a revert ({error_name(error)}), the call succeeded")
+        return True
 
 
 def error_name(error: ErrorAbi | str | None) -> str:

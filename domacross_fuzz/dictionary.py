@@ -140,8 +140,12 @@ class ValueDictionary:
 
     def add_all(self, values: Iterable[int]) -> None:
         """Several values seen now."""
-        for value in values:
-            self.add(value)
+        listed = values if isinstance(values, list) else list(values)
+        if self.fuzzing:
+            self.staged.add_many(listed)
+        else:
+            self.recent.add_many(listed)
+            self.session.add_many(listed)
 
     def add_words(self, data: bytes) -> None:
         """Return data or event data, word by word."""

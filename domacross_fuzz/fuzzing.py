@@ -26,22 +26,23 @@ import math
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+from hypothesis.stateful import run_state_machine_as_test
 from hypothesis.strategies._internal.lazy import LazyStrategy
 from hypothesis.strategies._internal.numbers import IntegersStrategy
 
 from domacross_fuzz.choices import Choices, Generate, generator
-from domacross_fuzz.evm import FastChain, Snapshot
+from domacross_fuzz.evm import FastChain
+from domacross_fuzz.machine import FastStateMachine
 from domacross_fuzz.runner import sequence_test, supports
 from domacross_fuzz.sequences import bind_machine, shrink_failure
 from domacross_fuzz.strategies import use_dictionary, with_dictionary
 
 F = TypeVar("F", bound=Callable[..., Any])
-M = TypeVar("M", bound="FastStateMachine")
+M = TypeVar("M", bound=FastStateMachine)
 
 CHAIN_FIXTURE = "fast_chain"
 _REPEATS_IN_A_ROW = 8
@@ -346,21 +347,6 @@ def _copy_identity(wrapper: Callable[..., Any], test: Callable[..., Any]) -> Non
     wrapper.__module__ = test.__module__
     wrapper.__doc__ = test.__doc__
     wrapper.__dict__.update(getattr(test, "__dict__", {}))  # pytest marks
-
-
-class FastStateMachine(RuleBasedStateMachine):
-    """A rule-based state machine on a :class:`FastChain`; every run starts from the state
-    the chain had when :func:`run_machine` was called, and is reverted after it."""
-
-    chain: ClassVar[FastChain]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._start: Snapshot = self.chain.snapshot()
-
-    def teardown(self) -> None:
-        """Reverts the chain to where the run started."""
-        self.chain.revert(self._start)
 
 
 def run_machine(

@@ -32,7 +32,7 @@ from domacross_fuzz.choices import Choices, generator
 if TYPE_CHECKING:
     from hypothesis.stateful import Rule
 
-    from domacross_fuzz.fuzzing import FastStateMachine
+    from domacross_fuzz.machine import FastStateMachine
 
 # Hypothesis stops a run early when its choices near the buffer size (an overrun would
 # discard the run); the same margin here.

@@ -26,7 +26,7 @@ from domacross_fuzz.strategies import with_dictionary
 
 if TYPE_CHECKING:
     from domacross_fuzz.evm import FastChain
-    from domacross_fuzz.fuzzing import FastStateMachine
+    from domacross_fuzz.machine import FastStateMachine
 
 # Replays allowed while shrinking one failure (each replays a whole sequence).
 MAX_REPLAYS = 5_000

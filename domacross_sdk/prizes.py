@@ -33,8 +33,8 @@ from eth_utils.crypto import keccak
 
 from domacross_sdk.convert import Wei
 from domacross_sdk.errors import InvalidInputError
+from domacross_sdk.units import BPS
 
-BPS = 10_000
 EMPTY_ROOT = keccak(b"DomaCross: no prize to pay")
 """The root of results that pay nothing (the contract refuses a zero root)."""
 

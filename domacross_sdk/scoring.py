@@ -53,7 +53,9 @@ from dataclasses import dataclass, field
 
 from eth_utils.address import to_checksum_address
 
-UNIT = 10**18
+from domacross_sdk.units import WAD
+
+UNIT = WAD
 """Fungible prices are per 10**18 base units; an ERC-721 counts 10**18 scaled units."""
 ZERO = "0x0000000000000000000000000000000000000000"
 

@@ -49,7 +49,9 @@ class SuiteRole:
 
     option: str
     """Option name of the deploy script (``--reporter``)."""
-    contract: str
+    contracts: tuple[str, ...]
+    """Every deployed contract that has this role, in deploy order: the deploy script grants
+    it on each, and ``ape run roles`` grants or revokes it on each unless told one."""
     role: str
     """The role's constant name (``REPORTER_ROLE``)."""
 
@@ -101,14 +103,18 @@ DEPLOY_ORDER: tuple[str, ...] = tuple(c.name for c in CONTRACTS if c.deployed)
 """The contracts `ape run deploy` deploys (stand-ins on local chains only), in order."""
 
 ROLES: tuple[SuiteRole, ...] = (
-    SuiteRole("reporter", "ValuationOracle", "REPORTER_ROLE"),
-    SuiteRole("updater", "PortfolioTracker", "UPDATER_ROLE"),
-    SuiteRole("organizer", "CompetitionFactory", "ORGANIZER_ROLE"),
-    SuiteRole("resolver", "CompetitionFactory", "RESOLVER_ROLE"),
-    SuiteRole("guardian", "CompetitionFactory", "GUARDIAN_ROLE"),
-    SuiteRole("registrar", "DomaOwnershipToken", "REGISTRAR_ROLE"),
-    SuiteRole("minter", "DomainFractionToken", "MINTER_ROLE"),
+    SuiteRole("reporter", ("ValuationOracle",), "REPORTER_ROLE"),
+    SuiteRole("updater", ("PortfolioTracker",), "UPDATER_ROLE"),
+    SuiteRole("organizer", ("CompetitionFactory",), "ORGANIZER_ROLE"),
+    SuiteRole("resolver", ("CompetitionFactory",), "RESOLVER_ROLE"),
+    # Both factories inherit RegistryFactory: a guardian stops competition and basket
+    # creation alike, so one --guardian is granted on both.
+    SuiteRole("guardian", ("CompetitionFactory", "DomainBasketFactory"), "GUARDIAN_ROLE"),
+    SuiteRole("registrar", ("DomaOwnershipToken",), "REGISTRAR_ROLE"),
+    SuiteRole("minter", ("DomainFractionToken",), "MINTER_ROLE"),
 )
+GRANTS: tuple[tuple[SuiteRole, str], ...] = tuple((r, c) for r in ROLES for c in r.contracts)
+"""Every (role, contract) pair the deploy script grants, in its order."""
 
 LINKS: tuple[SuiteLink, ...] = (
     SuiteLink("PortfolioTracker", "setFactory", "factory", "CompetitionFactory"),

@@ -46,7 +46,7 @@ def _role_options(f):
             envvar=f"DOMACROSS_{role.option.upper()}S",
             metavar="ADDRESS",
             help=(
-                f"Grant {role.contract}.{role.role} to ADDRESS (repeatable; env "
+                f"Grant {role.role} on {' and '.join(role.contracts)} to ADDRESS (repeatable; env "
                 f"DOMACROSS_{role.option.upper()}S, space-separated). Default on local "
                 "chains: the deployer; elsewhere: nobody."
             ),

@@ -1,18 +1,23 @@
 """`ape run roles`: grant, revoke and list the suite's roles, keeping the record in step.
 
     ape run roles grant  --network N --role REPORTER --account 0x...   # contract implied
-    ape run roles revoke --network N --contract factory --role GUARDIAN --account 0x...
+    ape run roles grant  --network N --role GUARDIAN --account 0x...   # on both factories
+    ape run roles revoke --network N --contract basket-factory --role GUARDIAN --account 0x...
     ape run roles list   --network N [--account 0x...]
 
 ``--account`` names the account that gains or loses a role (as in ``grantRole(role,
 account)``); the signer is ``--sender ALIAS`` here (``--account ALIAS`` in the other scripts).
 
-Roles: REPORTER (ValuationOracle), UPDATER (PortfolioTracker), ORGANIZER, RESOLVER,
-GUARDIAN (CompetitionFactory), REGISTRAR (DomaOwnershipToken), MINTER (DomainFractionToken)
-and DEFAULT_ADMIN (any contract: ``--contract`` required). A grant or revoke looks at the
-chain first: a role already held (or already gone) is only brought into the record, so a
-rerun after an interrupted run sends nothing and `verify-deployment` keeps passing. The
-record is rewritten atomically (`save_record`) right after the transaction is mined.
+Roles: REPORTER (ValuationOracle), UPDATER (PortfolioTracker), ORGANIZER, RESOLVER
+(CompetitionFactory), GUARDIAN (CompetitionFactory and DomainBasketFactory), REGISTRAR
+(DomaOwnershipToken), MINTER (DomainFractionToken) and DEFAULT_ADMIN (any contract:
+``--contract`` required). Without ``--contract`` a role is granted or revoked on every contract
+that has it (GUARDIAN: both factories); ``--contract`` picks one. Before anything is sent the
+signer's DEFAULT_ADMIN is checked on every contract that needs a transaction, so a refusal
+sends nothing. A grant or revoke looks at the chain first: a role already held (or already
+gone) is only brought into the record, so a rerun after an interrupted run sends nothing and
+`verify-deployment` keeps passing. The record is rewritten atomically (`save_record`) right
+after the transaction is mined.
 
 ``list`` shows every grant of the record with an on-chain ``hasRole`` check; with
 ``--account`` it also checks every role of every recorded contract for that account.
@@ -26,11 +31,11 @@ from rich.table import Table
 
 from domacross_deploy.admin import (
     CONTRACT_ALIASES,
-    ROLE_CONTRACT,
+    ROLE_CONTRACTS,
     ROLE_NAMES,
     Admin,
-    contract_name,
     role_constant,
+    role_contracts,
     script_errors,
 )
 from domacross_deploy.session import (
@@ -42,6 +47,7 @@ from domacross_deploy.session import (
 from domacross_deploy.suite import role_id
 from domacross_sdk.deployments import RoleGrant, utc_now
 from domacross_sdk.suite import ADMIN_ROLE
+from domacross_sdk.suite import contract as suite_contract
 
 
 @click.command(cls=DomaCrossCommand, short_help="Grant, revoke or list roles")
@@ -62,7 +68,8 @@ from domacross_sdk.suite import ADMIN_ROLE
     "contract",
     default=None,
     help=f"{'|'.join(CONTRACT_ALIASES.values())}, or {'|'.join(CONTRACT_ALIASES)}. "
-    "Implied by every role but DEFAULT_ADMIN.",
+    "Default: every contract that has the role (GUARDIAN: both factories); "
+    "required for DEFAULT_ADMIN.",
 )
 @click.option("--role", default=None, help=f"One of {', '.join(ROLE_NAMES)}.")
 @click.option(
@@ -95,15 +102,22 @@ def cli(
         if role is None or holder is None:
             raise click.UsageError(f"{action} needs --role ROLE and --account ADDRESS")
         constant = role_constant(role)
-        name = _contract_for(constant, contract)
+        names = role_contracts(constant, contract)
+        account = _holder(holder)
         admin = _open(provider, account_alias, deployments_dir)
+        _require_recorded(admin, names, constant)
         if action == "grant":
-            message = grant(admin, name, constant, _holder(holder))
+            pending = [n for n in names if not _held(admin, n, constant, account)]
+            _require_admin(admin, pending, f"grant {constant}")
+            messages = [grant(admin, n, constant, account) for n in names]
         else:
-            message = revoke(
-                admin, name, constant, _holder(holder), allow_self=allow_self_admin_revoke
-            )
-        click.echo(message)
+            pending = [n for n in names if _held(admin, n, constant, account)]
+            _require_admin(admin, pending, f"revoke {constant}")
+            messages = [
+                revoke(admin, n, constant, account, allow_self=allow_self_admin_revoke)
+                for n in names
+            ]
+        click.echo("\n".join(messages))
 
 
 def _open(provider, account_alias, deployments_dir, *, read_only: bool = False) -> Admin:
@@ -124,16 +138,37 @@ def _holder(value: str) -> str:
     return address(value)
 
 
-def _contract_for(constant: str, contract: str | None) -> str:
-    implied = ROLE_CONTRACT.get(constant)
-    if contract is None:
-        if implied is None:
-            raise click.UsageError(f"{constant} exists on every contract: pass --contract")
-        return implied
-    name = contract_name(contract)
-    if implied is not None and implied != name:
-        raise click.BadParameter(f"{constant} is a role of {implied}, not of {name}")
-    return name
+def _require_recorded(admin: Admin, names: tuple[str, ...], constant: str) -> None:
+    record = admin.session.require_record()
+    missing = [n for n in names if n not in record.contracts]
+    if not missing:
+        return
+    aliases = {name: alias for alias, name in CONTRACT_ALIASES.items()}
+    others = [aliases[n] for n in names if n not in missing]
+    if any(suite_contract(n).local_only for n in missing):
+        fix = "it is a stand-in, deployed on local chains only"
+    else:
+        fix = "deploy it with `ape run deploy`"
+    if others:
+        fix += f", or pass --contract {' or '.join(others)} to act there only"
+    raise ScriptError(
+        f"{constant} is a role of {' and '.join(missing)}, which {admin.session.path} does "
+        f"not record: {fix}"
+    )
+
+
+def _held(admin: Admin, name: str, constant: str, account: str) -> bool:
+    return bool(admin.binding(name).has_role(role_id(constant), account))  # type: ignore[attr-defined]
+
+
+def _require_admin(admin: Admin, names: list[str], what: str) -> None:
+    """Refuses before the first transaction when the signer cannot send every one of them."""
+    lacking = [n for n in names if not admin.has_role(n, ADMIN_ROLE)]
+    if lacking:
+        roles = " and ".join(f"{n}.{ADMIN_ROLE}" for n in lacking)
+        raise ScriptError(
+            f"{admin.address} lacks {roles}, needed to {what}; sign with an admin (--sender ALIAS)"
+        )
 
 
 def grant(admin: Admin, name: str, constant: str, account: str) -> str:
@@ -213,7 +248,7 @@ def list_table(admin: Admin, account: str | None) -> Table:
         for name in record.contracts:
             if name not in CONTRACT_ALIASES.values():
                 continue  # no AccessControl (DomainMarketplace): it has no roles
-            roles = [r for r, c in ROLE_CONTRACT.items() if c == name] + [ADMIN_ROLE]
+            roles = [r for r, on in ROLE_CONTRACTS.items() if name in on] + [ADMIN_ROLE]
             binding = admin.binding(name)
             for constant in roles:
                 if any(r[0] == name and r[1] == constant for r in rows):

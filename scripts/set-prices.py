@@ -28,9 +28,9 @@ from domacross_deploy.session import DomaCrossCommand, account_option, deploymen
 from domacross_deploy.specs import PriceRow, SpecError, chunks, format_wei, load_prices
 from domacross_sdk.errors import DomaCrossError
 from domacross_sdk.generated.events import PriceUpdated
-from domacross_sdk.prizes import BPS
 from domacross_sdk.results import PricesSet
 from domacross_sdk.suite import ADMIN_ROLE
+from domacross_sdk.units import BPS
 
 
 @click.command(cls=DomaCrossCommand, short_help="Set oracle prices from a CSV file")

@@ -2,13 +2,15 @@
 pragma solidity ^0.8.20;
 
 import {ICompetitionTypes} from "./ICompetitionTypes.sol";
+import {IRegistryFactory} from "./IRegistryFactory.sol";
 
 /// @title ICompetitionFactory
-/// @notice Creates competitions as clones of one implementation and keeps their registry.
+/// @notice Creates competitions as clones of one implementation and keeps their registry
+/// (admin, guardian and pause as every factory: {IRegistryFactory}).
 /// It also holds the platform roles that every competition checks: RESOLVER_ROLE posts
 /// results, GUARDIAN_ROLE pauses, cancels and rejects results, ORGANIZER_ROLE creates
 /// competitions while creation is restricted.
-interface ICompetitionFactory is ICompetitionTypes {
+interface ICompetitionFactory is ICompetitionTypes, IRegistryFactory {
     /// @notice Bounds every new competition must respect. Admin-set.
     struct Limits {
         uint64 minDuration;
@@ -97,12 +99,6 @@ interface ICompetitionFactory is ICompetitionTypes {
 
     /// @notice Opens creation to everyone (true) or to ORGANIZER_ROLE only (false). Admin role.
     function setOpenCreation(bool open) external;
-
-    /// @notice Stops creation. Admin or guardian.
-    function pause() external;
-
-    /// @notice Resumes creation. Admin role.
-    function unpause() external;
 
     /// @notice The clone implementation.
     function implementation() external view returns (address);

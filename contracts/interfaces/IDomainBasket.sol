@@ -19,7 +19,7 @@ import {IDomainBasketTypes} from "./IDomainBasketTypes.sol";
 ///   components, pro rata to their holdings (each amount rounded down), in kind. It reverts
 ///   when the ERC-20 part is worth less: an NFT cannot be split.
 /// - `redeemNft(i)`: a whole NFT leaves and burns `ceil(price * supply / totalValue)` shares.
-/// - `redeemInKind(shares)`: the exit that always works (no oracle, never paused, no other
+/// - `redeemInKind(shares)`: the exit that always works (needs no price, never paused, no other
 ///   holder's action): the same fraction of every ERC-20 holding, and of every NFT the basket
 ///   owns the same fraction of the basket's part as a claim (1e18 units = the whole NFT); the
 ///   last circulating shares take the rest of each NFT. A claim leaves the NAV with its holder:
@@ -98,6 +98,7 @@ interface IDomainBasket is IDomainBasketTypes {
     /// @notice The owner changed the target weights (they steer future deposits).
     event Reweighted(uint16[] previousWeightsBps, uint16[] weightsBps);
     /// @notice The net asset value after a deposit or redemption. `navPerShare` is wei per 1e18 shares.
+    /// After `redeemInKind`, which needs no price, only while every held component is priced.
     event NavUpdated(uint256 totalValue, uint256 totalSupply, uint256 navPerShare);
 
     /// @notice Deposits ERC-20 components worth at least `value` wei, split by target weight
@@ -116,9 +117,11 @@ interface IDomainBasket is IDomainBasketTypes {
     function redeemNft(uint256 index, uint256 maxShares) external returns (uint256 shares);
 
     /// @notice Burns `shares` for the same fraction of every ERC-20 component held, in kind,
-    /// with no oracle and never paused: a holder can always leave. Of each NFT the basket owns,
+    /// needing no price and never paused: a holder can always leave. Of each NFT the basket owns,
     /// the redeemer's claim grows by the same fraction of the basket's part (the last circulating
     /// shares take all of it); the NFT itself goes out (amount 1) once the redeemer holds every unit.
+    /// Emits NavUpdated when the NAV can be read (every held price fresh), and goes on without it
+    /// otherwise.
     function redeemInKind(uint256 shares) external returns (uint256[] memory amounts);
 
     /// @notice Moves `units` of the caller's claim on NFT `index` to `to` (to gather a whole NFT).

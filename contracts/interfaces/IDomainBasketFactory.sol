@@ -2,12 +2,14 @@
 pragma solidity ^0.8.20;
 
 import {IDomainBasketTypes} from "./IDomainBasketTypes.sol";
+import {IRegistryFactory} from "./IRegistryFactory.sol";
 
 /// @title IDomainBasketFactory
 /// @notice Creates domain baskets ({IDomainBasket}) valued by one oracle and keeps their registry,
-/// so that others (the {IPortfolioTracker}) can tell a real basket from any ERC-20.
-interface IDomainBasketFactory is IDomainBasketTypes {
-    /// @notice A zero address was given.
+/// so that others (the {IPortfolioTracker}) can tell a real basket from any ERC-20. Admin,
+/// guardian and pause as every factory: {IRegistryFactory}.
+interface IDomainBasketFactory is IDomainBasketTypes, IRegistryFactory {
+    /// @notice The oracle given at deployment is the zero address.
     error BasketFactoryZeroAddress();
 
     /// @notice `owner` created `basket`, the `index`-th of the registry.
@@ -20,12 +22,6 @@ interface IDomainBasketFactory is IDomainBasketTypes {
     function createBasket(string calldata name, string calldata symbol, Component[] calldata components)
         external
         returns (address basket);
-
-    /// @notice Stops basket creation. Admin role.
-    function pause() external;
-
-    /// @notice Resumes basket creation. Admin role.
-    function unpause() external;
 
     /// @notice The oracle every basket of this factory uses.
     function oracle() external view returns (address);

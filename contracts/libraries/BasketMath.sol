@@ -3,13 +3,13 @@ pragma solidity ^0.8.20;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {WAD} from "./Units.sol";
+
 /// @title BasketMath
 /// @notice Pure share math of {DomainBasket}. Values are "scaled": wei times 1e18, so that an
 /// ERC-20 amount times its price per 1e18 units is exact and rounding happens once per operation.
 /// Every function rounds against the caller of the basket (in favour of the remaining holders).
 library BasketMath {
-    uint256 internal constant WAD = 1e18;
-
     /// @notice Shares minted for a deposit worth `valueScaled`: floor(value * supply / totalValue),
     /// or the value in wei (1:1) for the first deposit (`supply == 0`).
     function sharesForDeposit(uint256 valueScaled, uint256 supply, uint256 totalScaled)

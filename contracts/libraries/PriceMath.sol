@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+import {BPS} from "./Units.sol";
+
 /// @title PriceMath
 /// @notice Pure rules of the valuation oracle, kept apart so they can be fuzzed alone.
 library PriceMath {
-    uint256 internal constant BPS = 10_000;
-
     /// @notice True when moving from `previous` to `next` exceeds `maxChangeBps` of `previous`.
     /// A first price (`previous == 0`) has nothing to compare with and is never capped.
     /// @dev Prices are below 2**192 and `maxChangeBps` at most 1e6 (the oracle enforces both), so no product overflows.

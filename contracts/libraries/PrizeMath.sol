@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+import {BPS} from "./Units.sol";
+
 /// @title PrizeMath
 /// @notice Fee, rake and payout arithmetic. Every division rounds down, so rounding dust
 /// stays in the competition (and is swept to the treasury), never overpaid to anyone.
 library PrizeMath {
-    uint256 internal constant BPS = 10_000;
-
     /// @notice Entry fees collected from `participants` entrants.
     function pool(uint256 participants, uint256 entryFee) internal pure returns (uint256) {
         return participants * entryFee;

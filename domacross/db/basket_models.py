@@ -1,8 +1,9 @@
 """Models of domain baskets, `domain_baskets` and `basket_items`.
 
-History rows (`basket_navs`, `basket_transfers`) carry their event position like every other
-history table; current-state rows (`domain_baskets` NAV columns, `basket_items.weight`,
-`basket_holdings`) are derived from history and rebuilt by `domacross.indexer.baskets.recompute`.
+History rows (`basket_navs`, `basket_transfers`, `basket_nft_claims`) carry their event
+position like every other history table; current-state rows (`domain_baskets` NAV
+columns, `basket_items.weight`, `basket_holdings`) are derived from history and rebuilt
+by `domacross.indexer.projections.baskets.recompute`.
 """
 
 from __future__ import annotations
@@ -90,6 +91,28 @@ class BasketTransfer(EventRow, Base):
     from_address: Mapped[str] = mapped_column(ADDRESS, index=True)
     to_address: Mapped[str] = mapped_column(ADDRESS, index=True)
     amount: Mapped[int] = mapped_column(Uint256)
+    timestamp: Mapped[datetime]
+
+
+class BasketNftClaim(EventRow, Base):
+    """History of claims on a basket's NFTs (`NftClaimCredited`, `NftClaimTransferred`,
+    `NftWithdrawn`): who holds how many units (of 1e18) of NFT component `component`.
+
+    `kind` is "credited" (an in-kind redemption left `to_address` a claim of `units`),
+    "transferred" (`units` from `from_address` to `to_address`) or "withdrawn" (the holder
+    of every unit, `from_address`, took the NFT `token` #`token_id` out; `units` None)."""
+
+    __tablename__ = "basket_nft_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    basket_id: Mapped[int] = mapped_column(ForeignKey("domain_baskets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))
+    component: Mapped[int] = mapped_column(Uint256)
+    from_address: Mapped[str | None] = mapped_column(ADDRESS, index=True)
+    to_address: Mapped[str | None] = mapped_column(ADDRESS, index=True)
+    units: Mapped[int | None] = mapped_column(Uint256)
+    token: Mapped[str | None] = mapped_column(ADDRESS)
+    token_id: Mapped[int | None] = mapped_column(Uint256)
     timestamp: Mapped[datetime]
 
 

@@ -171,7 +171,7 @@ class Competition(Base):
     claim_ends_at: Mapped[datetime | None]
     rake_paid: Mapped[int | None] = mapped_column(Uint256)
     claimed_total: Mapped[int] = mapped_column(Uint256, default=0)
-    # Scores (domacross.indexer.scores): the block they are computed at, final once the
+    # Scores (domacross.indexer.projections.scores): the block they are computed at, final once the
     # chain has passed the end.
     score_block: Mapped[int | None] = mapped_column(BigInteger)
     score_final: Mapped[bool] = mapped_column(Boolean, default=False)

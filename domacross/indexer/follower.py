@@ -1,4 +1,10 @@
-"""Follows one chain: backfill in adaptive ranges, then the head; checkpoints, reorgs, lag."""
+"""Follows one chain: backfill in adaptive ranges, then the head; checkpoints, reorgs, lag.
+
+The follower knows no contract: each range is fetched (the address book says what to ask
+for), decoded, routed (the address book says which logs are ours, with their contracts'
+roles), applied (the projections' registry, `domacross.indexer.apply`) and checkpointed,
+in one transaction.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from requests import RequestException
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 from web3.exceptions import Web3RPCError
@@ -25,23 +31,20 @@ from domacross.db.models import (
     IndexerStatus,
     RawEvent,
 )
-from domacross.indexer.apply import COMPETITION_EVENTS, Applier, Batch, hexstr, rollback
-from domacross.indexer.baskets import BASKET_EVENTS
+from domacross.indexer.addressbook import AddressBook, Role
+from domacross.indexer.apply import REGISTRY, Applier, rollback
 from domacross.indexer.breaker import CircuitBreaker, CircuitOpenError
+from domacross.indexer.decode import decode
 from domacross.indexer.logs import get_logs
-from domacross.indexer.scores import refresh_scores, reopen_scores
-from domacross.indexer.trades import TradeRecorder
+from domacross.indexer.registry import Registry, Routed
+from domacross.indexer.rows import hexstr, upsert
 from domacross_sdk.errors import DomaCrossError, RpcUnavailableError
-from domacross_sdk.events_base import ContractEvent, decode_log
-from domacross_sdk.generated import events as ev
 from domacross_sdk.networks import indexer_defaults
 from domacross_sdk.rpc import FailoverHTTPProvider
 
 log = logging.getLogger("domacross.indexer")
 COMPETITIONS = CHECKPOINT_ROW
 """The checkpoint row of the competition events (fetched by topic, not by address)."""
-PAUSE_EVENTS = (ev.Paused, ev.Unpaused)
-"""Kept from competitions and from every followed contract (oracle, factory, baskets)."""
 FIRST_RANGE_BLOCKS = 100
 """Blocks of the first getLogs range; later ranges adapt to how dense the chain is."""
 
@@ -62,6 +65,20 @@ class ChainConfig:
     """The marketplace whose `Sold` events price trades (local chains: DomainMarketplace)."""
     basket_factory: str | None = None
     """The DomainBasketFactory, if baskets are indexed (its baskets' events are then followed)."""
+
+    def contracts(self) -> list[tuple[str, Role]]:
+        """The configured contracts and their roles (the address book's fixed entries)."""
+        found = [
+            (self.factory, Role.COMPETITION_FACTORY),
+            (self.tracker, Role.TRACKER),
+            (self.oracle, Role.ORACLE),
+        ]
+        found += [(token, Role.DOMAIN_TOKEN) for token in self.domain_tokens]
+        if self.marketplace is not None:
+            found.append((self.marketplace, Role.MARKETPLACE))
+        if self.basket_factory is not None:
+            found.append((self.basket_factory, Role.BASKET_FACTORY))
+        return found
 
 
 @dataclass
@@ -110,8 +127,9 @@ RANGE_RETRIES = 10
 HeadTag = Literal["latest", "safe", "finalized"]
 Header = tuple[str, str, datetime]
 """(hash, parent hash, timestamp) of a block."""
-Fetched = tuple[list[ContractEvent], dict[int, datetime], dict[int, tuple[str, str]]]
-"""A range as read: its events, the times and (hash, parent hash) of its blocks."""
+Fetched = tuple[list[Routed], dict[int, datetime], dict[int, tuple[str, str]]]
+"""A range as read: its events that are ours, the times and (hash, parent hash) of its
+blocks."""
 
 
 class ChainFollower:
@@ -132,6 +150,7 @@ class ChainFollower:
         head_tag: "safe" or "finalized" never indexes past the node's block of that tag
             (as well as `confirmations` behind the head): reorgs then stay below the data
             on chains that have them. A node without the tag falls back to "latest".
+        registry: The projections to write (`domacross.indexer.projections.PROJECTIONS`).
     """
 
     def __init__(
@@ -145,6 +164,7 @@ class ChainFollower:
         reorg_window: int | None = 128,
         breaker: CircuitBreaker | None = None,
         head_tag: HeadTag = "latest",
+        registry: Registry = REGISTRY,
     ) -> None:
         self.config = config
         self.w3 = config.w3
@@ -158,26 +178,16 @@ class ChainFollower:
         defaults = indexer_defaults(self.chain_id)
         self.confirmations = defaults.confirmations if confirmations is None else confirmations
         self.reorg_window = defaults.reorg_window if reorg_window is None else reorg_window
-        self.applier = Applier(self.chain_id)
+        self.book = AddressBook(self.chain_id, config.contracts())
+        """Which logs are ours (the one place that decides it)."""
+        self.applier = Applier(self.chain_id, self.book, self._block_time, registry)
         self.progress = Progress()
         self.failed = False
         """Set when the indexed data cannot be tied to the chain: /health reports it."""
-        self._followed = [config.factory, config.tracker, config.oracle]
-        self._followed += [
-            *config.domain_tokens,
-            *([config.marketplace] if config.marketplace else []),
-        ]
-        self.trades = TradeRecorder(
-            self.chain_id, config.domain_tokens, config.marketplace, self._block_time
-        )
-        # NOTE: a fraction token's `Transfer` decodes like a basket share's: keep both.
-        self._domain_tokens = {Web3.to_checksum_address(t) for t in config.domain_tokens}
-        if config.basket_factory is not None:
-            self._followed.append(config.basket_factory)
-        self._topics = [["0x" + e.TOPIC0.hex() for e in COMPETITION_EVENTS]]
-        self._followed_set = {Web3.to_checksum_address(a) for a in self._followed}
+        self._followed = [address for address, _ in config.contracts()]
+        """The configured contracts, each with its checkpoint row."""
         self._reader: ThreadPoolExecutor | None = None
-        self._prefetch: tuple[int, int, Future[Fetched], tuple[set[str], set[str]]] | None = None
+        self._prefetch: tuple[int, int, Future[Fetched], AddressBook] | None = None
         """The next range, being read while the current one is written (backfill)."""
 
     # -- checkpoint ------------------------------------------------------------------------
@@ -230,8 +240,7 @@ class ChainFollower:
             with self.sessions() as session:
                 done = self.checkpoint(session)
                 parent = session.get(BlockRecord, (self.chain_id, done))
-                known = self.applier.known_competitions(session)
-                baskets = self.applier.known_baskets(session)
+                self.applier.load(session)
             if done >= target:
                 self._drop_prefetch()
                 self._status(done, head)
@@ -241,13 +250,12 @@ class ChainFollower:
                 if fetched is None:
                     start, end = done + 1, min(done + self.batch_blocks, target)
                     events, timestamps, end_hash = self._fetch(
-                        start, end, known, baskets, parent.hash if parent else None
+                        start, end, self.book, parent.hash if parent else None
                     )
                 else:
-                    start, end, (events, timestamps, end_hash), found = fetched
-                    # The contracts that range created (its decoding added them there).
-                    known |= found[0]
-                    baskets |= found[1]
+                    start, end, (events, timestamps, end_hash), learned = fetched
+                    # The contracts that range created (routing it added them there).
+                    self.book.merge(learned)
             except RangeChangedError as exc:
                 log.warning(
                     "chain %d: %s; reading the range again",
@@ -263,16 +271,15 @@ class ChainFollower:
                 f"{RANGE_RETRIES} reads; check the node (is it flapping between forks?)"
             )
         if end < target:  # backfilling: read the next range while this one is written
-            self._start_prefetch(end + 1, target, known, baskets, end_hash[end][0])
-        with self.sessions.begin() as session:
-            batch = Batch(self.chain_id, timestamps)
-            for event in events:
-                self.applier.apply(session, batch, event)
-            self.applier.flush(session, batch)
-            self.trades.record(session, batch)
-            refresh_scores(session, batch, start, end)
-            self._remember_blocks(session, timestamps, end, end_hash)
-            self._save_checkpoint(session, end)
+            self._start_prefetch(end + 1, target, end_hash[end][0])
+        try:
+            with self.sessions.begin() as session:
+                self.applier.apply(session, start, end, timestamps, events)
+                self._remember_blocks(session, timestamps, end, end_hash)
+                self._save_checkpoint(session, end)
+        except BaseException:
+            self.applier.forget()  # ids cached by the failed range may name no row
+            raise
         self.progress.indexed = end
         self.progress.events += len(events)
         self.progress.ranges += 1
@@ -281,35 +288,34 @@ class ChainFollower:
 
     # -- reading ahead -----------------------------------------------------------------------
 
-    def _start_prefetch(
-        self, start: int, target: int, known: set[str], baskets: set[str], parent_hash: str
-    ) -> None:
+    def _start_prefetch(self, start: int, target: int, parent_hash: str) -> None:
         """Reads the range after `start - 1` in a background thread while the current one is
         written: the node answers (and the database writes) meanwhile, instead of one after
-        the other. `known` and `baskets` already hold this range's new contracts (`_fetch`
-        adds them as it decodes), and `parent_hash` ties the next range to this one; a
-        reorg in between is caught like any other (the parent check, then `_check_reorg`)."""
+        the other. It routes with a copy of the address book, which already holds this
+        range's new contracts (`_fetch` adds them as it routes); `parent_hash` ties the
+        next range to this one, and a reorg in between is caught like any other (the
+        parent check, then `_check_reorg`)."""
         end = min(start + self.batch_blocks - 1, target)
         if self._reader is None:
             self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getlogs")
-        found = (set(known), set(baskets))  # NOTE: `_fetch` adds the range's new ones
-        future = self._reader.submit(self._fetch, start, end, *found, parent_hash)
-        self._prefetch = (start, end, future, found)
+        book = self.book.copy()  # NOTE: `_fetch` adds the next range's new contracts to it
+        future = self._reader.submit(self._fetch, start, end, book, parent_hash)
+        self._prefetch = (start, end, future, book)
 
     def _take_prefetch(
         self, start: int, target: int
-    ) -> tuple[int, int, Fetched, tuple[set[str], set[str]]] | None:
+    ) -> tuple[int, int, Fetched, AddressBook] | None:
         """The range read ahead, when it is the next one and still under `target`; None
         when there is none or it failed (the range is then read again, in this thread, so
         a fault surfaces as it would without reading ahead)."""
         pending, self._prefetch = self._prefetch, None
         if pending is None:
             return None
-        first, end, future, found = pending
+        first, end, future, book = pending
         error = future.exception()  # NOTE: waits: only one range is ever read at a time
         if error is not None or first != start or end > target:
             return None
-        return first, end, future.result(), found
+        return first, end, future.result(), book
 
     def _drop_prefetch(self) -> None:
         pending, self._prefetch = self._prefetch, None
@@ -317,72 +323,48 @@ class ChainFollower:
             pending[2].exception()
 
     def _fetch(
-        self,
-        start: int,
-        end: int,
-        known: set[str],
-        baskets: set[str] | None = None,
-        parent_hash: str | None = None,
+        self, start: int, end: int, book: AddressBook, parent_hash: str | None = None
     ) -> Fetched:
-        """The range's events and the headers of their blocks (and of `start` and `end`),
-        all of one branch: `end`'s header is read before and after the logs, every log's
-        block hash must equal its block's header, and `start` must extend `parent_hash`
-        (the stored hash of the block before it); otherwise `RangeChangedError`."""
+        """The range's events that are ours (routed by `book`, which learns the contracts
+        they create) and the headers of their blocks (and of `start` and `end`), all of one
+        branch: `end`'s header is read before and after the logs, every log's block hash
+        must equal its block's header, and `start` must extend `parent_hash` (the stored
+        hash of the block before it); otherwise `RangeChangedError`."""
         splits: list[int] = []
         end_before = self._header_or_changed(end)
-        baskets = set() if baskets is None else baskets
 
-        def fetch() -> tuple[list[Any], list[Any], list[Any]]:
-            own = get_logs(self.w3, start, end, addresses=self._followed, splits=splits)
-            comp = get_logs(self.w3, start, end, topics=self._topics, splits=splits)
-            # Baskets by address (known ones and those created in this range), never by topic.
-            wanted = sorted(baskets | self._new_baskets(own))
-            mine = get_logs(self.w3, start, end, addresses=wanted, splits=splits) if wanted else []
-            return own, comp, mine
+        def fetch() -> list[Any]:
+            logs = get_logs(self.w3, start, end, addresses=book.by_address(), splits=splits)
+            for topics in book.topics():
+                logs += get_logs(self.w3, start, end, topics=[topics], splits=splits)
+            # Contracts created in this range: their logs of the range too.
+            created = book.discover(logs)
+            if created:
+                logs += get_logs(self.w3, start, end, addresses=created, splits=splits)
+            return logs
 
-        own, comp, mine = self.breaker.call(fetch)
+        logs = self.breaker.call(fetch)
         if splits:  # the node's own limit: never grow past it again
             self.max_batch_blocks = max(1, min(splits) // 2)
-        self._adapt(end - start + 1, len(own) + len(comp) + len(mine))
-        # NOTE: a followed contract's Paused/Unpaused comes both by address and by topic.
-        unique = {(lg["blockNumber"], lg["logIndex"]): lg for lg in own + comp + mine}
+        self._adapt(end - start + 1, len(logs))
+        # NOTE: a contract's log may come both by address and by topic (Paused, Unpaused).
+        unique = {(lg["blockNumber"], lg["logIndex"]): lg for lg in logs}
         raw = sorted(
             unique.values(), key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
         )
-        events: list[ContractEvent] = []
-        followed = self._followed_set | baskets
+        events: list[Routed] = []
         for entry in raw:
-            event = decode_log(entry)
+            event = decode(entry)
             if event is None:
                 continue
-            if (
-                isinstance(event, COMPETITION_EVENTS)
-                and event.meta.address not in known
-                and not (isinstance(event, PAUSE_EVENTS) and event.meta.address in followed)
-            ):
-                continue  # a competition event of a contract that is not ours
-            if (
-                isinstance(event, BASKET_EVENTS)
-                and event.meta.address not in baskets
-                and event.meta.address not in self._domain_tokens
-            ):
-                continue  # a basket event (or an ERC-20 transfer) of a contract that is not ours
-            if (
-                isinstance(event, ev.BasketCreated)
-                and event.meta.address == self.config.basket_factory
-            ):
-                baskets.add(event.basket)
-            if (
-                isinstance(event, ev.CompetitionCreated)
-                and event.meta.address == self.config.factory
-            ):
-                known.add(event.competition)
-            events.append(event)
+            roles = book.route(event)
+            if roles:
+                events.append((event, roles))
         # NOTE: newest first: once a header of the new branch is read, the older ones read
         # after it are of that branch too, so the stored hashes never mix two branches.
-        blocks = sorted({e.meta.block_number for e in events} | {start, end}, reverse=True)
+        blocks = sorted({e.meta.block_number for e, _ in events} | {start, end}, reverse=True)
         headers = self._headers(blocks)
-        for event in events:
+        for event, _ in events:
             block_hash = hexstr(event.meta.block_hash)
             if headers[event.meta.block_number][0] != block_hash:
                 raise RangeChangedError(
@@ -403,22 +385,6 @@ class ChainFollower:
         elif logs < self.max_logs // 4:
             self.batch_blocks = min(self.max_batch_blocks, max(self.batch_blocks, blocks * 2))
         self.batch_blocks = min(self.batch_blocks, self.max_batch_blocks)
-
-    def _new_baskets(self, own: list[Any]) -> set[str]:
-        """Baskets created by the basket factory in these logs."""
-        factory = self.config.basket_factory
-        if factory is None:
-            return set()
-        # NOTE: raw fields first: decoding every log twice halved the backfill rate.
-        topic, address = "0x" + ev.BasketCreated.TOPIC0.hex(), factory.lower()
-        found: set[str] = set()
-        for entry in own:
-            topics = entry["topics"]
-            if topics and topics[0] == topic and entry["address"].lower() == address:
-                event = decode_log(entry)
-                if isinstance(event, ev.BasketCreated):
-                    found.add(event.basket)
-        return found
 
     def header(self, number: int) -> Header | None:
         """A block's header by number, or None when the node has no such block (a new
@@ -495,22 +461,26 @@ class ChainFollower:
         end: int,
         hashes: dict[int, tuple[str, str]],
     ) -> None:
-        for number, (block_hash, parent) in hashes.items():
-            session.merge(
-                BlockRecord(
-                    chain_id=self.chain_id,
-                    number=number,
-                    hash=block_hash,
-                    parent_hash=parent,
-                    timestamp=timestamps[number],
-                )
-            )
+        rows = [
+            {
+                "chain_id": self.chain_id,
+                "number": number,
+                "hash": block_hash,
+                "parent_hash": parent,
+                "timestamp": timestamps[number],
+            }
+            for number, (block_hash, parent) in hashes.items()
+        ]
+        # NOTE: one statement per range: a merge per block read each block first (a round
+        # trip each, a tenth of a PostgreSQL backfill's time).
+        upsert(session, BlockRecord.__table__, rows, ["chain_id", "number"])  # type: ignore[arg-type]
         # Keep only the recent window (plus every stored block inside it).
-        stale = select(BlockRecord).where(
-            BlockRecord.chain_id == self.chain_id, BlockRecord.number < end - self.reorg_window
+        session.execute(
+            delete(BlockRecord).where(
+                BlockRecord.chain_id == self.chain_id,
+                BlockRecord.number < end - self.reorg_window,
+            )
         )
-        for record in session.scalars(stale):
-            session.delete(record)
 
     # -- reorgs ----------------------------------------------------------------------------
 
@@ -545,8 +515,7 @@ class ChainFollower:
         """Deletes every row derived from blocks above `block` and sets the checkpoint to
         it (the next range starts at `block + 1`); commits."""
         self._drop_prefetch()
-        rollback(session, self.chain_id, block)
-        reopen_scores(session, self.chain_id, block)
+        rollback(session, self.chain_id, block, self.applier.registry)
         self._save_checkpoint(session, block)
         session.commit()
         self.applier.forget()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from domacross_sdk.contracts.registry import read_registry
 from domacross_sdk.convert import to_address
 from domacross_sdk.enums import ComponentKind
 from domacross_sdk.errors import InvalidInputError
@@ -29,13 +30,12 @@ from domacross_sdk.generated.events import (
 from domacross_sdk.generated.structs import Component
 from domacross_sdk.results import build
 from domacross_sdk.tx import TxResult
+from domacross_sdk.units import BPS
 
 if TYPE_CHECKING:
     from eth_typing import ChecksumAddress
 
     from domacross_sdk.signers import Signer
-
-BPS = 10_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,13 +104,7 @@ class DomainBasketFactory(DomainBasketFactoryBinding):
 
     def all_baskets(self, page_size: int = 500) -> Iterator[ChecksumAddress]:
         """Every basket of the registry, oldest first, read page by page."""
-        offset = 0
-        while True:
-            page = self.baskets(offset, page_size)
-            yield from page
-            if len(page) < page_size:
-                return
-            offset += page_size
+        return read_registry(self.baskets, page_size)
 
 
 class DomainBasket(DomainBasketBinding):
@@ -145,14 +139,7 @@ class DomainBasket(DomainBasketBinding):
             self.approve_components(value, sender=sender)
         result = super().deposit(value, min_shares, sender=sender)
         event = result.event(Deposited)
-        return build(
-            BasketDeposit,
-            result,
-            account=event.account,
-            value=event.value,
-            shares=event.shares,
-            amounts=event.amounts,
-        )
+        return _moved(BasketDeposit, result, event, event.amounts)
 
     def deposit_nft(
         self, index: int, min_shares: int = 0, *, sender: Signer | None = None
@@ -162,16 +149,7 @@ class DomainBasket(DomainBasketBinding):
         Mints floor(price * supply / total value) shares: the NFT enters at its oracle price.
         """
         result = super().deposit_nft(index, min_shares, sender=sender)
-        event = result.event(NftDeposited)
-        amounts = tuple(int(i == index) for i in range(len(self.components())))
-        return build(
-            BasketDeposit,
-            result,
-            account=event.account,
-            value=event.value,
-            shares=event.shares,
-            amounts=amounts,
-        )
+        return _moved(BasketDeposit, result, result.event(NftDeposited), self._one_nft(index))
 
     def redeem(
         self, shares: int, min_value: int = 0, *, sender: Signer | None = None
@@ -184,14 +162,7 @@ class DomainBasket(DomainBasketBinding):
         """
         result = super().redeem(shares, min_value, sender=sender)
         event = result.event(Redeemed)
-        return build(
-            BasketRedemption,
-            result,
-            account=event.account,
-            value=event.value,
-            shares=event.shares,
-            amounts=event.amounts,
-        )
+        return _moved(BasketRedemption, result, event, event.amounts)
 
     def redeem_nft(
         self, index: int, max_shares: int | None = None, *, sender: Signer | None = None
@@ -204,13 +175,31 @@ class DomainBasket(DomainBasketBinding):
         if max_shares is None:
             max_shares = self.preview_redeem_nft(index)
         result = super().redeem_nft(index, max_shares, sender=sender)
-        event = result.event(NftRedeemed)
-        amounts = tuple(int(i == index) for i in range(len(self.components())))
-        return build(
-            BasketRedemption,
-            result,
-            account=event.account,
-            value=event.value,
-            shares=event.shares,
-            amounts=amounts,
-        )
+        return _moved(BasketRedemption, result, result.event(NftRedeemed), self._one_nft(index))
+
+    def _one_nft(self, index: int) -> tuple[int, ...]:
+        """The amounts of a whole-NFT deposit or redemption: 1 at `index`, 0 elsewhere."""
+        return tuple(int(i == index) for i in range(len(self.components())))
+
+
+class _ValueMoved(Protocol):
+    """What every deposit and redemption event says (`Deposited`, `NftRedeemed`, ...)."""
+
+    @property
+    def account(self) -> ChecksumAddress: ...
+    @property
+    def value(self) -> int: ...
+    @property
+    def shares(self) -> int: ...
+
+
+_Moved = TypeVar("_Moved", BasketDeposit, BasketRedemption)
+
+
+def _moved(
+    cls: type[_Moved], result: TxResult, event: _ValueMoved, amounts: tuple[int, ...]
+) -> _Moved:
+    """The result of a deposit or redemption, from its event and the amounts per component."""
+    return build(
+        cls, result, account=event.account, value=event.value, shares=event.shares, amounts=amounts
+    )

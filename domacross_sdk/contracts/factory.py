@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from domacross_sdk.contracts.registry import read_registry
 from domacross_sdk.generated.bindings import CompetitionFactoryBinding
 from domacross_sdk.generated.events import CompetitionCreated
 from domacross_sdk.generated.structs import CompetitionParams
@@ -39,10 +40,4 @@ class CompetitionFactory(CompetitionFactoryBinding):
 
     def all_competitions(self, page_size: int = 500) -> Iterator[ChecksumAddress]:
         """Every competition of the registry, oldest first, read page by page."""
-        offset = 0
-        while True:
-            page = self.competitions(offset, page_size)
-            yield from page
-            if len(page) < page_size:
-                return
-            offset += page_size
+        return read_registry(self.competitions, page_size)

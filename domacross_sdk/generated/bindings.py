@@ -407,7 +407,7 @@ class CompetitionFactoryBinding(ContractBinding):
         return bytes(result)
 
     def guardian_role(self, *, block: int | str = "latest") -> bytes:
-        """Calls `GUARDIAN_ROLE()`."""
+        """The role that may pause creation besides the admin."""
         result = self._call("GUARDIAN_ROLE()", [], block=block)
         return bytes(result)
 
@@ -577,7 +577,7 @@ class CompetitionFactoryBinding(ContractBinding):
         return to_address(result)
 
     def unpause(self, *, sender: Signer | None = None) -> TxResult:
-        """Resumes creation. Admin role. Sends a transaction."""
+        """Resumes creation. Admin role only: a guardian stops, the admin decides to resume. Sends a transaction."""
         return self._transact("unpause()", [], sender=sender, value=0)
 
 
@@ -1142,6 +1142,11 @@ class DomainBasketFactoryBinding(ContractBinding):
         result = self._call("DEFAULT_ADMIN_ROLE()", [], block=block)
         return bytes(result)
 
+    def guardian_role(self, *, block: int | str = "latest") -> bytes:
+        """The role that may pause creation besides the admin."""
+        result = self._call("GUARDIAN_ROLE()", [], block=block)
+        return bytes(result)
+
     def basket_at(self, index: int, *, block: int | str = "latest") -> ChecksumAddress:
         """The basket at `index` of the registry."""
         result = self._call("basketAt(uint256)", [index], block=block)
@@ -1209,7 +1214,7 @@ class DomainBasketFactoryBinding(ContractBinding):
         return to_address(result)
 
     def pause(self, *, sender: Signer | None = None) -> TxResult:
-        """Stops basket creation. Admin role. Sends a transaction."""
+        """Stops creation. Admin or guardian. Sends a transaction."""
         return self._transact("pause()", [], sender=sender, value=0)
 
     def paused(self, *, block: int | str = "latest") -> bool:
@@ -1245,7 +1250,7 @@ class DomainBasketFactoryBinding(ContractBinding):
         return bool(result)
 
     def unpause(self, *, sender: Signer | None = None) -> TxResult:
-        """Resumes basket creation. Admin role. Sends a transaction."""
+        """Resumes creation. Admin role only: a guardian stops, the admin decides to resume. Sends a transaction."""
         return self._transact("unpause()", [], sender=sender, value=0)
 
 
@@ -1386,7 +1391,7 @@ class DomainBasketBinding(ContractBinding):
         )
 
     def redeem_in_kind(self, shares: int, *, sender: Signer | None = None) -> TxResult:
-        """Burns `shares` for the same fraction of every ERC-20 component held, in kind, with no oracle and never paused: a holder can always leave. Of each NFT the basket owns, the redeemer's claim grows by the same fraction of the basket's part (the last circulating shares take all of it); the NFT itself goes out (amount 1) once the redeemer holds every unit. Sends a transaction."""
+        """Burns `shares` for the same fraction of every ERC-20 component held, in kind, needing no price and never paused: a holder can always leave. Of each NFT the basket owns, the redeemer's claim grows by the same fraction of the basket's part (the last circulating shares take all of it); the NFT itself goes out (amount 1) once the redeemer holds every unit. Emits NavUpdated when the NAV can be read (every held price fresh), and goes on without it otherwise. Sends a transaction."""
         return self._transact("redeemInKind(uint256)", [shares], sender=sender, value=0)
 
     def redeem_nft(self, index: int, max_shares: int, *, sender: Signer | None = None) -> TxResult:

@@ -89,14 +89,16 @@ class BasketComponentCount(BasketError):
 
 
 class BasketFactoryZeroAddress(BasketError, ValueError):
-    """A zero address was given."""
+    """The oracle given at deployment is the zero address."""
 
     SIGNATURE: ClassVar[str] = "BasketFactoryZeroAddress()"
     SELECTOR: ClassVar[bytes] = bytes.fromhex("c57c029d")
     ABI_TYPES: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
-        super().__init__("BasketFactoryZeroAddress(): A zero address was given.")
+        super().__init__(
+            "BasketFactoryZeroAddress(): The oracle given at deployment is the zero address."
+        )
 
     @classmethod
     def from_abi(cls, values: Sequence[Any]) -> BasketFactoryZeroAddress:
@@ -1558,6 +1560,24 @@ class FactoryZeroAddress(FactoryError, ValueError):
         return cls(str(values[0]))
 
 
+class FactoryZeroAdmin(FactoryError, ValueError):
+    """The admin given at deployment is the zero address: nobody could grant a role or unpause."""
+
+    SIGNATURE: ClassVar[str] = "FactoryZeroAdmin()"
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("9cfa0f45")
+    ABI_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        super().__init__(
+            "FactoryZeroAdmin(): The admin given at deployment is the zero address: nobody could grant a role or unpause."
+        )
+
+    @classmethod
+    def from_abi(cls, values: Sequence[Any]) -> FactoryZeroAdmin:
+        """Builds the error from its decoded arguments."""
+        return cls()
+
+
 class FactoryZeroMaxParticipants(FactoryError, ValueError):
     """maxParticipants is zero."""
 
@@ -2638,6 +2658,7 @@ ERRORS: dict[bytes, type[Any]] = {
     FactoryTooManyPayoutRanks.SELECTOR: FactoryTooManyPayoutRanks,
     FactoryTrackerNotBound.SELECTOR: FactoryTrackerNotBound,
     FactoryZeroAddress.SELECTOR: FactoryZeroAddress,
+    FactoryZeroAdmin.SELECTOR: FactoryZeroAdmin,
     FactoryZeroMaxParticipants.SELECTOR: FactoryZeroMaxParticipants,
     FactoryZeroPayoutRank.SELECTOR: FactoryZeroPayoutRank,
     FailedDeployment.SELECTOR: FailedDeployment,

@@ -444,7 +444,7 @@ class MaxChangeBpsUpdated(ContractEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NavUpdated(ContractEvent):
-    """The net asset value after a deposit or redemption. `navPerShare` is wei per 1e18 shares."""
+    """The net asset value after a deposit or redemption. `navPerShare` is wei per 1e18 shares. After `redeemInKind`, which needs no price, only while every held component is priced."""
 
     SIGNATURE: ClassVar[str] = "NavUpdated(uint256,uint256,uint256)"
     TOPIC0: ClassVar[bytes] = bytes.fromhex(

@@ -10,32 +10,23 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from domacross_deploy.session import CRASH_ENV, CRASH_EXIT_CODE
 from domacross_sdk.deployments import load_record, save_record
+from tests.utils.anvil import free_port
+from tests.utils.ape_cli import ROOT, ape_run, ok
 
-ROOT = Path(__file__).parents[2]
-APE = Path(sys.executable).parent / "ape"
 ANVIL = ROOT / ".tools" / "bin" / "anvil"
-NETWORK = "ethereum:local:foundry"
-# 7 deployments, setFactory, setBasketFactory, factory.setTracker, 7 grants (test_deploy_embedded)
-TX_COUNT = 17
+# 7 deployments, setFactory, setBasketFactory, factory.setTracker, 8 grants: one per role,
+# GUARDIAN on both factories (test_deploy_embedded counts them from the manifest)
+TX_COUNT = 18
 
 pytestmark = pytest.mark.skipif(not ANVIL.exists(), reason="anvil not installed (make setup)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Node:
@@ -81,38 +72,15 @@ def node(tmp_path_factory):
         process.wait(timeout=10)
 
 
-def ape_run(node, directory, *args, env=None):
-    environment = {
-        **os.environ,
-        "APE_FOUNDRY_HOST": node.url,
-        "DOMACROSS_DEPLOYMENTS_DIR": str(directory),
-        **(env or {}),
-    }
-    return subprocess.run(  # noqa: S603
-        [str(APE), "run", *args, "--network", NETWORK],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def ok(result):
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 def test_deploy__dry_run_then_run_then_rerun__plan_all_then_record_then_nothing(node, tmp_path):
     start = node.block
-    plan = ok(ape_run(node, tmp_path, "deploy", "--dry-run"))
+    plan = ok(ape_run("deploy", "--dry-run", directory=tmp_path, node=node.url))
     assert "dry run: nothing sent, nothing written" in plan
     assert plan.count("│ deploy ") == 7
     assert node.block == start
     assert list(tmp_path.iterdir()) == []
 
-    out = ok(ape_run(node, tmp_path, "deploy"))
+    out = ok(ape_run("deploy", directory=tmp_path, node=node.url))
     assert f"{TX_COUNT} transaction(s) sent" in out
     assert node.block == start + TX_COUNT
     record_file = tmp_path / "ethereum-local.json"
@@ -121,7 +89,7 @@ def test_deploy__dry_run_then_run_then_rerun__plan_all_then_record_then_nothing(
     assert len(record.contracts) == 7
 
     before = record_file.read_text()
-    out = ok(ape_run(node, tmp_path, "deploy"))
+    out = ok(ape_run("deploy", directory=tmp_path, node=node.url))
     assert "0 transaction(s) sent" in out
     assert node.block == start + TX_COUNT
     assert record_file.read_text() == before
@@ -144,19 +112,19 @@ def test_deploy__killed_then_rerun__same_record_as_uninterrupted_run(
     # arguments, grants and calls, and nothing pending.
     snapshot = node.rpc("evm_snapshot")
     start = node.block
-    ok(ape_run(node, tmp_path / "straight", "deploy"))
+    ok(ape_run("deploy", directory=tmp_path / "straight", node=node.url))
     straight = load_record(tmp_path / "straight" / "ethereum-local.json")
     assert node.rpc("evm_revert", snapshot) is True
     assert node.block == start
 
     resumed_dir = tmp_path / "resumed"
-    killed = ape_run(node, resumed_dir, "deploy", env={CRASH_ENV: crash})
+    killed = ape_run("deploy", env={CRASH_ENV: crash}, directory=resumed_dir, node=node.url)
     assert killed.returncode == CRASH_EXIT_CODE, killed.stdout + killed.stderr
     partial = load_record(resumed_dir / "ethereum-local.json")
     assert len(partial.contracts) == recorded_contracts
     assert (partial.pending.step if partial.pending else None) == pending
 
-    out = ok(ape_run(node, resumed_dir, "deploy"))
+    out = ok(ape_run("deploy", directory=resumed_dir, node=node.url))
     assert f"{TX_COUNT - int(crash.split(':')[0])} transaction(s) sent" in out
     resumed = load_record(resumed_dir / "ethereum-local.json")
     assert node.block == start + TX_COUNT
@@ -165,8 +133,8 @@ def test_deploy__killed_then_rerun__same_record_as_uninterrupted_run(
 
 
 def test_verify_deployment__good_then_tampered_record__exit_0_then_1(node, tmp_path):
-    ok(ape_run(node, tmp_path, "deploy"))
-    out = ok(ape_run(node, tmp_path, "verify-deployment"))
+    ok(ape_run("deploy", directory=tmp_path, node=node.url))
+    out = ok(ape_run("verify-deployment", directory=tmp_path, node=node.url))
     assert "0 did not" in out
 
     path = tmp_path / "ethereum-local.json"
@@ -179,7 +147,7 @@ def test_verify_deployment__good_then_tampered_record__exit_0_then_1(node, tmp_p
         ),
         path,
     )
-    result = ape_run(node, tmp_path, "verify-deployment")
+    result = ape_run("verify-deployment", directory=tmp_path, node=node.url)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "MISMATCH" in result.stdout
     assert "1 did not" in result.stdout
@@ -187,15 +155,8 @@ def test_verify_deployment__good_then_tampered_record__exit_0_then_1(node, tmp_p
 
 def test_deploy__doma_network_without_rpc_variable__one_line_error_naming_it(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOMA_")}
-    result = subprocess.run(  # noqa: S603
-        [str(APE), "run", "deploy", "--network", "doma:testnet:node"],
-        cwd=ROOT,
-        env={**env, "DOMACROSS_DEPLOYMENTS_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    args = ("deploy", "--network", "doma:testnet:node")
+    result = ape_run(*args, directory=tmp_path, environ=env, timeout=60)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

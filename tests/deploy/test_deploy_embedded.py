@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import ape
 import pytest
 
 from domacross_deploy.session import Session, check_rpc_env
-from domacross_deploy.suite import CONTRACT_NAMES, SuiteConfig, deploy_suite
+from domacross_deploy.suite import CONTRACT_NAMES, SuiteConfig, deploy_suite, role_id
 from domacross_deploy.verify import Compiled, compile_runtime, strip_metadata, verify
 from domacross_sdk.deployments import load_record, save_record
 from domacross_sdk.errors import MissingRpcUrlError
-from domacross_sdk.suite import LINKS, ROLES
+from domacross_sdk.suite import GRANTS, LINKS
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def test_deploy__fresh_embedded_chain__whole_suite_recorded(deployed, owner, pro
     session, outcome = deployed
     record = load_record(session.path)
     assert session.path.name == "ethereum-local.json"
-    assert outcome.sent == len(CONTRACT_NAMES) + len(LINKS) + len(ROLES)  # deploys, links, grants
+    assert outcome.sent == len(CONTRACT_NAMES) + len(LINKS) + len(GRANTS)  # deploys, links, grants
     assert list(record.contracts) == list(CONTRACT_NAMES)
     assert record.pending is None
     assert record.deployer == owner.address
@@ -43,10 +44,58 @@ def test_deploy__fresh_embedded_chain__whole_suite_recorded(deployed, owner, pro
     factory = project.CompetitionFactory.at(record.contracts["CompetitionFactory"].address)
     assert (factory.tracker(), factory.oracle()) == (tracker.address, tracker.oracle())
     granted = {(g.contract, g.role) for g in record.roles if g.tx_hash is not None}
-    assert granted == {(r.contract, r.role) for r in ROLES}
+    assert granted == {(contract, r.role) for r, contract in GRANTS}
     for grant in record.roles:
         contract = project.get_contract(grant.contract).at(grant.contract_address)
         assert contract.hasRole(grant.role_id, owner)
+
+
+def test_deploy__guardian_option__guardian_pauses_basket_factory_outsider_refused(
+    chain, owner, guardian, stranger, project, tmp_path
+):
+    # A guardian other than the admin, so that only GUARDIAN_ROLE can let it pause.
+    session = open_session(chain.provider, tmp_path)
+    config = SuiteConfig(
+        deployer=owner.address, local=True, roles={"guardian": (guardian.address,)}
+    )
+    deploy_suite(session, config)
+    record = load_record(session.path)
+    baskets = project.DomainBasketFactory.at(record.contracts["DomainBasketFactory"].address)
+    competitions = project.CompetitionFactory.at(record.contracts["CompetitionFactory"].address)
+    guardians = {g.contract for g in record.roles if g.role == "GUARDIAN_ROLE"}
+    assert guardians == {"CompetitionFactory", "DomainBasketFactory"}
+    assert not baskets.hasRole(baskets.DEFAULT_ADMIN_ROLE(), guardian)
+
+    with ape.reverts(baskets.AccessControlUnauthorizedAccount, account=stranger):
+        baskets.pause(sender=stranger)
+    assert not baskets.paused()
+    baskets.pause(sender=guardian)
+    assert baskets.paused()
+    competitions.pause(sender=guardian)
+    assert competitions.paused()
+
+
+def test_deploy__earlier_deployment_without_basket_guardian__rerun_sends_that_grant_only(
+    chain, owner, guardian, project, tmp_path
+):
+    # What a deployment from before the guardian reached the basket factory looks like.
+    config = SuiteConfig(
+        deployer=owner.address, local=True, roles={"guardian": (guardian.address,)}
+    )
+    session = open_session(chain.provider, tmp_path)
+    deploy_suite(session, config)
+    record = load_record(session.path)
+    baskets = project.DomainBasketFactory.at(record.contracts["DomainBasketFactory"].address)
+    rid = role_id("GUARDIAN_ROLE")
+    baskets.revokeRole(rid, guardian, sender=owner)
+    save_record(record.without_role(baskets.address, rid, guardian.address), session.path)
+
+    outcome = deploy_suite(open_session(chain.provider, tmp_path), config)
+    assert outcome.sent == 1
+    sent = [r.step for r in outcome.rows if r.action == "send"]
+    assert sent == [f"grant:DomainBasketFactory.GUARDIAN_ROLE:{guardian.address}"]
+    assert baskets.hasRole(rid, guardian)
+    assert load_record(session.path).has_role(baskets.address, rid, guardian.address)
 
 
 def test_deploy__rerun__sends_nothing_and_keeps_record(deployed, chain, owner):

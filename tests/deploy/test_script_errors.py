@@ -12,9 +12,8 @@ import pytest
 import requests
 
 from tests.utils.anvil import anvil_node, free_port
+from tests.utils.ape_cli import ape_run
 
-ROOT = Path(__file__).parents[2]
-APE = Path(sys.executable).parent / "ape"
 PYTHON = Path(sys.executable)
 ALIAS = "deployer"
 PASSPHRASE = "correct horse battery staple"  # noqa: S105 (a throwaway test keyfile)
@@ -42,19 +41,6 @@ def data_folder(tmp_path_factory) -> Path:
     )
     (folder / "address").write_text(out.stdout.strip().splitlines()[-1])
     return folder
-
-
-def ape_run(*args: str, env: dict[str, str], directory: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
-        [str(APE), "run", *args],
-        cwd=ROOT,
-        env={**os.environ, "DOMACROSS_DEPLOYMENTS_DIR": str(directory), **env},
-        stdin=subprocess.DEVNULL,  # unattended: no terminal to answer a prompt
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:

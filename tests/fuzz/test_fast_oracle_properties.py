@@ -11,11 +11,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import strategies as st
 
-from domacross_fuzz import fast_given, reverts, run_machine
+from domacross_fuzz import fast_given, mapping_slot, reverts, run_machine
 from tests.utils.constants import DAY, ETH
 from tests.utils.fast_oracle import (
     COLLECTION,
     MAX_PRICE,
+    PRICE_MASK,
+    PRICES_SLOT,
     exceeds_cap,
     oracle_machine,
     prepare_machine,
@@ -111,3 +113,13 @@ def test_oracle_machine__stored_prices_always_the_models__fast(
     machine = oracle_machine(fast_oracle, owner=owner, reporter=reporter, steps=steps)
     run_machine(machine, fast_chain, sequences=50, steps=20, derandomize=True, database=None)
     assert steps[0] >= 50 * 10  # runs were driven well past their first steps
+
+
+def test_stored_prices__read_from_storage__are_the_views(fast_chain, fast_oracle, owner):
+    """The oracle machine's invariant reads prices from storage (PRICES_SLOT): the layout
+    it assumes is the one latestPrice reads."""
+    for token_id, price in ((1, 3 * ETH), (2, MAX_PRICE), (9, 1)):
+        fast_oracle.overridePrice(COLLECTION, token_id, price, sender=owner)
+        word = fast_chain.storage_at(fast_oracle, mapping_slot(PRICES_SLOT, COLLECTION, token_id))
+        assert word & PRICE_MASK == price
+        assert word >> 192 == fast_oracle.latestPrice(COLLECTION, token_id)[1]

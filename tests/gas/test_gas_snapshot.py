@@ -176,6 +176,7 @@ def _measure_baskets(project, chain, gas, record, deployer, alice, oracle, token
     record("DomainBasket.depositNft", basket.depositNft(1, 0, sender=alice))
     record("DomainBasket.redeem", basket.redeem(ETH // 10, 0, sender=alice))
     record("DomainBasket.redeemNft", basket.redeemNft(1, 2**256 - 1, sender=alice))
+    record("DomainBasket.redeemInKind", basket.redeemInKind(ETH // 10, sender=alice))
     gas["_basket_factory"], gas["_basket"] = basket_factory, basket
 
 

@@ -66,8 +66,37 @@ def test_admin_accepts_the_contracts_with_roles_only():
     # DomainMarketplace has no AccessControl: no role can be granted on it.
     with pytest.raises(Exception, match="unknown contract 'marketplace'"):
         deploy_admin.contract_name("marketplace")
-    for role in suite.ROLES:
-        assert suite.contract(role.contract).access_control
+    for _, name in suite.GRANTS:
+        assert suite.contract(name).access_control
+
+
+def test_every_role_in_a_deployed_contracts_abi_is_granted_there():
+    """A role constant in a contract's ABI (``GUARDIAN_ROLE()``) is listed for that contract,
+    so that deploy, roles and pause reach every contract that has it (both factories)."""
+    in_abis = {
+        (f["name"], c.name)
+        for c in suite.CONTRACTS
+        if c.deployed and c.access_control
+        for f in abi(c.name)
+        if f.get("type") == "function"
+        and f["name"].endswith("_ROLE")
+        and f["name"] != suite.ADMIN_ROLE
+    }
+    in_manifest = {(r.role, name) for r, name in suite.GRANTS}
+    assert in_manifest == in_abis
+    assert ("GUARDIAN_ROLE", "DomainBasketFactory") in in_manifest
+
+
+def test_pause_targets_are_the_pausable_contracts_with_roles():
+    assert deploy_admin.PAUSE_TARGETS == {
+        "oracle": "ValuationOracle",
+        "tracker": "PortfolioTracker",
+        "factory": "CompetitionFactory",
+        "basket-factory": "DomainBasketFactory",
+    }
+    assert deploy_admin.pause_target("Basket-Factory") == "DomainBasketFactory"
+    assert deploy_admin.pause_target("domainbasketfactory") == "DomainBasketFactory"
+    assert deploy_admin.pause_target("marketplace") is None
 
 
 def test_lookup_by_name_or_alias_and_its_error():

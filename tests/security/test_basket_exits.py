@@ -6,7 +6,7 @@ import ape
 import pytest
 
 from tests.utils.basket import ERC20, ERC721, component
-from tests.utils.constants import ETH, HOUR
+from tests.utils.constants import ETH, HOUR, MAX_AGE
 
 NFT_ID = 9
 PRICE_F, PRICE_NFT = ETH, 10 * ETH
@@ -143,3 +143,33 @@ def test_redeem_in_kind__docs_example__claims_gathered_then_nft_withdrawn(
     assert domain_token.ownerOf(NFT_ID) == bob
     assert basket.nftClaimed(1) == 0
     assert basket.nftClaimOf(1, alice) == basket.nftClaimOf(1, bob) == 0
+
+
+def test_redeem_in_kind__priced__emits_nav_of_what_stays(basket, alice):
+    supply, shares = basket.totalSupply(), basket.balanceOf(alice) // 2
+    tx = basket.redeemInKind(shares, sender=alice)
+    [nav] = tx.decode_logs(basket.NavUpdated)
+    # What stays: the tracked fungible holding and the basket's part of the live NFT.
+    stays_scaled = basket.holdings()[0] * PRICE_F + PRICE_NFT * (ETH - basket.nftClaimed(1))
+    assert basket.nftClaimed(1) > 0  # the NFT part that left counts no more
+    assert (nav.totalValue, nav.totalSupply, nav.navPerShare) == (
+        stays_scaled // ETH,
+        supply - shares,
+        stays_scaled // (supply - shares),
+    )
+
+
+def test_redeem_in_kind__stale_price__exits_without_nav(
+    basket, oracle, fraction_token, alice, chain
+):
+    chain.pending_timestamp += 2 * MAX_AGE
+    chain.mine()
+    with ape.reverts(oracle.OraclePriceStale):
+        basket.totalValue()  # no NAV exists to report
+    held, supply, shares = basket.holdings()[0], basket.totalSupply(), basket.balanceOf(alice)
+    before = fraction_token.balanceOf(alice)
+    tx = basket.redeemInKind(shares, sender=alice)
+    assert tx.decode_logs(basket.NavUpdated) == []
+    assert len(tx.decode_logs(basket.RedeemedInKind)) == 1
+    assert fraction_token.balanceOf(alice) - before == held * shares // supply
+    assert basket.balanceOf(alice) == 0

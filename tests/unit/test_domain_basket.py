@@ -6,7 +6,8 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.utils.basket import ERC20, ERC721, MIN_LIQUIDITY, WAD, ceil_div, component
+from domacross_sdk.units import WAD
+from tests.utils.basket import ERC20, ERC721, MIN_LIQUIDITY, ceil_div, component
 from tests.utils.constants import DAY, ETH, FEE, MAX_AGE, ZERO_ADDRESS
 from tests.utils.flow import travel
 

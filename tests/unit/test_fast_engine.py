@@ -3,6 +3,9 @@ decoded reverts and events, snapshots, cheats, and the isolation of tests and ex
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from eth_utils import to_checksum_address
 from hypothesis import given, settings
@@ -354,3 +357,53 @@ def test_fast_given__failure__report_names_the_test_and_the_shrunk_example(
     assert caught.value.__notes__[-1] == (
         f"Falsifying example (shrunk by the engine): test_price__below_one_ether(price={10**18!r})"
     )
+
+
+def test_many__several_views__the_values_of_one_by_one_calls(fast_oracle, owner):
+    for token_id, price in ((1, 5 * ETH), (2, 7 * ETH)):
+        fast_oracle.overridePrice(COLLECTION, token_id, price, sender=owner)
+    ids = [(COLLECTION, 1), (COLLECTION, 2), (COLLECTION, 3)]
+    batched = fast_oracle.latestPrice.many(ids)
+    assert batched == [fast_oracle.latestPrice(*args) for args in ids]
+    assert [price for price, _ in batched] == [5 * ETH, 7 * ETH, 0]
+    assert fast_oracle.latestPrice.many([]) == []
+
+
+def test_many__reverting_or_halting_view__raises_as_the_view_alone(
+    fast_oracle, fast_project, owner
+):
+    with reverts(fast_oracle.OraclePriceNotSet, token=COLLECTION, tokenId=9):
+        fast_oracle.priceOf.many([(COLLECTION, 9)])
+    probe = fast_project.EnvironmentProbe.deploy(sender=owner)
+    with pytest.raises(ExecutionHaltedError):
+        probe.invalidOpcode.many([()])
+
+
+def test_domacross_fuzz__imports__form_no_cycle():
+    """Type-only imports count too: a cycle among the engine's modules is a design smell
+    (contract.py reaches its chain through the ChainApi protocol instead)."""
+    package = Path(__file__).resolve().parents[2] / "domacross_fuzz"
+    modules = {f.stem for f in package.glob("*.py")} - {"__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in modules:
+        tree = ast.parse((package / f"{name}.py").read_text())
+        imported = {
+            node.module.split(".")[1]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("domacross_fuzz.")
+        }
+        graph[name] = imported & modules
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        assert name not in path, f"import cycle: {' -> '.join([*path, name])}"
+        if name not in done:
+            for imported in graph[name]:
+                visit(imported, [*path, name])
+            done.add(name)
+
+    for name in sorted(modules):
+        visit(name, [])
+    assert "contract" not in graph["chain_api"] and "evm" not in graph["contract"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 ERC721, ERC20 = 0, 1
-WAD = 10**18
 MIN_LIQUIDITY = 1_000
 
 

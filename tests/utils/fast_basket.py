@@ -23,7 +23,8 @@ from hypothesis.stateful import initialize, invariant, rule
 
 from domacross_fuzz import FastStateMachine
 from domacross_fuzz.errors import ContractRevertError
-from tests.utils.basket import ERC20, ERC721, MIN_LIQUIDITY, WAD, component
+from domacross_sdk.units import WAD
+from tests.utils.basket import ERC20, ERC721, MIN_LIQUIDITY, component
 from tests.utils.constants import DAY
 
 REGISTRAR_ID = 1_001

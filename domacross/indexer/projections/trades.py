@@ -1,8 +1,8 @@
 """Trades: domain-token transfers of competition participants, priced, and their P&L.
 
 For each range the follower indexes, after the other rows of the range are written (so
-the range's own oracle prices and joins are visible), :meth:`TradeRecorder.record` turns
-the tracked tokens' `Transfer` logs into `trades` rows:
+the range's own oracle prices and joins are visible), this projection's after-range hook
+(:meth:`TradeRecorder.record`) turns the domain tokens' `Transfer` logs into `trades` rows:
 
 - Only a wallet that is a participant of a competition *live at that log* gets a row:
   the block's time is in `[start_time, end_time)`, the competition was not cancelled
@@ -30,7 +30,7 @@ the tracked tokens' `Transfer` logs into `trades` rows:
 
 Rows are unique on (participant, chain, transaction, log) and inserted with ON CONFLICT
 DO NOTHING like every history row, so a replayed range writes nothing twice; a reorg
-deletes them with the rest of the range (`apply.rollback`) and rebuilds the P&L.
+deletes them with the rest of the range (`rollback`) and rebuilds the P&L (`recompute`).
 
 P&L (`domacross.pnl`, average cost) is precomputed per participant into
 `participants.realised_pnl` / `unrealised_pnl` whenever the participant trades or a token
@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,8 +59,13 @@ from domacross.db.models import (
     Trade,
     User,
 )
-from domacross.indexer.apply import Batch, hexstr, insert_ignore
+from domacross.indexer.addressbook import Role
+from domacross.indexer.projections.competitions import created_after
+from domacross.indexer.registry import Key, Projection, Range
+from domacross.indexer.rows import Row, hexstr, insert_ignore
 from domacross_sdk import events as ev
+
+projection = Projection("trades")
 
 ZERO = "0x0000000000000000000000000000000000000000"
 UNIT = 10**18
@@ -110,65 +115,137 @@ def _amount(t: TokenTransfer) -> tuple[int, int, bool]:
     return 0, t.value, True
 
 
+@dataclass
+class Pending:
+    """What a range holds for trades: transfers of the domain tokens, sales of the
+    marketplace by transaction, and the positions its prices touch."""
+
+    transfers: list[TokenTransfer] = field(default_factory=list)
+    sales: dict[bytes, list[ev.Sold]] = field(default_factory=lambda: defaultdict(list))
+    prices: list[tuple[str, int, bool, datetime]] = field(default_factory=list)
+    """(token, token id, fungible, time) of each price."""
+
+
+@projection.on(Role.DOMAIN_TOKEN, ev.Transfer)
+def on_transfer(r: Range, e: ev.Transfer, key: Key) -> None:
+    r.state(Pending).transfers.append(e)
+
+
+@projection.on(Role.DOMAIN_TOKEN, ev.FractionTransfer)
+def on_fraction_transfer(r: Range, e: ev.FractionTransfer, key: Key) -> None:
+    r.state(Pending).transfers.append(e)
+
+
+@projection.on(Role.MARKETPLACE, ev.Sold)
+def on_sold(r: Range, e: ev.Sold, key: Key) -> None:
+    r.state(Pending).sales[e.meta.transaction_hash].append(e)
+
+
+@projection.on(Role.ORACLE, ev.PriceUpdated)
+def on_price(r: Range, e: ev.PriceUpdated, key: Key) -> None:
+    r.state(Pending).prices.append((e.token, e.token_id, e.fungible, r.time(e)))
+
+
+@projection.after_range
+def record(r: Range) -> None:
+    tokens = r.book.addresses(Role.DOMAIN_TOKEN)
+    recorder = TradeRecorder(r.chain_id, tokens, r.block_time)
+    recorder.record(r.session, r.timestamps, r.state(Pending))
+
+
+@projection.rollback
+def rollback(session: Session, chain_id: int, ancestor: int) -> None:
+    """Deletes the chain's trades above `ancestor` (and those of competitions created there)."""
+    session.execute(delete(Trade).where(Trade.chain_id == chain_id, Trade.block_number > ancestor))
+    session.execute(
+        delete(Trade).where(Trade.competition_id.in_(created_after(chain_id, ancestor)))
+    )
+
+
+def _trade_row(
+    entrant: _Entrant,
+    chain_id: int,
+    at: tuple[int, str, int],
+    position: tuple[str, int, bool, int],
+    kind: str,
+    counterparty: str,
+    price: tuple[int | None, str, int | None],
+    timestamp: datetime,
+) -> Row:
+    """A `trades` row: `at` is (block, tx hash, log index), `position` (token, token id,
+    fungible, amount), `price` (price, source, listing id)."""
+    (block, tx_hash, log_index), (token, token_id, fungible, amount) = at, position
+    value, source, listing_id = price
+    return {
+        "participant_id": entrant.participant_id,
+        "competition_id": entrant.competition_id,
+        "wallet": entrant.wallet,
+        "chain_id": chain_id,
+        "block_number": block,
+        "tx_hash": tx_hash,
+        "log_index": log_index,
+        "token": token,
+        "token_id": token_id,
+        "fungible": fungible,
+        "amount": amount,
+        "kind": kind,
+        "counterparty": counterparty,
+        "price": value,
+        "price_source": source,
+        "listing_id": listing_id,
+        "timestamp": timestamp,
+    }
+
+
 class TradeRecorder:
     """Records one chain's trades and keeps its participants' P&L current.
 
     Args:
         chain_id: The chain.
         tokens: Tracked domain-token contracts (ERC-721 Ownership Tokens, ERC-20 fractions).
-        marketplace: The marketplace whose `Sold` events price trades, if any.
+        block_time: A block's time by number (the chain's header), to place expiry rows.
     """
 
     def __init__(
         self,
         chain_id: int,
         tokens: Sequence[str],
-        marketplace: str | None,
         block_time: Callable[[int], datetime | None] | None = None,
     ) -> None:
         self.chain_id = chain_id
         self.block_time = block_time
-        """A block's time by number (the chain's header), to place expiry rows."""
         self.tokens = frozenset(tokens)
-        self.marketplace = marketplace
 
     # -- per range --------------------------------------------------------------------------
 
-    def record(self, session: Session, batch: Batch) -> int:
-        """Writes the trades of `batch` and refreshes the P&L they or its prices change;
-        returns how many trade rows were derived."""
-        transfers = [
-            e
-            for e in batch.trade_events
-            if isinstance(e, ev.Transfer | ev.FractionTransfer) and e.meta.address in self.tokens
-        ]
-        sales: dict[bytes, list[ev.Sold]] = defaultdict(list)
-        for e in batch.trade_events:
-            if isinstance(e, ev.Sold) and e.meta.address == self.marketplace:
-                sales[e.meta.transaction_hash].append(e)
-        rows = self._rows(session, batch, transfers, sales) if transfers else []
+    def record(self, session: Session, timestamps: dict[int, datetime], pending: Pending) -> int:
+        """Writes the trades of a range (its headers' `timestamps`, its `pending` logs) and
+        refreshes the P&L they or its prices change; returns how many trade rows were
+        derived."""
+        transfers, sales = pending.transfers, pending.sales
+        rows = self._rows(session, timestamps, transfers, sales) if transfers else []
         insert_ignore(session, Trade.__table__, rows)  # type: ignore[arg-type]
         # NOTE: after the range's transfers: a domain bought and lapsed in one range counts.
-        expiries = self._expiry_rows(session, batch)
+        expiries = self._expiry_rows(session, timestamps)
         insert_ignore(session, Trade.__table__, expiries)  # type: ignore[arg-type]
         rows += expiries
         touched = {r["participant_id"] for r in rows}
-        if batch.prices:
-            touched |= self._holders_of_repriced(session, batch.prices)
+        if pending.prices:
+            touched |= self._holders_of_repriced(session, pending.prices)
         for participant_id in sorted(touched):
             refresh_pnl(session, participant_id)
         return len(rows)
 
-    def _expiry_rows(self, session: Session, batch: Batch) -> list[dict[str, Any]]:
+    def _expiry_rows(self, session: Session, timestamps: dict[int, datetime]) -> list[Row]:
         """`expiry` rows for registrations that lapsed during this range (see module doc).
 
         Every input is fixed by the chain up to the lapse, never by where the range ends:
         the row's block is the first block at or after the expiry, and holdings, renewals
         and cancellations count only before that block."""
-        if not self.tokens or not batch.timestamps:
+        if not self.tokens or not timestamps:
             return []
-        first, end = min(batch.timestamps), max(batch.timestamps)
-        until = batch.timestamps[end]
+        first, end = min(timestamps), max(timestamps)
+        until = timestamps[end]
         previous = session.scalar(
             select(BlockRecord.timestamp)
             .where(BlockRecord.chain_id == self.chain_id, BlockRecord.number < first)
@@ -208,7 +285,7 @@ class TradeRecorder:
                 expires = datetime.fromtimestamp(int(setter.args["expires_at"]), UTC)
                 if not since < expires <= until:
                     continue
-                block = self._block_at(batch, expires, first, end)
+                block = self._block_at(timestamps, expires, first, end)
                 if setter.block_number >= block:
                     continue  # set after it had passed: nothing was held until then
                 renewal = events[i + 1] if i + 1 < len(events) else None
@@ -222,33 +299,26 @@ class TradeRecorder:
                     # NOTE: the lapse disposes of it: a later lapse in this range sees that.
                     held[domain].append(_Holding(holder, -1, block))
                     rows.append(
-                        {
-                            "participant_id": holder.participant_id,
-                            "competition_id": holder.competition_id,
-                            "wallet": holder.wallet,
-                            "chain_id": self.chain_id,
-                            "block_number": block,
-                            "tx_hash": setter.tx_hash,
-                            "log_index": setter.log_index,
-                            "token": domain[0],
-                            "token_id": domain[1],
-                            "fungible": False,
-                            "amount": 1,
-                            "kind": "expiry",
-                            "counterparty": ZERO,
-                            "price": 0,
-                            "price_source": "expiry",
-                            "listing_id": None,
-                            "timestamp": expires,
-                        }
+                        _trade_row(
+                            holder,
+                            self.chain_id,
+                            (block, setter.tx_hash, setter.log_index),
+                            (domain[0], domain[1], False, 1),
+                            "expiry",
+                            ZERO,
+                            (0, "expiry", None),
+                            expires,
+                        )
                     )
         return rows
 
-    def _block_at(self, batch: Batch, when: datetime, first: int, end: int) -> int:
+    def _block_at(
+        self, timestamps: dict[int, datetime], when: datetime, first: int, end: int
+    ) -> int:
         """The first block of [first, end] whose time is at or after `when` (its time
         is at or before `end`'s, after the block before `first`)."""
         low, high = first - 1, end  # time(low) < when <= time(high)
-        for number, ts in batch.timestamps.items():  # narrow with the headers at hand
+        for number, ts in timestamps.items():  # narrow with the headers at hand
             if ts >= when and number < high:
                 high = number
             elif ts < when and number > low:
@@ -310,11 +380,13 @@ class TradeRecorder:
             )
         return held
 
-    def _holders_of_repriced(self, session: Session, prices: list[dict[str, Any]]) -> set[int]:
+    def _holders_of_repriced(
+        self, session: Session, prices: list[tuple[str, int, bool, datetime]]
+    ) -> set[int]:
         """Participants that traded a position repriced in this range, in competitions that
         had not ended before the range's first price (later prices do not value them)."""
-        keys = {(p["token"], 0 if p["fungible"] else p["token_id"]) for p in prices}
-        earliest = min(p["timestamp"] for p in prices)
+        keys = {(token, 0 if fungible else token_id) for token, token_id, fungible, _ in prices}
+        earliest = min(ts for *_, ts in prices)
         rows = session.execute(
             select(Trade.participant_id, Trade.token, Trade.token_id, Trade.fungible)
             .join(Competition, Competition.id == Trade.competition_id)
@@ -332,10 +404,10 @@ class TradeRecorder:
     def _rows(
         self,
         session: Session,
-        batch: Batch,
+        timestamps: dict[int, datetime],
         transfers: list[TokenTransfer],
         sales: dict[bytes, list[ev.Sold]],
-    ) -> list[dict[str, Any]]:
+    ) -> list[Row]:
         wallets: set[str] = {str(a) for t in transfers for a in (t.from_, t.to)} - {ZERO}
         entrants = self._entrants(session, wallets)
         if not entrants:
@@ -351,7 +423,7 @@ class TradeRecorder:
                 continue
             meta = t.meta
             position = (meta.block_number, meta.log_index)
-            ts = batch.timestamps[meta.block_number]
+            ts = timestamps[meta.block_number]
             sides = [(t.to, "in"), (t.from_, "out")]
             parties = [
                 (e, side)
@@ -384,25 +456,16 @@ class TradeRecorder:
                     price = oracle[0]
                     source = "unknown" if price is None else "oracle"
                 rows.append(
-                    {
-                        "participant_id": entrant.participant_id,
-                        "competition_id": entrant.competition_id,
-                        "wallet": entrant.wallet,
-                        "chain_id": self.chain_id,
-                        "block_number": meta.block_number,
-                        "tx_hash": hexstr(meta.transaction_hash),
-                        "log_index": meta.log_index,
-                        "token": meta.address,
-                        "token_id": token_id,
-                        "fungible": fungible,
-                        "amount": amount,
-                        "kind": kind,
-                        "counterparty": t.from_ if side == "in" else t.to,
-                        "price": price,
-                        "price_source": source,
-                        "listing_id": sale.listing_id if sale is not None else None,
-                        "timestamp": ts,
-                    }
+                    _trade_row(
+                        entrant,
+                        self.chain_id,
+                        (meta.block_number, hexstr(meta.transaction_hash), meta.log_index),
+                        (meta.address, token_id, fungible, amount),
+                        kind,
+                        t.from_ if side == "in" else t.to,
+                        (price, source, sale.listing_id if sale is not None else None),
+                        ts,
+                    )
                 )
         return rows
 
@@ -537,6 +600,7 @@ def refresh_pnl(session: Session, participant_id: int) -> None:
     participant.unrealised_pnl = result.unrealised
 
 
+@projection.recompute
 def rebuild_pnl(session: Session, chain_id: int) -> None:
     """After a rollback: zero every participant's P&L on the chain, then recompute those
     that still have trades."""
@@ -549,8 +613,3 @@ def rebuild_pnl(session: Session, chain_id: int) -> None:
         session.scalars(select(Trade.participant_id).where(Trade.chain_id == chain_id).distinct())
     ):
         refresh_pnl(session, participant_id)
-
-
-def delete_trades(session: Session, chain_id: int, ancestor: int) -> None:
-    """Deletes the chain's trades above `ancestor` (part of `apply.rollback`)."""
-    session.execute(delete(Trade).where(Trade.chain_id == chain_id, Trade.block_number > ancestor))

@@ -1,4 +1,5 @@
-"""Domain baskets in the index: handlers of the basket events, and their reorg rebuild.
+"""Domain baskets: the factory's `BasketCreated`, then each basket's NAV, share transfers and
+weights.
 
 * `BasketCreated` (from the basket factory) inserts `domain_baskets` and `basket_items`.
 * `NavUpdated` (every deposit and redemption) appends `basket_navs` and sets the basket's NAV.
@@ -16,10 +17,10 @@ changes nothing, and `recompute` rebuilds all of it from the history after a reo
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from domacross.db.basket_models import (
     BasketHolding,
@@ -29,157 +30,86 @@ from domacross.db.basket_models import (
     DomainBasket,
 )
 from domacross.db.models import RawEvent
+from domacross.indexer.addressbook import Role
+from domacross.indexer.registry import Key, Projection, Range
+from domacross.indexer.rows import insert_ignore
 from domacross_sdk import events as ev
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
+projection = Projection("baskets")
 ZERO_ADDRESS = "0x" + "00" * 20
-BASKET_EVENTS = (
-    ev.NavUpdated,
-    ev.FractionTransfer,
-    ev.Reweighted,
-    ev.Deposited,
-    ev.Redeemed,
-    ev.NftDeposited,
-    ev.NftRedeemed,
-)
-"""Events of baskets: kept only when emitted by a known basket."""
 KIND_NAMES = {0: "erc721", 1: "erc20"}
 
 
-def _insert_ignore(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    from domacross.indexer.apply import insert_ignore  # NOTE: apply imports this module
-
-    insert_ignore(session, table, rows)
-
-
-class BasketHandlers:
-    """The `_on_<Event>` handlers of the basket events, mixed into `Applier`."""
-
-    chain_id: int
-    _baskets: dict[str, int]
-
-    def _user_id(self, session: Session, wallet: str) -> int:  # pragma: no cover - Applier's
-        raise NotImplementedError
-
-    def known_baskets(self, session: Session) -> set[str]:
-        """Addresses of this chain's baskets already in the database."""
-        rows = session.execute(
-            select(DomainBasket.basket_token_address, DomainBasket.id).where(
-                DomainBasket.chain_id == self.chain_id
+@projection.on(Role.BASKET_FACTORY, ev.BasketCreated)
+def on_created(r: Range, e: ev.BasketCreated, key: Key) -> None:
+    session = r.session
+    if r.ids.basket(session, e.basket) is not None:
+        return
+    basket = DomainBasket(
+        chain_id=r.chain_id,
+        basket_token_address=e.basket,
+        factory_address=e.meta.address,
+        owner_user_id=r.ids.user(session, e.owner),
+        name=e.name,
+        symbol=e.symbol,
+        registry_index=e.index,
+        created_block=key["block_number"],
+        created_tx=key["tx_hash"],
+        created_at=r.time(e),
+        total_value=0,
+        total_supply=0,
+        nav_per_share=0,
+        items=[
+            BasketItem(
+                position=i,
+                kind=KIND_NAMES[int(c.kind)],
+                domain_token_address=c.token,
+                domain_token_id=c.token_id,
+                weight=c.weight_bps,
             )
-        )
-        self._baskets = {address: id_ for address, id_ in rows}
-        return set(self._baskets)
+            for i, c in enumerate(e.components)
+        ],
+    )
+    session.add(basket)
+    session.flush()
+    r.ids.remember_basket(e.basket, basket.id)
 
-    def _basket_id(self, session: Session, address: str) -> int | None:
-        cached = self._baskets.get(address)
-        if cached is None:
-            cached = session.scalar(
-                select(DomainBasket.id).where(
-                    DomainBasket.chain_id == self.chain_id,
-                    DomainBasket.basket_token_address == address,
-                )
-            )
-            if cached is not None:
-                self._baskets[address] = cached
-        return cached
 
-    def _on_BasketCreated(  # noqa: N802 - named after the event
-        self, session: Session, batch: Any, e: ev.BasketCreated, key: dict[str, Any], ts: datetime
-    ) -> None:
-        if self._basket_id(session, e.basket) is not None:
-            return
-        basket = DomainBasket(
-            chain_id=self.chain_id,
-            basket_token_address=e.basket,
-            factory_address=e.meta.address,
-            owner_user_id=self._user_id(session, e.owner),
-            name=e.name,
-            symbol=e.symbol,
-            registry_index=e.index,
-            created_block=key["block_number"],
-            created_tx=key["tx_hash"],
-            created_at=ts,
-            total_value=0,
-            total_supply=0,
-            nav_per_share=0,
-            items=[
-                BasketItem(
-                    position=i,
-                    kind=KIND_NAMES[int(c.kind)],
-                    domain_token_address=c.token,
-                    domain_token_id=c.token_id,
-                    weight=c.weight_bps,
-                )
-                for i, c in enumerate(e.components)
-            ],
-        )
-        session.add(basket)
-        session.flush()
-        self._baskets[e.basket] = basket.id
+@projection.on(Role.BASKET, ev.NavUpdated)
+def on_nav(r: Range, e: ev.NavUpdated, key: Key) -> None:
+    session = r.session
+    basket_id = r.ids.basket(session, e.meta.address)
+    if basket_id is None:
+        return
+    ts = r.time(e)
+    row = {**key, "basket_id": basket_id, "total_value": e.total_value}
+    row |= {"total_supply": e.total_supply, "nav_per_share": e.nav_per_share, "timestamp": ts}
+    insert_ignore(session, BasketNav.__table__, [row])  # type: ignore[arg-type]
+    basket = session.get(DomainBasket, basket_id)
+    if basket is not None:
+        basket.total_value, basket.total_supply = e.total_value, e.total_supply
+        basket.nav_per_share, basket.nav_updated_at = e.nav_per_share, ts
 
-    def _on_NavUpdated(  # noqa: N802
-        self, session: Session, batch: Any, e: ev.NavUpdated, key: dict[str, Any], ts: datetime
-    ) -> None:
-        basket_id = self._basket_id(session, e.meta.address)
-        if basket_id is None:
-            return
-        _insert_ignore(
-            session,
-            BasketNav.__table__,
-            [
-                {
-                    **key,
-                    "basket_id": basket_id,
-                    "total_value": e.total_value,
-                    "total_supply": e.total_supply,
-                    "nav_per_share": e.nav_per_share,
-                    "timestamp": ts,
-                }
-            ],
-        )
-        basket = session.get(DomainBasket, basket_id)
-        if basket is not None:
-            basket.total_value, basket.total_supply = e.total_value, e.total_supply
-            basket.nav_per_share, basket.nav_updated_at = e.nav_per_share, ts
 
-    def _on_FractionTransfer(  # noqa: N802
-        self,
-        session: Session,
-        batch: Any,
-        e: ev.FractionTransfer,
-        key: dict[str, Any],
-        ts: datetime,
-    ) -> None:
-        basket_id = self._basket_id(session, e.meta.address)
-        if basket_id is None:
-            return  # an ERC-20 that is not one of our baskets
-        _insert_ignore(
-            session,
-            BasketTransfer.__table__,
-            [
-                {
-                    **key,
-                    "basket_id": basket_id,
-                    "from_address": e.from_,
-                    "to_address": e.to,
-                    "amount": e.value,
-                    "timestamp": ts,
-                }
-            ],
-        )
-        # The basket's own balance is the locked MIN_LIQUIDITY: nobody's holding.
-        for wallet in {e.from_, e.to} - {ZERO_ADDRESS, e.meta.address}:
-            _set_holding(session, basket_id, self._user_id(session, wallet), wallet)
+@projection.on(Role.BASKET, ev.FractionTransfer)
+def on_share_transfer(r: Range, e: ev.FractionTransfer, key: Key) -> None:
+    session = r.session
+    basket_id = r.ids.basket(session, e.meta.address)
+    if basket_id is None:
+        return
+    row = {**key, "basket_id": basket_id, "from_address": e.from_, "to_address": e.to}
+    row |= {"amount": e.value, "timestamp": r.time(e)}
+    insert_ignore(session, BasketTransfer.__table__, [row])  # type: ignore[arg-type]
+    # The basket's own balance is the locked MIN_LIQUIDITY: nobody's holding.
+    for wallet in {e.from_, e.to} - {ZERO_ADDRESS, e.meta.address}:
+        _set_holding(session, basket_id, r.ids.user(session, wallet), wallet)
 
-    def _on_Reweighted(  # noqa: N802
-        self, session: Session, batch: Any, e: ev.Reweighted, key: dict[str, Any], ts: datetime
-    ) -> None:
-        basket_id = self._basket_id(session, e.meta.address)
-        if basket_id is not None:
-            _set_weights(session, basket_id, list(e.weights_bps))
+
+@projection.on(Role.BASKET, ev.Reweighted)
+def on_reweighted(r: Range, e: ev.Reweighted, key: Key) -> None:
+    basket_id = r.ids.basket(r.session, e.meta.address)
+    if basket_id is not None:
+        _set_weights(r.session, basket_id, list(e.weights_bps))
 
 
 def _set_weights(session: Session, basket_id: int, weights: list[int]) -> None:
@@ -223,9 +153,10 @@ def _set_holding(session: Session, basket_id: int, user_id: int, wallet: str) ->
 BASKET_HISTORY = (BasketNav, BasketTransfer)
 
 
-def rollback_baskets(session: Session, chain_id: int, ancestor: int) -> None:
+@projection.rollback
+def rollback(session: Session, chain_id: int, ancestor: int) -> None:
     """Deletes the basket rows of blocks after `ancestor` (history and baskets created there);
-    `recompute_baskets` then rebuilds the current state. Called by `apply.rollback`."""
+    `recompute` then rebuilds the current state."""
     for history in BASKET_HISTORY:
         session.execute(
             delete(history).where(history.chain_id == chain_id, history.block_number > ancestor)
@@ -242,7 +173,8 @@ def rollback_baskets(session: Session, chain_id: int, ancestor: int) -> None:
     )
 
 
-def recompute_baskets(session: Session, chain_id: int) -> None:
+@projection.recompute
+def recompute(session: Session, chain_id: int) -> None:
     """Rebuilds every basket's NAV, weights and holdings from the remaining history rows."""
     for basket in session.scalars(select(DomainBasket).where(DomainBasket.chain_id == chain_id)):
         latest = session.scalars(

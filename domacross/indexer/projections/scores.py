@@ -19,36 +19,68 @@ are seen: a competition valued by another oracle scores 0 here, while
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domacross.db.models import Competition, Participant, Price, RawEvent, User
-from domacross.indexer.apply import Batch
+from domacross.indexer.addressbook import ANY_ROLE, Role
 from domacross.indexer.ranks import rank_entrants
+from domacross.indexer.registry import Key, Projection, Range
+from domacross_sdk import events as ev
 from domacross_sdk.scoring import Entry, Mark, Move, compute_scores
 
 TRANSFER_NAMES = ("Transfer", "FractionTransfer")
+projection = Projection("scores")
 
 
-def refresh_scores(session: Session, batch: Batch, start: int, end: int) -> None:
-    """Rescores the competitions that blocks `start`..`end` (just written) may change."""
+@dataclass
+class Touched:
+    """The contracts of a range's logs that can change scores: oracles that priced,
+    competitions that were joined."""
+
+    oracles: set[str] = field(default_factory=set)
+    competitions: set[str] = field(default_factory=set)
+
+
+@projection.on(ANY_ROLE, ev.PriceUpdated)
+def on_price(r: Range, e: ev.PriceUpdated, key: Key) -> None:
+    r.state(Touched).oracles.add(e.meta.address)
+
+
+@projection.on(Role.COMPETITION, ev.ParticipantJoined)
+def on_joined(r: Range, e: ev.ParticipantJoined, key: Key) -> None:
+    r.state(Touched).competitions.add(e.meta.address)
+
+
+@projection.after_range
+def refresh_scores(r: Range) -> None:
+    """Rescores the competitions that the range's blocks (just written) may change."""
+    session, touched = r.session, r.state(Touched)
     open_ = session.scalars(
         select(Competition).where(
-            Competition.chain_id == batch.chain_id, Competition.score_final.is_(False)
+            Competition.chain_id == r.chain_id, Competition.score_final.is_(False)
         )
     ).all()
     for competition in open_:
         end_time = competition.end_time
-        before = [b for b, ts in batch.timestamps.items() if ts < end_time]
-        final = len(before) < len(batch.timestamps)
-        cutoff = max(before, default=start - 1) if final else end
-        if not final and competition.score_block is not None and not _touched(batch, competition):
+        before = [b for b, ts in r.timestamps.items() if ts < end_time]
+        final = len(before) < len(r.timestamps)
+        cutoff = max(before, default=r.start - 1) if final else r.end
+        if (
+            not final
+            and competition.score_block is not None
+            and competition.oracle not in touched.oracles
+            and competition.contract_address not in touched.competitions
+        ):
             continue
         score_competition(session, competition, cutoff)
         competition.score_block = cutoff
         competition.score_final = final
 
 
+@projection.rollback
 def reopen_scores(session: Session, chain_id: int, ancestor: int) -> None:
     """After a reorg back to `ancestor`: scores computed past it are no longer known."""
     session.execute(
@@ -119,10 +151,11 @@ def score_competition(session: Session, competition: Competition, cutoff: int) -
     rank_entrants(session, competition.id)
 
 
-def _touched(batch: Batch, competition: Competition) -> bool:
-    """Whether the range has a log that can change the competition's scores."""
-    return any(
-        (row["name"] == "PriceUpdated" and row["address"] == competition.oracle)
-        or (row["name"] == "ParticipantJoined" and row["address"] == competition.contract_address)
-        for row in batch.raw
-    )
+@projection.recompute
+def rerank(session: Session, chain_id: int) -> None:
+    """Ranks every competition of the chain again: entrants above the rolled-back block
+    are gone, and the others' ranks close up."""
+    for competition_id in session.scalars(
+        select(Competition.id).where(Competition.chain_id == chain_id)
+    ).all():
+        rank_entrants(session, competition_id)
