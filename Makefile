@@ -55,9 +55,11 @@ slither: setup ## Static analysis; fails on untriaged medium or high findings
 ape-test: setup ## Contract, SDK and property tests through `ape test`
 	@# NOTE: --force: Ape's incremental compile misses contracts whose imports changed.
 	$(BIN)/ape compile --force > /dev/null
-	@# -n 4: test files spread over 4 processes; most tests wait on nodes, servers and
-	@# subprocesses, so 2 cores run 4 files at once (about 2x faster than one process).
-	$(BIN)/ape test tests -n 4 --dist loadfile --durations=15
+	@# -n 4: test files spread over 4 processes; many tests wait on nodes, servers and
+	@# subprocesses, so 4 processes keep 2 cores busy. --no-loadscope-reorder: files start
+	@# longest first (tests/durations.json, see tests/utils/schedule.py), so that no long
+	@# file runs on alone at the end.
+	$(BIN)/ape test tests -n 4 --dist loadfile --no-loadscope-reorder --durations=15
 
 sdk: setup ## Regenerate the SDK's ABIs and typed bindings from contracts/
 	$(BIN)/ape compile --force > /dev/null

@@ -31,15 +31,13 @@ from typing import Any, TypeVar, cast
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
-from hypothesis.strategies._internal.lazy import LazyStrategy
-from hypothesis.strategies._internal.numbers import IntegersStrategy
 
 from domacross_fuzz.choices import Choices, Generate, generator
 from domacross_fuzz.evm import FastChain
 from domacross_fuzz.machine import FastStateMachine
 from domacross_fuzz.runner import sequence_test, supports
 from domacross_fuzz.sequences import bind_machine, shrink_failure
-from domacross_fuzz.strategies import use_dictionary, with_dictionary
+from domacross_fuzz.strategies import integer_bounds, use_dictionary, with_dictionary
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=FastStateMachine)
@@ -280,15 +278,6 @@ def _show(test: Callable[..., Any], drawn: dict[str, Any], chain: FastChain) -> 
     return f"{test.__name__}({shown})"
 
 
-def _bounds(strategy: st.SearchStrategy[Any]) -> tuple[int, int] | None:
-    inner: Any = strategy
-    while isinstance(inner, LazyStrategy):
-        inner = inner.wrapped_strategy
-    if type(inner) is IntegersStrategy and inner.start is not None and inner.end is not None:
-        return inner.start, inner.end
-    return None
-
-
 def _shrink_example(
     test: Callable[..., Any],
     fixtures: dict[str, Any],
@@ -319,9 +308,11 @@ def _shrink_example(
         return type(run(candidate)) is kind
 
     for name, strategy in strategies.items():
-        bounds = _bounds(strategy)
+        bounds = integer_bounds(strategy)
         value = drawn[name]
-        if bounds is None or not isinstance(value, int) or value == bounds[0]:
+        if bounds is None or bounds[0] is None or bounds[1] is None:
+            continue
+        if not isinstance(value, int) or value == bounds[0]:
             continue
         low, high = bounds[0], value  # `high` fails
         if fails({**drawn, name: low}):

@@ -21,8 +21,9 @@ from hypothesis.stateful import (
     Invariant,
     Rule,
 )
+from hypothesis.strategies import SearchStrategy
 
-from domacross_fuzz.strategies import with_dictionary
+from domacross_fuzz.strategies import integer_bounds, with_dictionary
 
 if TYPE_CHECKING:
     from domacross_fuzz.evm import FastChain
@@ -47,6 +48,7 @@ class Recorder:
     last: list[Step] | None = None
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     preconditions: dict[str, tuple[Callable[..., Any], ...]] = field(default_factory=dict)
+    arguments: dict[str, dict[str, SearchStrategy[Any]]] = field(default_factory=dict)
     invariants: list[Invariant] = field(default_factory=list)
     initializers: set[str] = field(default_factory=set)
     depth: int = 0
@@ -66,6 +68,7 @@ def bind_machine(
                 continue
             recorder.functions[name] = rule.function
             recorder.preconditions[name] = tuple(rule.preconditions)
+            recorder.arguments[name] = dict(rule.arguments)
             if marker == INITIALIZE_RULE_MARKER:
                 recorder.initializers.add(name)
             wrapper = _recording(name, rule.function, recorder, chain)
@@ -90,7 +93,9 @@ def bind_machine(
         chain.dictionary.begin_example()
 
     def teardown(self: Any) -> None:
-        recorder.last = recorder.current
+        # NOTE: a fresh list, so that rules the machine's teardown calls (driving a run to
+        # its end) are not taken for steps of the run: a replay runs the teardown itself.
+        recorder.last, recorder.current = recorder.current, []
         chain.dictionary.commit()
         machine.teardown(self)
 
@@ -140,6 +145,8 @@ def replay(
     user: Any = bound.__mro__[1]
     machine = object.__new__(bound)
     user.__init__(machine)
+    failure: BaseException | None = None
+    failed_at = len(steps)
     try:
         _check(machine, recorder, initial=True)
         for index, (name, kwargs) in enumerate(steps):
@@ -149,12 +156,18 @@ def replay(
                 recorder.functions[name](machine, **kwargs)
                 _check(machine, recorder, initial=False)
             except Exception as exc:
-                return exc, index
-        return None, len(steps)
+                failure, failed_at = exc, index
+                break
     except Exception as exc:
-        return exc, 0
-    finally:
+        failure, failed_at = exc, 0
+    # NOTE: a teardown may check too (a machine that drives each run to its end): its
+    # failure is the run's when the steps passed, and never masks a failing step.
+    try:
         user.teardown(machine)
+    except Exception as exc:
+        if failure is None:
+            failure = exc
+    return failure, failed_at
 
 
 def _check(machine: Any, recorder: Recorder, *, initial: bool) -> None:
@@ -197,20 +210,31 @@ def shrink(
                 i += size
         if not removed:
             size //= 2
-    steps = _lower_integers(steps, fails, budget)
+    steps = _lower_integers(steps, recorder, fails, budget)
     failure, _ = replay(bound, recorder, steps)
     return steps, failure
 
 
 def _lower_integers(
-    steps: list[Step], fails: Callable[[list[Step]], tuple[bool, int]], budget: list[int]
+    steps: list[Step],
+    recorder: Recorder,
+    fails: Callable[[list[Step]], tuple[bool, int]],
+    budget: list[int],
 ) -> list[Step]:
+    """Each integer argument lowered towards its strategy's minimum (0 when unbounded below),
+    never outside what the rule's strategy could draw: an argument of any other strategy
+    (mapped, filtered, sampled) is left as it is."""
     for position in range(len(steps)):
         name, kwargs = steps[position]
         for key, value in kwargs.items():
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            strategy = recorder.arguments.get(name, {}).get(key)
+            bounds = None if strategy is None else integer_bounds(strategy)
+            if bounds is None or isinstance(value, bool) or not isinstance(value, int):
                 continue
-            low, high = 0, value  # `high` fails; find the smallest that does (bisection)
+            floor = 0 if bounds[0] is None else bounds[0]
+            if value <= floor:
+                continue
+            low, high = floor, value  # `high` fails; find the smallest that does (bisection)
             while low < high and budget[0] > 0:
                 middle = (low + high) // 2
                 trial = {**steps[position][1], key: middle}

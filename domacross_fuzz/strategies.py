@@ -125,6 +125,17 @@ def dictionary_bytes(size: int, base: SearchStrategy[bytes]) -> SearchStrategy[b
     return DictionaryBytes(size, base)
 
 
+def integer_bounds(strategy: SearchStrategy[Any]) -> tuple[int | None, int | None] | None:
+    """``(min, max)`` of a plain ``st.integers`` strategy (``None`` where unbounded); ``None``
+    for any other strategy, whose values a shrinker can't list (filtered, mapped, sampled)."""
+    inner: Any = strategy
+    while isinstance(inner, LazyStrategy):
+        inner = inner.wrapped_strategy
+    if type(inner) is IntegersStrategy:
+        return inner.start, inner.end
+    return None
+
+
 def with_dictionary(strategy: SearchStrategy[Any]) -> SearchStrategy[Any]:
     """``strategy`` with its integers and fixed-size byte strings drawing from the dictionary."""
     inner: Any = strategy  # NOTE: Hypothesis's strategy classes are untyped internals

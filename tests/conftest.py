@@ -17,7 +17,7 @@ from tests.utils.constants import (
 )
 from tests.utils.fast_suite import deploy_fast_suite
 
-pytest_plugins = ["domacross_fuzz.fixtures"]
+pytest_plugins = ["domacross_fuzz.fixtures", "tests.utils.schedule"]
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,19 @@ import io
 import re
 
 import httpx
+import pytest
 from rich.console import Console
 
-from domacross.demo import DemoOptions, run_demo
+from domacross.demo import DemoOptions, DemoResult, run_demo
+
+# One demo serves both tests: a demo's cost is mostly its start-up (anvil, `ape run deploy`,
+# indexer, API), so the same-seed test reruns this one rather than running two of its own.
+OPTIONS = {"traders": 4, "rounds": 3, "seed": 11}
 
 
-def test_demo__api_standings_equal_chain_and_prizes_paid_equal_posted(tmp_path):
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[DemoResult, dict[str, str], str]:
+    """The demo's result, the competition page it served while up, and what it printed."""
     pages: dict[str, str] = {}
 
     def visit(running):
@@ -19,13 +26,19 @@ def test_demo__api_standings_equal_chain_and_prizes_paid_equal_posted(tmp_path):
         pages[url] = httpx.get(url, timeout=10).text
 
     output = io.StringIO()
+    out_dir = tmp_path_factory.mktemp("demo")
     result = run_demo(
-        DemoOptions(traders=4, rounds=3, seed=11, out_dir=tmp_path, show=False, while_up=visit),
+        DemoOptions(**OPTIONS, out_dir=out_dir, show=False, while_up=visit),
         Console(file=output, width=200),
     )
+    return result, pages, output.getvalue()
+
+
+def test_demo__api_standings_equal_chain_and_prizes_paid_equal_posted(demo):
+    result, pages, output = demo
     # The competition page's URL is printed, and it served the final standings.
     [(url, html)] = pages.items()
-    assert f"Competition page {url}" in output.getvalue()
+    assert f"Competition page {url}" in output
     page_wallets = re.findall(r'<tr data-wallet="(0x[0-9a-fA-F]{40})">', html)
     assert page_wallets == [wallet for wallet, _, _ in result.standings_api]
     # Standings served by the API (ranked by score) equal the scores recomputed from the
@@ -53,8 +66,8 @@ def test_demo__api_standings_equal_chain_and_prizes_paid_equal_posted(tmp_path):
     assert all(p.poll() is not None for p in result.processes)
 
 
-def test_demo__same_seed_same_results(tmp_path):
-    first = run_demo(DemoOptions(traders=3, rounds=2, seed=5, out_dir=tmp_path / "a", show=False))
-    again = run_demo(DemoOptions(traders=3, rounds=2, seed=5, out_dir=tmp_path / "b", show=False))
+def test_demo__same_seed_same_results(demo, tmp_path):
+    first, _, _ = demo
+    again = run_demo(DemoOptions(**OPTIONS, out_dir=tmp_path, show=False))
     assert first.standings_chain == again.standings_chain
     assert first.posted == again.posted

@@ -82,6 +82,10 @@ def verify(proof, root, leaf):
     return node == root
 
 
+# NOTE: no deadline: the property is about the tree, not its speed, and with `make test`'s 4
+# processes on 2 busy cores an example of 40 prizes (~50 ms alone) passed Hypothesis's
+# default 200 ms and failed as flaky.
+@settings(deadline=None)
 @given(prizes=st.dictionaries(addresses, st.integers(1, 10**24), min_size=1, max_size=40))
 def test_results_tree__every_proof_verifies_and_no_other_amount_does(prizes):
     results = pz.build_results(prizes)

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from eth_abi import encode
+from sqlalchemy import select
 
+from domacross.db import make_engine, session_factory
+from domacross.db.models import PauseChange, Price, RawEvent
 from domacross.indexer.decode import decode
-from domacross.indexer.rows import JsonText, args_json, event_args
+from domacross.indexer.rows import JsonText, args_json, bulk_insert_ignore, event_args
 from domacross_sdk.events_base import decode_log
 from domacross_sdk.generated.events import EVENTS
 
@@ -83,3 +87,82 @@ def test_decode__upper_case_hex__falls_back_to_the_sdk():
     log = _log(cls, 3)
     log["topics"] = [t.upper().replace("0X", "0x") for t in log["topics"]]
     assert decode(log) == decode_log(log)
+
+
+def _stored(url: str, table: Any, columns: list[str]) -> list[tuple[Any, ...]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = select(*(table.c[c] for c in columns)).order_by(table.c.log_index)
+            return [tuple(row) for row in conn.execute(query)]
+    finally:
+        engine.dispose()
+
+
+def test_bulk_insert__awkward_values__read_back_as_written(database_url):
+    """`bulk_insert_ignore` (on PostgreSQL a COPY whose text is built here) stores every
+    value as an ORM insert would: text with tabs, line breaks, backslashes and `\\N`, JSON
+    with escapes, NULLs, booleans, uint256 extremes and times; a replay (some rows new,
+    some not) adds only the new ones."""
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    awkward = ["a\tb", "line\nbreak\r", "back\\slash", "\\N", "plain"]
+    raw = [
+        {
+            "chain_id": 1,
+            "block_number": 7,
+            "tx_hash": "0x" + f"{i:064x}",
+            "log_index": i,
+            "block_hash": "0x" + "ab" * 32,
+            "address": "0x" + "cd" * 20,
+            "name": name,
+            "args": JsonText(json.dumps({"note": name + ' é "q"', "n": str(i)})),
+        }
+        for i, name in enumerate(awkward)
+    ]
+    pauses = [
+        {
+            "chain_id": 1,
+            "block_number": 7,
+            "tx_hash": "0x" + f"{i:064x}",
+            "log_index": i,
+            "address": "0x" + "cd" * 20,
+            "paused": i % 2 == 0,
+            "account": "0x" + "ef" * 20,
+            "timestamp": None if i == 1 else when,
+        }
+        for i in range(3)
+    ]
+    prices = [
+        {
+            "chain_id": 1,
+            "block_number": 7,
+            "tx_hash": "0x" + f"{i:064x}",
+            "log_index": i,
+            "oracle": "0x" + "01" * 20,
+            "token": "0x" + "02" * 20,
+            "token_id": value,
+            "fungible": False,
+            "price": 2**256 - 1 - i,
+            "previous_price": 0,
+            "reporter": "0x" + "03" * 20,
+            "overridden": True,
+            "timestamp": when,
+        }
+        for i, value in enumerate([0, 2**256 - 1])
+    ]
+    sessions = session_factory(make_engine(database_url))
+    tables = [(RawEvent.__table__, raw), (PauseChange.__table__, pauses), (Price.__table__, prices)]
+    with sessions.begin() as session:
+        for table, rows in tables:
+            bulk_insert_ignore(session, table, rows[:-1])
+    with sessions.begin() as session:  # a replay: the last row of each is new
+        for table, rows in tables:
+            bulk_insert_ignore(session, table, rows)
+    sessions.kw["bind"].dispose()
+    for table, rows in tables:
+        columns = list(rows[0])
+        stored = _stored(database_url, table, columns)
+        expected = [
+            tuple(json.loads(v) if type(v) is JsonText else v for v in row.values()) for row in rows
+        ]
+        assert stored == expected

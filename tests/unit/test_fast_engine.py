@@ -278,6 +278,29 @@ def test_machine__every_run__starts_from_the_same_state(fast_chain, fast_oracle,
     assert fast_oracle.latestPrice(COLLECTION, 11) == (0, 0)
 
 
+def test_machine__shrunk_failure__integers_stay_inside_their_strategies(fast_chain):
+    from hypothesis.stateful import rule
+
+    from domacross_fuzz.sequences import SequenceFailureError
+
+    class Machine(FastStateMachine):
+        @rule(
+            count=st.integers(3, 9), size=st.sampled_from([500, 700]), wei=st.integers(min_value=7)
+        )
+        def fail(self, count, size, wei):
+            # Fails for every value each strategy can draw: the shrinker lowers each argument
+            # as far as it may, and no further than its strategy's minimum.
+            assert count > 9 or size > 700 or wei < 0
+
+    with pytest.raises(SequenceFailureError) as failure:
+        run_machine(Machine, fast_chain, sequences=5, steps=3, derandomize=True)
+    shown = str(failure.value)
+    assert "1 call(s) fail" in shown
+    assert "count=3," in shown  # the lower bound, never 0
+    assert "size=500," in shown or "size=700," in shown  # a sampled value, never lowered
+    assert "wei=7)" in shown  # bounded below only: lowered to that bound
+
+
 def test_deal__after_a_payment_in_nested_snapshots__restores_absolute_balances(
     fast_chain, alice, bob
 ):
