@@ -2,7 +2,7 @@
 
 Every error a client can see goes through here: FastAPI's validation errors (422 becomes
 400), HTTP errors raised by Starlette (404 of an unknown path, 405), `ApiError` raised by
-the routes, and, through `CatchAllMiddleware`, anything unexpected (500, logged, never
+the routes, and, through `EdgeMiddleware`, anything unexpected (500, logged, never
 shown).
 """
 

@@ -96,7 +96,18 @@ class ApiMetrics:
             registry=self.registry,
         )
         self.registry.register(IndexerCollector(sessions))
+        # NOTE: the children per label set, looked up once: `labels()` takes a lock and
+        # builds its key on every call, on every request.
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+        count, latency = children
+        count.inc()
+        latency.observe(seconds)

@@ -1,5 +1,6 @@
 """Pure ASGI middleware (streaming responses pass through untouched): metrics, security
-headers, the last-resort 500, rate limits and the request size limit."""
+headers and the last-resort envelope in one layer (`EdgeMiddleware`), rate limits, CORS
+and the request size limit."""
 
 from __future__ import annotations
 
@@ -70,41 +71,24 @@ async def send_envelope(
     await send({"type": "http.response.body", "body": body})
 
 
-class MetricsMiddleware:
-    """Counts requests and times them per route template (not per raw path)."""
+class EdgeMiddleware:
+    """The outermost of ours, one send wrapper for what every HTTP response gets: counted
+    and timed per route template (not per raw path); the security headers (HSTS, no
+    sniffing, no framing, no referrer, a CSP that lets JSON do nothing and HTML pages only
+    this origin's script and CSS); and, when the app raised, the envelope instead of a
+    stack trace: 413 for a body over the limit noticed outside a route, else 500 (logged
+    here, never sent), unless the response had already started."""
 
-    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            self.metrics.observe(scope["method"], template, status, time.perf_counter() - started)
-
-
-class SecurityHeadersMiddleware:
-    """HSTS, no sniffing, no framing, no referrer, and a CSP that lets JSON do nothing (HTML
-    pages: only this origin's script and CSS)."""
-
-    def __init__(self, app: ASGIApp, settings: Settings, docs_paths: frozenset[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        docs_paths: frozenset[str],
+        metrics: ApiMetrics,
+    ) -> None:
         self.app = app
         self.docs_paths = docs_paths
+        self.metrics = metrics
         headers = [
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
@@ -121,53 +105,42 @@ class SecurityHeadersMiddleware:
             )
         self.headers = headers
 
+    def _secured(self, headers: list[tuple[bytes, bytes]], docs: bool) -> list[tuple[bytes, bytes]]:
+        html = any(
+            name == b"content-type" and value.startswith(b"text/html") for name, value in headers
+        )
+        csp = DOCS_CSP if docs else PAGE_CSP if html else JSON_CSP
+        return [*headers, *self.headers, (b"content-security-policy", csp.encode())]
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         docs = scope["path"] in self.docs_paths
+        status = 0  # until the response starts
 
         async def send_wrapper(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                html = any(
-                    name == b"content-type" and value.startswith(b"text/html")
-                    for name, value in headers
-                )
-                csp = DOCS_CSP if docs else PAGE_CSP if html else JSON_CSP
-                headers.extend(self.headers)
-                headers.append((b"content-security-policy", csp.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_wrapper)
-
-
-class CatchAllMiddleware:
-    """Turns any unhandled exception into the `internal` envelope: logged with its stack
-    here, never sent to the client."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+                status = message["status"]
+                message["headers"] = self._secured(list(message.get("headers", [])), docs)
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except BodyTooLargeError as exc:
+            if not status:
+                details = {"max_bytes": exc.max_bytes}
+                await send_envelope(send_wrapper, 413, "request body too large", details)
         except Exception:
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if not started:
-                await send_envelope(send, 500, "internal error")
+            if not status:
+                await send_envelope(send_wrapper, 500, "internal error")
+        finally:
+            template = getattr(scope.get("route"), "path", None) or "unmatched"
+            elapsed = time.perf_counter() - started
+            self.metrics.observe(scope["method"], template, status or 500, elapsed)
 
 
 def client_ip(scope: Scope, proxy_hops: int) -> str:
@@ -254,16 +227,18 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-class _BodyTooLargeError(HTTPException):
+class BodyTooLargeError(HTTPException):
     """Raised while reading a body; an `HTTPException` so that FastAPI's body parsing lets
-    it through (it turns other errors into 400) and the envelope handler answers it."""
+    it through (it turns other errors into 400) and the envelope handler answers it;
+    `EdgeMiddleware` answers it when it surfaces outside a route."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_bytes: int) -> None:
         super().__init__(413, "request body too large")
+        self.max_bytes = max_bytes
 
 
 class BodySizeLimitMiddleware:
-    """413 for bodies over `max_body_bytes`: by `Content-Length` before reading, and by
+    """413 for bodies over `max_bytes`: by `Content-Length` before reading, and by
     counting for chunked bodies."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -274,7 +249,6 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        details = {"max_bytes": self.max_bytes}
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -283,10 +257,10 @@ class BodySizeLimitMiddleware:
                     await send_envelope(send, 400, "invalid Content-Length")
                     return
                 if too_large:
+                    details = {"max_bytes": self.max_bytes}
                     await send_envelope(send, 413, "request body too large", details)
                     return
         received = 0
-        started = False
 
         async def receive_wrapper() -> Message:
             nonlocal received
@@ -294,20 +268,10 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLargeError
+                    raise BodyTooLargeError(self.max_bytes)
             return message
 
-        async def send_wrapper(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive_wrapper, send_wrapper)
-        except _BodyTooLargeError:
-            if not started:
-                await send_envelope(send, 413, "request body too large", details)
+        await self.app(scope, receive_wrapper, send)
 
 
 class EnvelopeCORSMiddleware(CORSMiddleware):

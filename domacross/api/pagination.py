@@ -11,14 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, or_
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from domacross.api.errors import ApiError
 
+Row = TypeVar("Row")
 MAX_ID = 2**63 - 1
 """Ids are BIGINT (int64) on every backend."""
 MAX_CURSOR_TEXT = 100
@@ -96,3 +98,25 @@ def older_than(
     descending). The leading `ts_col <= at` lets the index on the time column bound the
     scan; the `or_` alone would not."""
     return query.where(ts_col <= at, or_(ts_col < at, and_(ts_col == at, id_col < last_id)))
+
+
+def newest_first(
+    session: Session,
+    query: Select[Row],
+    kind: str,
+    time_col: InstrumentedAttribute[datetime],
+    id_col: InstrumentedAttribute[int],
+    cursor: str | None,
+    size: int,
+) -> tuple[Sequence[Row], str | None]:
+    """A page of `query`'s rows, newest first (time, then id, both descending), after the
+    `kind` cursor if any; and the cursor of the next page (None at the end)."""
+    if cursor is not None:
+        at, last_id = decode_time_cursor(kind, cursor, (str, int))
+        query = older_than(query, time_col, id_col, at, last_id)
+    rows = session.scalars(query.order_by(time_col.desc(), id_col.desc()).limit(size + 1)).all()
+    if len(rows) <= size:
+        return rows, None
+    last = rows[size - 1]
+    at, last_id = getattr(last, time_col.key), getattr(last, id_col.key)
+    return rows[:size], encode_cursor(kind, at.isoformat(), last_id)

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    not_,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from domacross.api.schemas import (
     CompetitionPublic,
@@ -55,40 +70,84 @@ def competition_public(competition: Competition, now: datetime) -> CompetitionPu
     return CompetitionPublic.model_validate({**data, "status": status_of(competition, now)})
 
 
-def data_version(session: Session, competition_id: int) -> tuple[Any, ...] | None:
+def data_version(session: Session | Connection, competition_id: int) -> tuple[Any, ...] | None:
     """The version of a competition's indexed data (None if there is no such competition):
     its chain's checkpoint, which the indexer rewrites with every change (see `cache`)."""
-    row = session.execute(
-        select(ChainOffset.last_block_number, ChainOffset.updated_at)
-        .select_from(Competition)
-        .outerjoin(
-            ChainOffset,
-            and_(
-                ChainOffset.chain_id == Competition.chain_id,
-                ChainOffset.contract_address == CHECKPOINT_ROW,
-            ),
-        )
-        .where(Competition.id == competition_id)
-    ).one_or_none()
-    return None if row is None else tuple(row)
+    header = board_header(session, competition_id)
+    return None if header is None else header[1]
 
 
-def leaderboard_page(
-    session: Session, competition_id: int, limit: int, after: tuple[int, str] | None
-) -> tuple[list[LeaderboardEntryPublic], bool]:
-    """A page of the standings after `(score_e18, wallet)`, ranked; and whether more follow.
+def _header_columns() -> list[ColumnElement[Any]]:
+    """A competition's entrant count (as the indexer keeps it: no count over its rows) and
+    its data version (its chain's checkpoint block and write time), as uncorrelated scalar
+    subqueries: computed once per statement, NULL count when there is no competition.
 
-    Order: score descending (P&L at oracle prices, `domacross_sdk.scoring`, the quantity
-    the results pay by), then wallet ascending: the order of the index
-    `ix_participants_board`, so a page is a range scan of it (no sort, at any depth).
-    Ranks are competition ranks (1, 2, 2, 4): an entry's rank is 1 + the number of
-    entrants that scored strictly more, so ties share one, on any page. The indexer
-    stores them with the scores (`domacross.indexer.ranks`); rows it has not ranked yet
-    are ranked here by counting.
+    NOTE: the version is a cache key, compared and never shown, so its time is left as the
+    driver returns it (`type_coerce`): a page repeats it on each of its rows, and parsing
+    SQLite's text into a datetime 50 times a page cost a quarter of the page's read.
     """
+    competition_id: BindParameter[int] = bindparam("competition_id")
+    checkpoint_of_competition = and_(
+        ChainOffset.chain_id == Competition.chain_id,
+        ChainOffset.contract_address == CHECKPOINT_ROW,
+        Competition.id == competition_id,
+    )
+    return [
+        select(Competition.participant_count)
+        .where(Competition.id == competition_id)
+        .scalar_subquery(),
+        select(ChainOffset.last_block_number).where(checkpoint_of_competition).scalar_subquery(),
+        type_coerce(
+            select(ChainOffset.updated_at).where(checkpoint_of_competition).scalar_subquery(),
+            NullType(),
+        ),
+    ]
+
+
+def board_header(
+    session: Session | Connection, competition_id: int
+) -> tuple[int, tuple[Any, ...]] | None:
+    """A competition's entrant count and data version; None if there is no such
+    competition."""
+    total, block, updated = session.execute(_HEADER, {"competition_id": competition_id}).one()
+    return None if total is None else (total, (block, updated))
+
+
+class BoardEntry(TypedDict):
+    """One leaderboard entry as the API sends it: the fields of `LeaderboardEntryPublic`,
+    built from trusted rows without a model (on the hot path that cost more than the
+    query)."""
+
+    rank: int
+    wallet: str
+    username: str | None
+    score: str
+    score_e18: str
+    value: str
+    realised_pnl: str
+    unrealised_pnl: str
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """A page of the standings with its competition's header, from one read."""
+
+    total_entrants: int
+    version: tuple[Any, ...]
+    """`data_version` of the competition, read in the same statement as the entries."""
+    entries: list[BoardEntry]
+    more: bool
+    """Whether entries follow this page."""
+
+
+def _page_statement(after: bool) -> Select[Any]:
+    """A page in the order of `ix_participants_board` (competition, score descending,
+    wallet), so it is a range scan of that index at any depth, no sort; the header's
+    columns are uncorrelated scalar subqueries, computed once per statement."""
     score = Participant.score_e18
     query = (
         select(
+            *_header_columns(),
             Participant.wallet,
             User.username,
             score,
@@ -98,43 +157,88 @@ def leaderboard_page(
             Participant.rank,
         )
         .join(User, User.id == Participant.user_id)
-        .where(Participant.competition_id == competition_id)
+        .where(Participant.competition_id == bindparam("competition_id"))
     )
+    if after:
+        # NOTE: `score <= :score` first, so the index bounds the scan; the `or_` alone
+        # would not.
+        last = bindparam("score", type_=score.type)
+        query = query.where(
+            score <= last, or_(score < last, Participant.wallet > bindparam("wallet"))
+        )
+    return query.order_by(score.desc(), Participant.wallet).limit(
+        bindparam("limit", type_=Integer())
+    )
+
+
+# NOTE: built once: building a statement costs more than running it on the hot path.
+_HEADER = select(*_header_columns())
+_PAGE = _page_statement(after=False)
+_PAGE_AFTER = _page_statement(after=True)
+
+
+def board_page(
+    session: Session | Connection,
+    competition_id: int,
+    limit: int,
+    after: tuple[int, str] | None,
+) -> BoardPage | None:
+    """The standings after `(score_e18, wallet)`, ranked, in one statement (a second only
+    when the page is empty); None if there is no such competition.
+
+    Order: score descending (P&L at oracle prices, `domacross_sdk.scoring`, the quantity
+    the results pay by), then wallet ascending. Ranks are competition ranks (1, 2, 2, 4):
+    1 + the number of entrants that scored strictly more, so ties share one, on any page.
+    The indexer stores them with the scores (`domacross.indexer.ranks`); rows it has not
+    ranked yet are ranked here by counting.
+    """
+    params: dict[str, Any] = {"competition_id": competition_id, "limit": limit + 1}
     if after is not None:
-        last, wallet = after
-        # NOTE: `score <= last` first, so the index bounds the scan.
-        query = query.where(score <= last, or_(score < last, Participant.wallet > wallet))
-    rows = session.execute(query.order_by(score.desc(), Participant.wallet).limit(limit + 1)).all()
+        params["score"], params["wallet"] = after
+    rows = session.execute(_PAGE if after is None else _PAGE_AFTER, params).all()
+    if not rows:  # no entrant here: is there a competition at all?
+        header = board_header(session, competition_id)
+        return None if header is None else BoardPage(header[0], header[1], [], False)
     more = len(rows) > limit
     rows = rows[:limit]
-    if not rows:
-        return [], False
-    stored = [row[6] for row in rows]
-    ranks = (
-        [rank for rank in stored if rank is not None]
+    total, block, updated = rows[0][:3]
+    stored = [row[9] for row in rows]
+    ranks: list[int] = (
+        stored
         if None not in stored
-        else _count_ranks(session, competition_id, str(rows[0][0]), [row[2] for row in rows])
+        else _count_ranks(session, competition_id, str(rows[0][3]), [row[5] for row in rows])
     )
-    entries = [
-        LeaderboardEntryPublic(
-            rank=rank,
-            wallet=str(entry_wallet),
-            username=username,
-            score=str(exact // UNIT),
-            score_e18=str(exact),
-            value=str(value),
-            realised_pnl=str(realised),
-            unrealised_pnl=str(unrealised),
-        )
-        for rank, (entry_wallet, username, exact, value, realised, unrealised, _) in zip(
-            ranks, rows, strict=True
-        )
+    entries: list[BoardEntry] = [
+        {
+            "rank": rank,
+            "wallet": str(row[3]),
+            "username": row[4],
+            "score": str(row[5] // UNIT),
+            "score_e18": str(row[5]),
+            "value": str(row[6]),
+            "realised_pnl": str(row[7]),
+            "unrealised_pnl": str(row[8]),
+        }
+        for rank, row in zip(ranks, rows, strict=True)
     ]
-    return entries, more
+    return BoardPage(total, (block, updated), entries, more)
+
+
+def leaderboard_page(
+    session: Session | Connection,
+    competition_id: int,
+    limit: int,
+    after: tuple[int, str] | None,
+) -> tuple[list[LeaderboardEntryPublic], bool]:
+    """`board_page`'s entries as models, and whether more follow (no competition: none)."""
+    page = board_page(session, competition_id, limit, after)
+    if page is None:
+        return [], False
+    return [LeaderboardEntryPublic.model_validate(entry) for entry in page.entries], page.more
 
 
 def _count_ranks(
-    session: Session, competition_id: int, first_wallet: str, scores: list[int]
+    session: Session | Connection, competition_id: int, first_wallet: str, scores: list[int]
 ) -> list[int]:
     """The ranks of a page (its first wallet, its scores in board order) from counting
     the entrants before it."""
@@ -161,7 +265,7 @@ def _count_ranks(
     return ranks
 
 
-def entrant_count(session: Session, competition_id: int) -> int:
+def entrant_count(session: Session | Connection, competition_id: int) -> int:
     """Entrants, as the indexer keeps them on the competition (no count over its rows)."""
     count = session.scalar(
         select(Competition.participant_count).where(Competition.id == competition_id)

@@ -304,4 +304,7 @@ class PauseStatePublic(BaseModel):
 
 
 class PauseStatesPublic(BaseModel):
-    items: list[PauseStatePublic]
+    data: list[PauseStatePublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )

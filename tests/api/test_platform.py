@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from eth_account import Account
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from domacross.api.metrics import ApiMetrics
+from domacross.api.middleware import BodySizeLimitMiddleware, EdgeMiddleware
 from domacross.db.engine import make_engine, session_factory
 from domacross.db.models import IndexerStatus
+from domacross.settings import Settings
 from tests.api.test_auth_users import sign_in
 
 
@@ -172,3 +179,57 @@ def test_read_engine__sqlite__refuses_writes(make_client, sqlite_only_url):
             assert "readonly" in str(exc).lower()
         else:
             raise AssertionError("the read engine wrote")
+
+
+def test_read_engine__autocommit__still_refuses_writes(make_client, database_url):
+    """Reads autocommit (no BEGIN/ROLLBACK round trips); each statement is still READ ONLY."""
+    client = make_client(database_url)
+    engine = client.app.state.reader.engine
+    with engine.connect() as connection:
+        dbapi = connection.connection.dbapi_connection
+        if engine.dialect.name == "postgresql":
+            assert dbapi.autocommit
+        else:
+            assert dbapi.isolation_level is None  # pysqlite's autocommit
+        with pytest.raises(DBAPIError, match=r"(?i)read-only|readonly"):
+            connection.execute(text("DELETE FROM users"))
+
+
+async def _read_body(scope, receive, send) -> None:
+    """A bare ASGI app that reads its body outside any route (no FastAPI handler)."""
+    while (await receive()).get("more_body"):
+        pass
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"{}"})
+
+
+def test_edge__body_over_limit_outside_a_route__413_envelope_with_headers(sqlite_only_url):
+    settings = Settings(database_url=sqlite_only_url)
+    metrics = ApiMetrics(session_factory(make_engine(sqlite_only_url)))
+    app = EdgeMiddleware(
+        BodySizeLimitMiddleware(_read_body, max_bytes=8),
+        settings=settings,
+        docs_paths=frozenset(),
+        metrics=metrics,
+    )
+    chunks = iter([b"x" * 6, b"x" * 6])
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        body = next(chunks, b"")
+        return {"type": "http.request", "body": body, "more_body": bool(body)}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/raw", "headers": []}
+    asyncio.run(app(scope, receive, send))
+    start, body = sent
+    assert start["status"] == 413
+    assert dict(start["headers"])[b"x-content-type-options"] == b"nosniff"
+    assert json.loads(body["body"]) == {
+        "code": "validation_error",
+        "message": "request body too large",
+        "details": {"max_bytes": 8},
+    }
+    assert metrics.requests.labels("POST", "unmatched", "413")._value.get() == 1

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
+from domacross.api.queries import leaderboard_page
+from domacross.api.schemas import LeaderboardPublic
+from domacross.db.models import Participant
 from tests.api.conftest import NOW, wallet
 
 MAX_UINT = 2**256 - 1
@@ -158,6 +163,60 @@ def test_leaderboard__usernames_and_unknown_competition(client, seed):
         "unrealised_pnl": "0",
     }
     assert client.get("/api/v1/competitions/424242/leaderboard").status_code == 404
+
+
+def _board_of_edges(seed, session):
+    """Entrants at the edges of what the wire carries: the int256 bounds, ties, negative
+    P&L, a username and none."""
+    competition = seed.competition()
+    seed.user(wallet(310), username="bob")
+    scores = [MAX_INT256, 30, 30, -(10**18) - 1, -(2**255)]
+    entrants = [
+        seed.entrant(competition, wallet(310 + i), MAX_UINT - i, score_e18=score)
+        for i, score in enumerate(scores)
+    ]
+    for i, entrant in enumerate(entrants):
+        row = session.get(Participant, entrant.id)
+        row.realised_pnl, row.unrealised_pnl = -(2**255) + i, MAX_INT256 - i
+    session.commit()
+    return competition
+
+
+def test_leaderboard__body_built_without_models__is_the_model_serialised(client, seed, session):
+    """The route builds its JSON from rows, without a model per entry: every page must be
+    exactly what `LeaderboardPublic` sends, and what the pages' model path reads."""
+    competition = _board_of_edges(seed, session)
+    path = f"/api/v1/competitions/{competition.id}/leaderboard"
+    cursor, pages = None, []
+    while True:
+        response = client.get(path, params={"limit": 2, **({"cursor": cursor} if cursor else {})})
+        body = response.json()
+        assert (
+            LeaderboardPublic.model_validate_json(response.content).model_dump(mode="json") == body
+        )
+        pages.append(body["data"])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    entries, more = leaderboard_page(session, competition.id, 5, None)
+    assert [e.model_dump(mode="json") for e in entries] == [e for p in pages for e in p]
+    assert not more and len(pages) == 3
+    assert [e["rank"] for p in pages for e in p] == [1, 2, 2, 4, 5]
+
+
+def test_leaderboard__ranks_not_stored_yet__counted_the_same(
+    make_client, database_url, seed, session
+):
+    client = make_client(database_url, api_cache_seconds=0)
+    competition = _board_of_edges(seed, session)
+    path = f"/api/v1/competitions/{competition.id}/leaderboard"
+    stored, _ = _all_pages(client, path, limit=2)
+    session.execute(
+        update(Participant).where(Participant.competition_id == competition.id).values(rank=None)
+    )
+    session.commit()
+    counted, _ = _all_pages(client, path, limit=2)
+    assert counted == stored
 
 
 def test_portfolio__across_chains__per_competition_and_totals(client, seed):

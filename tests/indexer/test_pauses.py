@@ -35,7 +35,7 @@ def _states(database_url: str, query: str = "") -> list[dict]:
     with TestClient(create_app(settings)) as client:
         response = client.get(f"/api/v1/contracts/pause-state{query}")
     assert response.status_code == 200, response.text
-    return response.json()["items"]
+    return response.json()["data"]
 
 
 def test_pause_state__latest_change_per_contract_and_rolled_back_with_its_block(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import select, text
+from sqlalchemy import Connection, Row, select
 
-from domacross.api.deps import SessionDep, SettingsDep
+from domacross.api.deps import SettingsDep
+from domacross.api.reads import Reader
 from domacross.api.schemas import ChainHealthPublic, HealthPublic
 from domacross.db.models import IndexerStatus
 
@@ -23,12 +25,13 @@ log = logging.getLogger("domacross.api")
     response_model=HealthPublic,
     responses={503: {"model": HealthPublic, "description": "Database unreachable"}},
 )
-def health(session: SessionDep, settings: SettingsDep, response: Response) -> HealthPublic:
+async def health(request: Request, settings: SettingsDep, response: Response) -> HealthPublic:
     """`ok`, `degraded` (an indexer lags or stopped reporting: the API still serves) or
     `down` (503: the database cannot be read)."""
+    reader: Reader = request.app.state.reader
     try:
-        session.execute(text("SELECT 1"))
-        rows = session.scalars(select(IndexerStatus).order_by(IndexerStatus.chain_id)).all()
+        # NOTE: reading the status table is the database check: no separate `SELECT 1`.
+        rows = await reader(_statuses)
     except Exception:
         log.exception("health check: database unreachable")
         response.status_code = 503
@@ -57,6 +60,11 @@ def health(session: SessionDep, settings: SettingsDep, response: Response) -> He
     healthy = all(chain.healthy for chain in chains)
     status: Literal["ok", "degraded"] = "ok" if healthy else "degraded"
     return HealthPublic(status=status, database="ok", chains=chains)
+
+
+def _statuses(connection: Connection) -> Sequence[Row[Any]]:
+    table = IndexerStatus.__table__
+    return connection.execute(select(table).order_by(table.c.chain_id)).all()
 
 
 @router.get(

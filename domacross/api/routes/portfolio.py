@@ -18,7 +18,7 @@ from domacross.api.deps import (
     page_size,
 )
 from domacross.api.errors import not_found
-from domacross.api.pagination import decode_time_cursor, encode_cursor, older_than
+from domacross.api.pagination import newest_first
 from domacross.api.queries import rank_of, status_of
 from domacross.api.routes.competitions import NOT_FOUND
 from domacross.api.schemas import (
@@ -96,16 +96,14 @@ def get_portfolio_history(
         query = query.where(PortfolioValue.competition_id == competition_id)
     if chain_id is not None:
         query = query.where(PortfolioValue.chain_id == chain_id)
-    if cursor is not None:
-        at, last_id = decode_time_cursor("history", cursor, (str, int))
-        query = older_than(query, PortfolioValue.timestamp, PortfolioValue.id, at, last_id)
-    size = page_size(limit, settings)
-    rows = session.scalars(
-        query.order_by(PortfolioValue.timestamp.desc(), PortfolioValue.id.desc()).limit(size + 1)
-    ).all()
-    data = [PortfolioPointPublic.model_validate(row) for row in rows[:size]]
-    next_cursor = None
-    if len(rows) > size:
-        last = rows[size - 1]
-        next_cursor = encode_cursor("history", last.timestamp.isoformat(), last.id)
+    rows, next_cursor = newest_first(
+        session,
+        query,
+        "history",
+        PortfolioValue.timestamp,
+        PortfolioValue.id,
+        cursor,
+        page_size(limit, settings),
+    )
+    data = [PortfolioPointPublic.model_validate(row) for row in rows]
     return PortfolioHistoryPublic(wallet=wallet, data=data, next_cursor=next_cursor)

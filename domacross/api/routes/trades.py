@@ -7,12 +7,15 @@ cursor `(time, source, id)` of the last item resumes exactly after it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Query
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domacross.api.deps import (
     CursorQuery,
@@ -23,7 +26,7 @@ from domacross.api.deps import (
     page_size,
 )
 from domacross.api.errors import ApiError, not_found
-from domacross.api.pagination import decode_time_cursor, encode_cursor, older_than
+from domacross.api.pagination import decode_time_cursor, encode_cursor, newest_first, older_than
 from domacross.api.routes.competitions import NOT_FOUND, CompetitionId
 from domacross.api.schemas_trades import (
     ActivityItemPublic,
@@ -35,8 +38,55 @@ from domacross.db.models import Claim, Competition, Participant, Trade, User
 
 router = APIRouter(prefix="/api/v1", tags=["trades"])
 
-SOURCES = {"trade": 2, "join": 1, "claim": 0}
-"""Order of the sources at equal times (higher first)."""
+
+@dataclass(frozen=True)
+class _Source:
+    """One table of a wallet's activity: its rows of the wallet, their time and id (the
+    cursor's key), where a row keeps its log's position, and the rest of its item."""
+
+    name: Literal["trade", "join", "claim"]
+    order: int
+    """Place at equal times: higher first."""
+    model: type[Trade] | type[Participant] | type[Claim]
+    time: InstrumentedAttribute[datetime]
+    owned: Callable[[str, int], ColumnElement[bool]]
+    """The wallet's rows, from its address and its user id."""
+    position: tuple[str, str, str]
+    """The row's attributes of the log's transaction hash, block number and log index."""
+    fields: Callable[[Any], dict[str, Any]]
+    """The item's fields that only this source has."""
+
+
+SOURCES = (
+    _Source(
+        name="trade",
+        order=2,
+        model=Trade,
+        time=Trade.timestamp,
+        owned=lambda wallet, _: Trade.wallet == wallet,
+        position=("tx_hash", "block_number", "log_index"),
+        fields=lambda t: {"amount": None, "trade": TradePublic.model_validate(t)},
+    ),
+    _Source(
+        name="join",
+        order=1,
+        model=Participant,
+        time=Participant.joined_at,
+        owned=lambda _, user_id: Participant.user_id == user_id,
+        position=("joined_tx", "joined_block", "joined_log_index"),
+        fields=lambda p: {"amount": str(p.fee)},
+    ),
+    _Source(
+        name="claim",
+        order=0,
+        model=Claim,
+        time=Claim.timestamp,
+        owned=lambda wallet, _: Claim.account == wallet,
+        position=("tx_hash", "block_number", "log_index"),
+        fields=lambda c: {"amount": str(c.amount), "claim_kind": c.kind},
+    ),
+)
+BY_NAME = {source.name: source for source in SOURCES}
 
 
 @router.get(
@@ -58,20 +108,12 @@ def list_competition_trades(
     query = select(Trade).where(Trade.competition_id == competition_id)
     if wallet is not None:
         query = query.where(Trade.wallet == to_checksum_address(wallet))
-    if cursor is not None:
-        at, last_id = decode_time_cursor("trades", cursor, (str, int))
-        query = older_than(query, Trade.timestamp, Trade.id, at, last_id)
-    size = page_size(limit, settings)
-    rows = session.scalars(
-        query.order_by(Trade.timestamp.desc(), Trade.id.desc()).limit(size + 1)
-    ).all()
-    next_cursor = None
-    if len(rows) > size:
-        last = rows[size - 1]
-        next_cursor = encode_cursor("trades", last.timestamp.isoformat(), last.id)
+    rows, next_cursor = newest_first(
+        session, query, "trades", Trade.timestamp, Trade.id, cursor, page_size(limit, settings)
+    )
     return TradesPublic(
         competition_id=competition_id,
-        data=[TradePublic.model_validate(r) for r in rows[:size]],
+        data=[TradePublic.model_validate(r) for r in rows],
         next_cursor=next_cursor,
     )
 
@@ -90,105 +132,57 @@ def get_activity(
     if user_id is None:
         raise not_found("wallet", wallet=wallet)
     size = page_size(limit, settings)
-    at: datetime | None = None
-    source_rank, last_id = 0, 0
+    after: tuple[datetime, _Source, int] | None = None
     if cursor is not None:
-        at, source, last_id = decode_time_cursor("activity", cursor, (str, str, int))
-        if source not in SOURCES:
+        at, name, last_id = decode_time_cursor("activity", cursor, (str, str, int))
+        if name not in BY_NAME:
             raise ApiError(400, "invalid cursor")
-        source_rank = SOURCES[source]
-
-    def after(query: Select[Any], rank: int, ts_col: Any, id_col: Any) -> Select[Any]:
-        if at is None:
-            return query
-        if rank > source_rank:  # this source comes first at equal times: strictly older
-            return query.where(ts_col < at)
-        if rank < source_rank:  # comes later at equal times: same time included
-            return query.where(ts_col <= at)
-        return older_than(query, ts_col, id_col, at, last_id)
-
+        after = (at, BY_NAME[name], last_id)
+    # Each source's newest `size + 1` after the cursor, merged: the page is among them.
     items: list[tuple[datetime, int, int, ActivityItemPublic]] = []
-    trades = session.scalars(
-        after(select(Trade).where(Trade.wallet == wallet), 2, Trade.timestamp, Trade.id)
-        .order_by(Trade.timestamp.desc(), Trade.id.desc())
-        .limit(size + 1)
-    ).all()
-    for t in trades:
-        items.append(
-            (
-                t.timestamp,
-                2,
-                t.id,
-                ActivityItemPublic(
-                    type="trade",
-                    timestamp=t.timestamp,
-                    chain_id=t.chain_id,
-                    competition_id=t.competition_id,
-                    tx_hash=t.tx_hash,
-                    block_number=t.block_number,
-                    log_index=t.log_index,
-                    amount=None,
-                    trade=TradePublic.model_validate(t),
-                ),
-            )
-        )
-    joins = session.scalars(
-        after(
-            select(Participant).where(Participant.user_id == user_id),
-            1,
-            Participant.joined_at,
-            Participant.id,
-        )
-        .order_by(Participant.joined_at.desc(), Participant.id.desc())
-        .limit(size + 1)
-    ).all()
-    for p in joins:
-        items.append(
-            (
-                p.joined_at,
-                1,
-                p.id,
-                ActivityItemPublic(
-                    type="join",
-                    timestamp=p.joined_at,
-                    chain_id=p.chain_id,
-                    competition_id=p.competition_id,
-                    tx_hash=p.joined_tx,
-                    block_number=p.joined_block,
-                    log_index=p.joined_log_index,
-                    amount=str(p.fee),
-                ),
-            )
-        )
-    claims = session.scalars(
-        after(select(Claim).where(Claim.account == wallet), 0, Claim.timestamp, Claim.id)
-        .order_by(Claim.timestamp.desc(), Claim.id.desc())
-        .limit(size + 1)
-    ).all()
-    for c in claims:
-        items.append(
-            (
-                c.timestamp,
-                0,
-                c.id,
-                ActivityItemPublic(
-                    type="claim",
-                    timestamp=c.timestamp,
-                    chain_id=c.chain_id,
-                    competition_id=c.competition_id,
-                    tx_hash=c.tx_hash,
-                    block_number=c.block_number,
-                    log_index=c.log_index,
-                    amount=str(c.amount),
-                    claim_kind=c.kind,
-                ),
-            )
-        )
-    items.sort(key=lambda i: (i[0], i[1], i[2]), reverse=True)
-    page = items[:size]
+    for source in SOURCES:
+        query = select(source.model).where(source.owned(wallet, user_id))
+        if after is not None:
+            query = _after(query, source, *after)
+        rows = session.scalars(
+            query.order_by(source.time.desc(), source.model.id.desc()).limit(size + 1)
+        ).all()
+        items += ((*_key(source, row), _item(source, row)) for row in rows)
+    items.sort(key=lambda item: item[:3], reverse=True)
     next_cursor = None
     if len(items) > size:
-        ts, rank, id_ = page[-1][:3]
-        name = next(n for n, r in SOURCES.items() if r == rank)
-        next_cursor = encode_cursor("activity", ts.isoformat(), name, id_)
-    return ActivityPublic(wallet=wallet, data=[i[3] for i in page], next_cursor=next_cursor)
+        at, order, last_id = items[size - 1][:3]
+        name = next(source.name for source in SOURCES if source.order == order)
+        next_cursor = encode_cursor("activity", at.isoformat(), name, last_id)
+    return ActivityPublic(
+        wallet=wallet, data=[item for *_, item in items[:size]], next_cursor=next_cursor
+    )
+
+
+def _after(
+    query: Select[Any], source: _Source, at: datetime, last: _Source, last_id: int
+) -> Select[Any]:
+    """`source`'s rows after the cursor's item `(at, last, last_id)` in activity order."""
+    if source.order > last.order:  # comes first at equal times: strictly older
+        return query.where(source.time < at)
+    if source.order < last.order:  # comes later at equal times: the same time included
+        return query.where(source.time <= at)
+    return older_than(query, source.time, source.model.id, at, last_id)
+
+
+def _key(source: _Source, row: Any) -> tuple[datetime, int, int]:
+    return getattr(row, source.time.key), source.order, row.id
+
+
+def _item(source: _Source, row: Any) -> ActivityItemPublic:
+    tx_hash, block_number, log_index = (getattr(row, name) for name in source.position)
+    return ActivityItemPublic(
+        type=source.name,
+        timestamp=getattr(row, source.time.key),
+        chain_id=row.chain_id,
+        competition_id=row.competition_id,
+        tx_hash=tx_hash,
+        block_number=block_number,
+        log_index=log_index,
+        **source.fields(row),
+    )
