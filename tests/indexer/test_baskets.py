@@ -5,30 +5,26 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
-from web3 import Web3
 
 from domacross.api.main import create_app
 from domacross.api.security import generate_private_key_pem
 from domacross.db.basket_models import BasketHolding, BasketItem, BasketNav, DomainBasket
 from domacross.db.models import ChainOffset, User
-from domacross.indexer import ChainConfig, ChainFollower
+from domacross.indexer import ChainFollower
 from domacross.settings import Settings
 from domacross_sdk import DomaCross
 from domacross_sdk import events as ev
-from domacross_sdk.rpc import FailoverHTTPProvider
 from tests.indexer.check import assert_db_matches_chain, chain_events
 from tests.utils.basket_scenario import deploy_baskets, run_basket
+from tests.utils.indexing import chain_config
 from tests.utils.scenario import advance, deploy_suite
 
 
 def follower(suite, dc: DomaCross, url, sessions, batch_blocks=4) -> ChainFollower:
-    config = ChainConfig(
+    config = chain_config(
+        suite,
+        url,
         name="baskets",
-        w3=Web3(FailoverHTTPProvider([url])),
-        factory=suite.dc.addresses.factory,
-        tracker=suite.dc.addresses.tracker,
-        oracle=suite.dc.addresses.oracle,
-        start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
         basket_factory=dc.addresses.basket_factory,
         # As `domacross index` does from the record: the domain tokens' transfers are trades.
         domain_tokens=tuple(

@@ -11,12 +11,11 @@ import sys
 import time
 
 from sqlalchemy import func, select
-from web3 import Web3
 
 from domacross.db.models import Participant, RawEvent
-from domacross.indexer import ChainConfig, ChainFollower
-from domacross_sdk.rpc import FailoverHTTPProvider
+from domacross.indexer import ChainFollower
 from tests.indexer.check import assert_db_matches_chain
+from tests.utils.indexing import chain_config
 from tests.utils.scenario import advance, deploy_suite, run_competition
 
 
@@ -76,15 +75,7 @@ def test_reorg__rolls_back_past_the_common_ancestor_and_replays(anvil_url, sessi
     w3 = suite.dc.w3
     run_competition(suite, finish=False)
     follower = ChainFollower(
-        ChainConfig(
-            name="reorg",
-            w3=Web3(FailoverHTTPProvider([anvil_url])),
-            factory=suite.dc.addresses.factory,
-            tracker=suite.dc.addresses.tracker,
-            oracle=suite.dc.addresses.oracle,
-            start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
-            domain_tokens=(suite.token,),  # as `domacross index` does from the record
-        ),
+        chain_config(suite, anvil_url, name="reorg"),
         sessions,
         confirmations=0,
         batch_blocks=4,

@@ -8,14 +8,12 @@ import random
 from datetime import timedelta
 
 from sqlalchemy import select
-from web3 import Web3
 
 from domacross.db.models import Participant, Trade, User
-from domacross.indexer import ChainConfig, ChainFollower
+from domacross.indexer import ChainFollower
 from domacross.indexer.apply import rollback
-from domacross_sdk import CompetitionParams
-from domacross_sdk.rpc import FailoverHTTPProvider
-from tests.utils.scenario import FEE, Suite, advance, chain_now, deploy_suite
+from tests.utils.indexing import chain_config
+from tests.utils.scenario import Suite, advance, chain_now, competition_params, deploy_suite
 
 ETH = 10**18
 
@@ -24,18 +22,7 @@ def _competition(suite: Suite, hours: int = 2) -> str:
     dc = suite.dc
     start = chain_now(dc) + timedelta(seconds=30)
     created = dc.factory.create_competition(
-        CompetitionParams(
-            start_time=start,
-            end_time=start + timedelta(hours=hours),
-            claim_deadline=start + timedelta(hours=hours, days=2),
-            entry_fee=FEE,
-            max_participants=10,
-            rake_bps=500,
-            oracle=dc.addresses.oracle or "",
-            tracker=dc.addresses.tracker or "",
-            treasury=suite.admin.address,
-            payout_bps=(10_000,),
-        )
+        competition_params(suite, start, hours=hours, payout_bps=(10_000,))
     )
     return created.competition
 
@@ -71,16 +58,7 @@ def _scenario(url: str) -> tuple[Suite, int, dict[int, str]]:
 
 
 def _follower(suite: Suite, url: str, sessions) -> ChainFollower:
-    config = ChainConfig(
-        name="anvil",
-        w3=Web3(FailoverHTTPProvider([url])),
-        factory=suite.dc.addresses.factory or "",
-        tracker=suite.dc.addresses.tracker or "",
-        oracle=suite.dc.addresses.oracle or "",
-        start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
-        domain_tokens=(suite.token,),
-    )
-    return ChainFollower(config, sessions, confirmations=0, batch_blocks=10_000)
+    return ChainFollower(chain_config(suite, url), sessions, confirmations=0, batch_blocks=10_000)
 
 
 def _tables(sessions) -> tuple[list[tuple[object, ...]], dict[str, tuple[int, int]]]:

@@ -12,24 +12,17 @@ from sqlalchemy import select
 from web3 import Web3
 
 from domacross.db.models import BlockRecord, IndexerStatus, RawEvent
-from domacross.indexer import ChainConfig, ChainFollower
+from domacross.indexer import ChainFollower
 from domacross.indexer.logs import LogCapError
 from domacross_sdk.rpc import FailoverHTTPProvider
 from tests.indexer.check import assert_db_matches_chain
+from tests.utils.indexing import chain_config
 from tests.utils.rpc_proxy import Fault, rpc_proxy
 from tests.utils.scenario import Suite, advance, deploy_suite, run_competition
 
 
 def _follower(suite: Suite, url: str, sessions, **kw) -> ChainFollower:
-    config = ChainConfig(
-        name="proxied",
-        w3=Web3(FailoverHTTPProvider([url])),
-        factory=suite.dc.addresses.factory or "",
-        tracker=suite.dc.addresses.tracker or "",
-        oracle=suite.dc.addresses.oracle or "",
-        start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
-        domain_tokens=(suite.token,),
-    )
+    config = chain_config(suite, url, name="proxied")
     return ChainFollower(config, sessions, **{"confirmations": 0, **kw})
 
 
@@ -149,15 +142,8 @@ def test_no_indexed_hash_on_the_chain__failed_in_status_then_rewound(anvil_url, 
 
 
 def _urls_follower(suite: Suite, urls: list[str], sessions, **kw) -> ChainFollower:
-    config = ChainConfig(
-        name="proxied",
-        w3=Web3(FailoverHTTPProvider(urls, primary_retry=0.3, max_backoff=0.05, timeout=2)),
-        factory=suite.dc.addresses.factory or "",
-        tracker=suite.dc.addresses.tracker or "",
-        oracle=suite.dc.addresses.oracle or "",
-        start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
-        domain_tokens=(suite.token,),
-    )
+    w3 = Web3(FailoverHTTPProvider(urls, primary_retry=0.3, max_backoff=0.05, timeout=2))
+    config = chain_config(suite, name="proxied", w3=w3)
     return ChainFollower(config, sessions, **{"confirmations": 0, **kw})
 
 

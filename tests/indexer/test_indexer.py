@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 from sqlalchemy import select
-from web3 import Web3
 
 from domacross.db.models import ChainOffset, Competition, IndexerStatus, LeaderboardSnapshot
-from domacross.indexer import ChainConfig, ChainFollower, Indexer
+from domacross.indexer import ChainFollower, Indexer
 from domacross.settings import Settings
-from domacross_sdk.rpc import FailoverHTTPProvider
 from tests.indexer.check import assert_db_matches_chain
 from tests.utils.anvil import anvil_node, free_port
+from tests.utils.indexing import chain_config
 from tests.utils.scenario import advance, deploy_suite, run_competition
 
 
@@ -22,24 +21,13 @@ def utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def config(suite, url, *, fallback: str | None = None, name: str = "anvil") -> ChainConfig:
-    urls = [url] if fallback is None else [url, fallback]
-    return ChainConfig(
-        name=name,
-        w3=Web3(FailoverHTTPProvider(urls)),
-        factory=suite.dc.addresses.factory,
-        tracker=suite.dc.addresses.tracker,
-        oracle=suite.dc.addresses.oracle,
-        start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
-        domain_tokens=(suite.token,),  # as `domacross index` does from the record
-    )
-
-
 def test_backfill__database_equals_chain_logs(anvil_url, sessions):
     suite = deploy_suite(anvil_url)
     run_competition(suite, token_base=1)
     run_competition(suite, token_base=10, finish=False)
-    follower = ChainFollower(config(suite, anvil_url), sessions, confirmations=0, batch_blocks=7)
+    follower = ChainFollower(
+        chain_config(suite, anvil_url), sessions, confirmations=0, batch_blocks=7
+    )
     progress = follower.backfill()
     head = suite.dc.w3.eth.block_number
     assert progress.indexed == head
@@ -68,17 +56,21 @@ def test_backfill__database_equals_chain_logs(anvil_url, sessions):
 def test_rerun_and_resume__nothing_duplicated(anvil_url, sessions):
     suite = deploy_suite(anvil_url)
     run_competition(suite)
-    ChainFollower(config(suite, anvil_url), sessions, confirmations=0, batch_blocks=5).backfill()
+    ChainFollower(
+        chain_config(suite, anvil_url), sessions, confirmations=0, batch_blocks=5
+    ).backfill()
     advance(suite.dc, 1)
     run_competition(suite, token_base=20, finish=False)
-    again = ChainFollower(config(suite, anvil_url), sessions, confirmations=0, batch_blocks=50)
+    again = ChainFollower(
+        chain_config(suite, anvil_url), sessions, confirmations=0, batch_blocks=50
+    )
     again.backfill()
     assert_db_matches_chain(sessions, suite.dc, suite.dc.w3.eth.block_number)
 
 
 def test_confirmations__stays_behind_the_head(anvil_url, sessions):
     suite = deploy_suite(anvil_url)
-    follower = ChainFollower(config(suite, anvil_url), sessions, confirmations=3)
+    follower = ChainFollower(chain_config(suite, anvil_url), sessions, confirmations=3)
     follower.backfill()
     assert follower.progress.indexed == suite.dc.w3.eth.block_number - 3
 
@@ -87,7 +79,7 @@ def test_dead_primary__fails_over_and_indexes(anvil_url, sessions):
     suite = deploy_suite(anvil_url)
     run_competition(suite, finish=False)
     dead = f"http://127.0.0.1:{free_port()}"
-    follower = ChainFollower(config(suite, dead, fallback=anvil_url), sessions, confirmations=0)
+    follower = ChainFollower(chain_config(suite, dead, anvil_url), sessions, confirmations=0)
     follower.backfill()
     assert_db_matches_chain(sessions, suite.dc, suite.dc.w3.eth.block_number)
 
@@ -99,7 +91,9 @@ def test_two_chains__indexed_apart(sessions):
         run_competition(suite_b)
         settings = Settings(confirmations=0, batch_blocks=25)
         indexer = Indexer(
-            [config(suite_a, url_a, name="a"), config(suite_b, url_b, name="b")], sessions, settings
+            [chain_config(suite_a, url_a, name="a"), chain_config(suite_b, url_b, name="b")],
+            sessions,
+            settings,
         )
         indexer.backfill(show_progress=False)
         assert_db_matches_chain(sessions, suite_a.dc, suite_a.dc.w3.eth.block_number)
@@ -124,7 +118,11 @@ def test_dense_blocks__ranges_shrink_to_max_logs_and_grow_back(anvil_url, sessio
         suite.dc.oracle.set_prices([token] * 40, ids, [10**18 + i for i in ids])
     w3.provider.make_request("anvil_mine", [hex(1_000)])
     follower = ChainFollower(
-        config(suite, anvil_url), sessions, confirmations=0, batch_blocks=300, max_logs_per_range=50
+        chain_config(suite, anvil_url),
+        sessions,
+        confirmations=0,
+        batch_blocks=300,
+        max_logs_per_range=50,
     )
     sizes = []
     while advanced := follower.step():
@@ -135,6 +133,6 @@ def test_dense_blocks__ranges_shrink_to_max_logs_and_grow_back(anvil_url, sessio
     tail = sizes[dense + 1 : -1]  # the last range ends at the head, whatever its size
     assert all(b == min(2 * a, 300) for a, b in pairwise(tail))
     assert 300 in tail  # grown back to batch_blocks
-    assert sum(sizes) == w3.eth.block_number - config(suite, anvil_url).start_block + 1
+    assert sum(sizes) == w3.eth.block_number - chain_config(suite, anvil_url).start_block + 1
     compared = assert_db_matches_chain(sessions, suite.dc, w3.eth.block_number)
     assert compared >= 240

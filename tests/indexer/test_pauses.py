@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from web3 import Web3
 
 from domacross.api.main import create_app
 from domacross.api.security import generate_private_key_pem
-from domacross.indexer import ChainConfig, ChainFollower
-from domacross_sdk.rpc import FailoverHTTPProvider
+from domacross.indexer import ChainFollower
+from tests.utils.indexing import chain_config
 from tests.utils.scenario import Suite, deploy_suite
 
 
 def _follower(suite: Suite, url: str, sessions) -> ChainFollower:
-    config = ChainConfig(
-        name="local",
-        w3=Web3(FailoverHTTPProvider([url])),
-        factory=suite.dc.addresses.factory or "",
-        tracker=suite.dc.addresses.tracker or "",
-        oracle=suite.dc.addresses.oracle or "",
-        start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
-    )
+    config = chain_config(suite, url, name="local", domain_tokens=())
     return ChainFollower(config, sessions, confirmations=0, batch_blocks=3)
 
 

@@ -8,7 +8,7 @@ from domacross.api.queries import leaderboard_page
 from domacross.db.models import Competition, Participant, User
 from domacross.indexer import ChainFollower
 from domacross_sdk.scoring import ranking
-from tests.indexer.test_indexer import config
+from tests.utils.indexing import chain_config
 from tests.utils.scenario import advance, deploy_suite, run_competition
 
 ETH = 10**18
@@ -25,7 +25,9 @@ def test_scores__ranges_across_the_end__equal_sdk_standings_and_rank_the_board(a
     dc.oracle.set_price(suite.token, 3, 2 * ETH)  # p2's falls: -1
     advance(dc, 2 * 3_600)
     dc.oracle.set_price(suite.token, 2, 10 * ETH)  # after the end: counts for nobody
-    ChainFollower(config(suite, anvil_url), sessions, confirmations=0, batch_blocks=3).backfill()
+    ChainFollower(
+        chain_config(suite, anvil_url), sessions, confirmations=0, batch_blocks=3
+    ).backfill()
 
     standings = dc.competition(address).standings()
     assert standings.ended

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from web3 import Web3
 
 from domacross.db.models import Participant, Trade, User
-from domacross.indexer import ChainConfig, ChainFollower
+from domacross.indexer import ChainFollower
 from domacross.indexer.apply import rollback
-from domacross_sdk import CompetitionParams, LocalSigner
+from domacross_sdk import LocalSigner
 from domacross_sdk.generated.bindings import DomainMarketplaceBinding
-from domacross_sdk.rpc import FailoverHTTPProvider
 from tests.utils.anvil import ANVIL_KEYS
-from tests.utils.scenario import FEE, Suite, advance, chain_now, deploy_suite
+from tests.utils.indexing import chain_config
+from tests.utils.scenario import Suite, advance, chain_now, competition_params, deploy_suite
 
 ETH = 10**18
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -54,20 +54,7 @@ def _scenario(url: str) -> Sent:
     dc.oracle.set_price(suite.token, 104, 1 * ETH)
     dc.oracle.set_fungible_price(fraction, 4 * ETH)  # per 1e18 base units
     start = chain_now(dc) + timedelta(seconds=30)
-    created = dc.factory.create_competition(
-        CompetitionParams(
-            start_time=start,
-            end_time=start + timedelta(hours=2),
-            claim_deadline=start + timedelta(hours=2, days=2),
-            entry_fee=FEE,
-            max_participants=10,
-            rake_bps=500,
-            oracle=dc.addresses.oracle or "",
-            tracker=dc.addresses.tracker or "",
-            treasury=admin.address,
-            payout_bps=(7_000, 3_000),
-        )
-    )
+    created = dc.factory.create_competition(competition_params(suite, start))
     competition = dc.competition(created.competition)
     advance(dc, 31)
     competition.join(sender=p1)
@@ -124,15 +111,10 @@ def _scenario(url: str) -> Sent:
 
 
 def _follower(sent: Sent, url: str, sessions, batch_blocks: int) -> ChainFollower:
-    s = sent.suite
-    config = ChainConfig(
-        name="anvil",
-        w3=Web3(FailoverHTTPProvider([url])),
-        factory=s.dc.addresses.factory or "",
-        tracker=s.dc.addresses.tracker or "",
-        oracle=s.dc.addresses.oracle or "",
-        start_block=s.record["contracts"]["ValuationOracle"]["block_number"],
-        domain_tokens=(s.token, Web3.to_checksum_address(sent.fraction)),
+    config = chain_config(
+        sent.suite,
+        url,
+        domain_tokens=(sent.suite.token, Web3.to_checksum_address(sent.fraction)),
         marketplace=Web3.to_checksum_address(sent.market),
     )
     return ChainFollower(config, sessions, confirmations=0, batch_blocks=batch_blocks)
@@ -212,26 +194,13 @@ def _expiry_scenario(url: str) -> tuple[Suite, int, object]:
     renewed in time, the other lapses while the competition runs. A non-entrant's domain
     lapses too. Returns the suite, the lapsed domain's expiry (unix s) and its setter."""
     suite = deploy_suite(url)
-    dc, admin = suite.dc, suite.admin
+    dc = suite.dc
     p1, p2, _ = suite.players
     nft = dc.ownership_token()
     dc.oracle.set_price(suite.token, 201, 2 * ETH)
     dc.oracle.set_price(suite.token, 202, 3 * ETH)
     start = chain_now(dc) + timedelta(seconds=30)
-    created = dc.factory.create_competition(
-        CompetitionParams(
-            start_time=start,
-            end_time=start + timedelta(hours=2),
-            claim_deadline=start + timedelta(hours=2, days=2),
-            entry_fee=FEE,
-            max_participants=10,
-            rake_bps=500,
-            oracle=dc.addresses.oracle or "",
-            tracker=dc.addresses.tracker or "",
-            treasury=admin.address,
-            payout_bps=(10_000,),
-        )
-    )
+    created = dc.factory.create_competition(competition_params(suite, start, payout_bps=(10_000,)))
     advance(dc, 31)
     dc.competition(created.competition).join(sender=p1)
     lapse = chain_now(dc) + timedelta(minutes=30)
@@ -245,16 +214,9 @@ def _expiry_scenario(url: str) -> tuple[Suite, int, object]:
 
 
 def _expiry_follower(suite: Suite, url: str, sessions, batch_blocks: int) -> ChainFollower:
-    config = ChainConfig(
-        name="anvil",
-        w3=Web3(FailoverHTTPProvider([url])),
-        factory=suite.dc.addresses.factory or "",
-        tracker=suite.dc.addresses.tracker or "",
-        oracle=suite.dc.addresses.oracle or "",
-        start_block=suite.record["contracts"]["ValuationOracle"]["block_number"],
-        domain_tokens=(suite.token,),
+    return ChainFollower(
+        chain_config(suite, url), sessions, confirmations=0, batch_blocks=batch_blocks
     )
-    return ChainFollower(config, sessions, confirmations=0, batch_blocks=batch_blocks)
 
 
 @pytest.mark.parametrize("batch_blocks", [1, 1_000])

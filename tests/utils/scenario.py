@@ -79,25 +79,32 @@ def advance(dc: DomaCross, seconds: int) -> None:
     dc.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
 
 
+def competition_params(
+    suite: Suite, start: datetime, *, hours: int = 2, payout_bps: tuple[int, ...] = (7_000, 3_000)
+) -> CompetitionParams:
+    """A competition of ``hours`` from ``start`` on ``suite``: fee FEE, up to 10 entrants,
+    5% rake to the admin, claims for two days after the end."""
+    dc = suite.dc
+    return CompetitionParams(
+        start_time=start,
+        end_time=start + timedelta(hours=hours),
+        claim_deadline=start + timedelta(hours=hours, days=2),
+        entry_fee=FEE,
+        max_participants=10,
+        rake_bps=500,
+        oracle=dc.addresses.oracle or "",
+        tracker=dc.addresses.tracker or "",
+        treasury=suite.admin.address,
+        payout_bps=payout_bps,
+    )
+
+
 def run_competition(suite: Suite, *, token_base: int = 1, finish: bool = True) -> str:
     """A competition with every event kind: create, joins, prices, tracker updates, results,
     finalize, claims and sweep (when `finish`). Returns its address."""
     dc = suite.dc
     start = chain_now(dc) + timedelta(seconds=30)
-    created = dc.factory.create_competition(
-        CompetitionParams(
-            start_time=start,
-            end_time=start + timedelta(hours=2),
-            claim_deadline=start + timedelta(hours=2, days=2),
-            entry_fee=FEE,
-            max_participants=10,
-            rake_bps=500,
-            oracle=dc.addresses.oracle or "",
-            tracker=dc.addresses.tracker or "",
-            treasury=suite.admin.address,
-            payout_bps=(7_000, 3_000),
-        )
-    )
+    created = dc.factory.create_competition(competition_params(suite, start))
     competition = dc.competition(created.competition)
     token = dc.ownership_token()
     expiry = chain_now(dc) + timedelta(days=365)
