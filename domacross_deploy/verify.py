@@ -18,8 +18,13 @@ reported as "partial match (metadata only)", not as changed sources.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.table import Table
@@ -59,13 +64,19 @@ def strip_metadata(code: bytes) -> bytes:
     return code[:start]
 
 
-def compile_runtime(names: Iterable[str]) -> dict[str, Compiled]:
-    """Compiles the project's sources with ``immutableReferences`` selected (about 4 s)."""
-    import solcx
+def compile_runtime(names: Iterable[str], cache_dir: Path | None = None) -> dict[str, Compiled]:
+    """Compiles the project's sources with ``immutableReferences`` selected.
+
+    A solc run costs seconds (about 4 s per compile with solcjs), so its output is cached in
+    ``cache_dir`` (default ``<project>/.build/verify-cache``), keyed by a hash of the solc
+    binary and version and of the exact standard-JSON input: see :func:`compile_cached`.
+    """
     from ape import compilers, project
     from solcx.install import get_executable
 
     wanted = set(names)
+    if cache_dir is None:
+        cache_dir = Path(project.path) / ".build" / CACHE_FOLDER
     solidity = compilers.get_compiler("solidity")
     source_ids = sorted(
         {
@@ -84,10 +95,12 @@ def compile_runtime(names: Iterable[str]) -> dict[str, Compiled]:
         )
         base_path = isolated.path
         outputs = [
-            solcx.compile_standard(
+            compile_cached(
                 _select_immutables(standard_input),
-                solc_binary=get_executable(version=version),
-                base_path=base_path,
+                str(version),
+                Path(get_executable(version=version)),
+                base_path,
+                cache_dir,
             )
             for version, standard_input in inputs.items()
         ]
@@ -101,6 +114,78 @@ def compile_runtime(names: Iterable[str]) -> dict[str, Compiled]:
                 slots = tuple(sorted((r["start"], r["length"]) for rs in refs.values() for r in rs))
                 result[name] = Compiled(bytes.fromhex(deployed["object"]), slots)
     return result
+
+
+CACHE_FOLDER = "verify-cache"
+"""Folder under the project's ``.build`` that holds cached solc outputs (safe to delete)."""
+
+
+def compile_cached(
+    standard_input: dict[str, Any],
+    version: str,
+    binary: Path,
+    base_path: Path,
+    cache_dir: Path,
+) -> dict[str, Any]:
+    """solc's output for ``standard_input``, from ``cache_dir`` when an earlier run left it.
+
+    The key hashes the compiler's version, the bytes of the ``binary`` that runs it and the
+    exact standard-JSON input (every source's content inline, settings, remappings, output
+    selection), so a changed byte in any of them is a miss. Entries are written to a
+    temporary file and renamed into place, so a killed run or two concurrent runs never leave
+    a partial entry under the key; an entry that cannot be read or parsed is compiled again
+    and rewritten.
+    """
+    entry = cache_dir / f"{cache_key(standard_input, version, binary)}.json"
+    cached = _read_entry(entry)
+    if cached is not None:
+        return cached
+    output = run_solc(standard_input, binary, base_path)
+    _write_entry(entry, output)
+    return output
+
+
+def cache_key(standard_input: dict[str, Any], version: str, binary: Path) -> str:
+    """sha256 of the compiler's identity and the canonical JSON of ``standard_input``."""
+    digest = hashlib.sha256()
+    digest.update(version.encode())
+    digest.update(b"\0")
+    digest.update(hashlib.sha256(binary.read_bytes()).digest())
+    digest.update(json.dumps(standard_input, sort_keys=True, separators=(",", ":")).encode())
+    return digest.hexdigest()
+
+
+def run_solc(standard_input: dict[str, Any], binary: Path, base_path: Path) -> dict[str, Any]:
+    """One solc run (the step the cache saves; tests count calls here)."""
+    import solcx
+
+    output: dict[str, Any] = solcx.compile_standard(
+        standard_input, solc_binary=binary, base_path=base_path
+    )
+    return output
+
+
+def _read_entry(entry: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(entry.read_text())
+    except (OSError, ValueError):
+        return None  # missing, unreadable or corrupt: compile again and rewrite
+    return data if isinstance(data, dict) and "contracts" in data else None
+
+
+def _write_entry(entry: Path, output: dict[str, Any]) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=entry.parent, prefix=entry.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(output, f)
+            os.replace(temp, entry)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass  # a read-only checkout still verifies, only without the cache
 
 
 def _select_immutables(standard_input: dict[str, Any]) -> dict[str, Any]:

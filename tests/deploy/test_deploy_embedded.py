@@ -5,6 +5,7 @@ from __future__ import annotations
 import ape
 import pytest
 
+from domacross_deploy import verify as verify_module
 from domacross_deploy.session import Session, check_rpc_env
 from domacross_deploy.suite import CONTRACT_NAMES, SuiteConfig, deploy_suite, role_id
 from domacross_deploy.verify import Compiled, compile_runtime, strip_metadata, verify
@@ -240,6 +241,47 @@ def test_verify__code_differs__sources_changed_reported(deployed, compiled):
         "ValuationOracle": _rebuilt(compiled["ValuationOracle"], in_metadata=False),
     }
     failed = [c for c in verify(session, rebuilt) if not c.ok]
+    assert [(c.item, c.check) for c in failed] == [
+        ("ValuationOracle " + oracle.address, "code = compiled (immutables masked)")
+    ]
+    assert "sources changed" in failed[0].detail
+
+
+def test_verify__compiled_twice_then_one_source_byte_changed__cached_then_reported(
+    deployed, tmp_path, monkeypatch
+):
+    session, _ = deployed
+    names = [*CONTRACT_NAMES, "Competition"]
+    runs: list[object] = []
+    real_solc = verify_module.run_solc
+
+    def counted(standard_input, binary, base_path):
+        runs.append(standard_input)
+        return real_solc(standard_input, binary, base_path)
+
+    monkeypatch.setattr(verify_module, "run_solc", counted)
+    first = compile_runtime(names, cache_dir=tmp_path)
+    second = compile_runtime(names, cache_dir=tmp_path)
+    assert len(runs) == 1  # the second compile came from the cache
+    assert second == first
+    assert [c for c in verify(session, second) if not c.ok] == []
+
+    # The same input with one byte of ValuationOracle.sol changed, as after an edit.
+    select = verify_module._select_immutables
+
+    def edited(standard_input):
+        sources = standard_input["sources"]
+        (source_id,) = [s for s in sources if s.rsplit("/", 1)[-1] == "ValuationOracle.sol"]
+        source = standard_input["sources"][source_id]
+        assert "MAX_BATCH = 256;" in source["content"]
+        source["content"] = source["content"].replace("MAX_BATCH = 256;", "MAX_BATCH = 257;")
+        return select(standard_input)
+
+    monkeypatch.setattr(verify_module, "_select_immutables", edited)
+    changed = compile_runtime(names, cache_dir=tmp_path)
+    assert len(runs) == 2
+    oracle = load_record(session.path).contracts["ValuationOracle"]
+    failed = [c for c in verify(session, changed) if not c.ok]
     assert [(c.item, c.check) for c in failed] == [
         ("ValuationOracle " + oracle.address, "code = compiled (immutables masked)")
     ]

@@ -2,7 +2,7 @@
 (tests/deploy/anvil_scripts.py): a good record exits 0, a tampered one exits 1.
 
 Apart from tests/deploy/test_deploy_anvil.py so that the two spread over two processes:
-each verification compiles the sources (most of this module's time).
+a verification compiles the sources unless .build/verify-cache holds that compile.
 """
 
 from __future__ import annotations
