@@ -206,6 +206,9 @@ class Check:
     detail: str = ""
 
 
+NO_CODE = "no code at the recorded address: is this the network the record was written on?"
+
+
 def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> list[Check]:
     """Every check of the record against the chain and the compiled sources.
 
@@ -244,8 +247,15 @@ def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> lis
         runtime = _compare(label, compiled.get(name), code)
         add(runtime)
         add(_creation_check(label, entry.init_code_hash, init_code_hash(name), runtime))
-    if "CompetitionFactory" in record.contracts:
-        factory = container("CompetitionFactory").at(record.contracts["CompetitionFactory"].address)
+
+    def has_code(address: str) -> bool:
+        return bool(provider.get_code(address))
+
+    factory_entry = record.contracts.get("CompetitionFactory")
+    if factory_entry is not None and not has_code(factory_entry.address):
+        add(Check("Competition (implementation)", "read from the factory", False, NO_CODE))
+    elif factory_entry is not None:
+        factory = container("CompetitionFactory").at(factory_entry.address)
         implementation = str(factory.implementation())
         code = bytes(provider.get_code(implementation))
         add(
@@ -254,6 +264,10 @@ def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> lis
             )
         )
     for grant in record.roles:
+        if not has_code(grant.contract_address):
+            item = f"{grant.contract}.{grant.role}"
+            add(Check(item, f"held by {grant.account}", False, NO_CODE))
+            continue
         instance = container(grant.contract).at(grant.contract_address)
         held = bool(instance.hasRole(grant.role_id, grant.account))
         add(Check(f"{grant.contract}.{grant.role}", f"held by {grant.account}", held))
@@ -261,8 +275,11 @@ def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> lis
     for call in record.calls:
         if call.name in links:
             link = links[call.name]
-            current = str(getattr(container(link.target).at(call.target), link.getter)())
             expected = str(call.args[0])
+            if not has_code(call.target):
+                add(Check(call.name, f"{link.getter}() = {expected}", False, NO_CODE))
+                continue
+            current = str(getattr(container(link.target).at(call.target), link.getter)())
             add(
                 Check(
                     call.name,

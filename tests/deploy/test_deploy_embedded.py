@@ -184,6 +184,27 @@ def test_verify__tampered_record__mismatch_reported(deployed, compiled, tamper):
     assert failed == expected
 
 
+def test_verify__record_of_another_chain__every_contract_failed_no_traceback(deployed, compiled):
+    session, _ = deployed
+    text = session.path.read_text()
+    record = load_record(session.path)
+    # Each contract moved to an address with no code, as on a chain the record wasn't made on.
+    for index, entry in enumerate(record.contracts.values()):
+        empty = f"0x{0xDEAD0000 + index:040x}"
+        text = text.replace(entry.address, empty).replace(entry.address.lower(), empty)
+    session.path.write_text(text)
+    reread = open_session(session.provider, session.path.parent, read_only=True, check=False)
+    checks = verify(reread, compiled)
+    failed = [c for c in checks if not c.ok]
+    assert {c.item.split(" ")[0] for c in failed if c.check == "code at address"} == set(
+        record.contracts
+    )
+    # The reads through a contract (implementation, roles, links) fail as checks, not errors.
+    reads = [c for c in failed if c.detail == verify_module.NO_CODE]
+    assert len(reads) == 1 + len(record.roles) + len(LINKS)
+    assert all(not c.ok for c in checks if c.item != "network" and c.item != "record")
+
+
 def _rebuilt(compiled: Compiled, *, in_metadata: bool) -> Compiled:
     """The same contract as another build would give it: one byte flipped in its metadata hash
     (another source path or setting) or in its code (another source)."""
