@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ape
 import pytest
+from eth_utils import to_checksum_address
 
 from domacross_deploy import verify as verify_module
 from domacross_deploy.session import Session, check_rpc_env
@@ -190,7 +191,7 @@ def test_verify__record_of_another_chain__every_contract_failed_no_traceback(dep
     record = load_record(session.path)
     # Each contract moved to an address with no code, as on a chain the record wasn't made on.
     for index, entry in enumerate(record.contracts.values()):
-        empty = f"0x{0xDEAD0000 + index:040x}"
+        empty = to_checksum_address(f"0x{0xDEAD0000 + index:040x}")
         text = text.replace(entry.address, empty).replace(entry.address.lower(), empty)
     session.path.write_text(text)
     reread = open_session(session.provider, session.path.parent, read_only=True, check=False)
