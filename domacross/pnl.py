@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 TradeKind = Literal["buy", "sell", "transfer_in", "transfer_out", "mint", "burn", "expiry"]
+PriceSource = Literal["sale", "oracle", "unknown", "expiry"]
+"""Where a trade's value came from: a marketplace sale, the oracle, nowhere, or a lapse."""
 ACQUIRE: frozenset[str] = frozenset({"buy", "transfer_in", "mint"})
 DISPOSE: frozenset[str] = frozenset({"sell", "transfer_out", "burn", "expiry"})
 UNIT = 10**18

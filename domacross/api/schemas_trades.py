@@ -7,9 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domacross.api.schemas import Address, Uint256Str, UtcDatetime
-
-TradeKind = Literal["buy", "sell", "transfer_in", "transfer_out", "mint", "burn", "expiry"]
-PriceSource = Literal["sale", "oracle", "unknown", "expiry"]
+from domacross.pnl import PriceSource, TradeKind
 
 
 class TradePublic(BaseModel):

@@ -63,6 +63,7 @@ from domacross.indexer.addressbook import Role
 from domacross.indexer.projections.competitions import created_after
 from domacross.indexer.registry import Key, Projection, Range
 from domacross.indexer.rows import Row, hexstr, insert_ignore
+from domacross.pnl import PriceSource, TradeKind
 from domacross_sdk import events as ev
 
 projection = Projection("trades")
@@ -167,9 +168,9 @@ def _trade_row(
     chain_id: int,
     at: tuple[int, str, int],
     position: tuple[str, int, bool, int],
-    kind: str,
+    kind: TradeKind,
     counterparty: str,
-    price: tuple[int | None, str, int | None],
+    price: tuple[int | None, PriceSource, int | None],
     timestamp: datetime,
 ) -> Row:
     """A `trades` row: `at` is (block, tx hash, log index), `position` (token, token id,
@@ -437,6 +438,8 @@ class TradeRecorder:
                 continue
             sale = self._match_sale(t, token_id, amount, sales.get(meta.transaction_hash, []), used)
             oracle: tuple[int | None] | None = None
+            kind: TradeKind
+            source: PriceSource
             for entrant, side in parties:
                 if sale is not None:
                     kind = "buy" if side == "in" else "sell"
