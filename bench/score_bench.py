@@ -58,6 +58,10 @@ def measure_gas() -> dict[str, float]:
             owner, (3_600, 30 * 86_400, 3_600, 86_400, 0, 100 * ETH, 1_000, 10), sender=owner
         )
         factory.grantRole(factory.ORGANIZER_ROLE(), owner, sender=owner)
+        # The factory fixes tracker, oracle and treasury: a competition must name them.
+        tracker = project.PortfolioTracker.deploy(owner, oracle, sender=owner)
+        tracker.setFactory(factory, sender=owner)
+        factory.setTracker(tracker, sender=owner)
         start = chain.pending_timestamp + 60
         params = (
             start,
@@ -67,7 +71,7 @@ def measure_gas() -> dict[str, float]:
             100,
             500,
             oracle,
-            oracle,
+            tracker,
             owner,
             [10_000],
         )
