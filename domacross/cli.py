@@ -273,6 +273,8 @@ def serve(host: str, port: int, reload: bool, log_level: str, workers: int) -> N
         log_level=log_level,
         proxy_headers=False,
         server_header=False,
+        # A response's head and body in one send (domacross.api.server).
+        http="domacross.api.server:HeadWithBodyProtocol",
     )
 
 

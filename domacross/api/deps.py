@@ -98,14 +98,18 @@ def wallet_path(
 
 
 WalletPath = Annotated[str, Depends(wallet_path)]
+CURSOR_MAX_LENGTH = 512
+LIMIT_MAX = 1_000
+"""The widest `limit` that validates; `api_max_page_size` may allow less (then a 400)."""
 CursorQuery = Annotated[
-    str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    str | None,
+    Query(max_length=CURSOR_MAX_LENGTH, description="`next_cursor` of the previous page."),
 ]
 LimitQuery = Annotated[
     int | None,
     Query(
         ge=1,
-        le=1_000,
+        le=LIMIT_MAX,
         description="Items per page, at most `api_max_page_size` (200 unless configured); "
         "more is a 400, never silently fewer.",
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
@@ -20,6 +21,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -29,6 +31,7 @@ from domacross.api.schemas import (
     LeaderboardEntryPublic,
 )
 from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Competition, Participant, User
+from domacross.db.types import INT256_OFFSET
 from domacross_sdk.scoring import UNIT
 
 
@@ -177,6 +180,88 @@ _PAGE = _page_statement(after=False)
 _PAGE_AFTER = _page_statement(after=True)
 
 
+@dataclass(frozen=True)
+class _DriverStatement:
+    """A page statement compiled once for a dialect: its SQL, its parameters' order
+    (positional paramstyles such as SQLite's `?`; None for named ones) and the values of
+    its constant parameters, in the driver's form."""
+
+    sql: str
+    order: tuple[str, ...] | None
+    constants: dict[str, Any]
+
+
+_PAGE_PARAMETERS = frozenset({"competition_id", "limit", "score", "wallet"})
+_DRIVER_STATEMENTS: dict[tuple[type[Dialect], str, bool], _DriverStatement] = {}
+
+
+def _driver_statement(dialect: Dialect, after: bool) -> _DriverStatement:
+    key = (type(dialect), dialect.paramstyle, after)
+    statement = _DRIVER_STATEMENTS.get(key)
+    if statement is None:
+        compiled = (_PAGE_AFTER if after else _PAGE).compile(dialect=dialect)
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        constants: dict[str, Any] = {}
+        for name, value in compiled.construct_params(_check=False).items():
+            if name in _PAGE_PARAMETERS:
+                continue
+            process = compiled.binds[name].type.bind_processor(dialect)
+            constants[name] = value if process is None else process(value)
+        statement = _DriverStatement(compiled.string, order, constants)
+        _DRIVER_STATEMENTS[key] = statement
+    return statement
+
+
+def board_page_sql(
+    dialect: Dialect, competition_id: int, limit: int, after: tuple[int, str] | None
+) -> tuple[str, Any]:
+    """The page statement as the driver runs it for `dialect`: its SQL and parameters
+    (`limit + 1` rows, the extra one telling whether more follow)."""
+    statement = _driver_statement(dialect, after is not None)
+    params: dict[str, Any] = {
+        **statement.constants,
+        "competition_id": competition_id,
+        "limit": limit + 1,
+    }
+    if after is not None:
+        params["score"] = Participant.score_e18.type.process_bind_param(after[0], dialect)
+        params["wallet"] = after[1]
+    if statement.order is None:
+        return statement.sql, params
+    return statement.sql, tuple(params[name] for name in statement.order)
+
+
+def _page_rows(
+    session: Session | Connection, competition_id: int, limit: int, after: tuple[int, str] | None
+) -> Sequence[Sequence[Any]]:
+    """The page statement's rows as the driver returns them, without SQLAlchemy's per-value
+    result processing (`board_page` converts the four wide integers itself).
+
+    NOTE: the page's hot path (bench/api_bench.py, cache off): SQLAlchemy's execution
+    context, result rows and type processors cost as much as the query itself, so the
+    statement is compiled once per dialect by SQLAlchemy (`board_page_sql`) and run on
+    the driver's cursor (no `before_cursor_execute` events either).
+    """
+    connection = session.connection() if isinstance(session, Session) else session
+    dialect = connection.dialect
+    sql, values = board_page_sql(dialect, competition_id, limit, after)
+    driver = connection.connection.driver_connection
+    assert driver is not None  # noqa: S101 - a checked-out connection always has one
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, values)
+        rows: list[Sequence[Any]] = cursor.fetchall()
+    except dialect.loaded_dbapi.Error as error:
+        # What SQLAlchemy does for its own statements: a connection the server dropped
+        # goes out of the pool instead of failing the next request too.
+        if dialect.is_disconnect(error, driver, cursor):
+            connection.invalidate(error)
+        raise
+    finally:
+        cursor.close()
+    return rows
+
+
 def board_page(
     session: Session | Connection,
     competition_id: int,
@@ -192,34 +277,36 @@ def board_page(
     The indexer stores them with the scores (`domacross.indexer.ranks`); rows it has not
     ranked yet are ranked here by counting.
     """
-    params: dict[str, Any] = {"competition_id": competition_id, "limit": limit + 1}
-    if after is not None:
-        params["score"], params["wallet"] = after
-    rows = session.execute(_PAGE if after is None else _PAGE_AFTER, params).all()
+    rows = _page_rows(session, competition_id, limit, after)
     if not rows:  # no entrant here: is there a competition at all?
         header = board_header(session, competition_id)
         return None if header is None else BoardPage(header[0], header[1], [], False)
     more = len(rows) > limit
     rows = rows[:limit]
     total, block, updated = rows[0][:3]
+    dialect = (session.connection() if isinstance(session, Session) else session).dialect
+    # The stored forms of Uint256/Int256 (types.py): NUMERIC on PostgreSQL, offset and
+    # zero-padded text elsewhere.
+    offset = 0 if dialect.name == "postgresql" else INT256_OFFSET
+    scores = [int(row[5]) - offset for row in rows]
     stored = [row[9] for row in rows]
     ranks: list[int] = (
         stored
         if None not in stored
-        else _count_ranks(session, competition_id, str(rows[0][3]), [row[5] for row in rows])
+        else _count_ranks(session, competition_id, str(rows[0][3]), scores)
     )
     entries: list[BoardEntry] = [
         {
             "rank": rank,
             "wallet": str(row[3]),
             "username": row[4],
-            "score": str(row[5] // UNIT),
-            "score_e18": str(row[5]),
-            "value": str(row[6]),
-            "realised_pnl": str(row[7]),
-            "unrealised_pnl": str(row[8]),
+            "score": str(score // UNIT),
+            "score_e18": str(score),
+            "value": str(int(row[6])),
+            "realised_pnl": str(int(row[7]) - offset),
+            "unrealised_pnl": str(int(row[8]) - offset),
         }
-        for rank, row in zip(ranks, rows, strict=True)
+        for rank, score, row in zip(ranks, scores, rows, strict=True)
     ]
     return BoardPage(total, (block, updated), entries, more)
 
