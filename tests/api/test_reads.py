@@ -33,11 +33,10 @@ def test_reader__reads__one_connection_reused(database_url):
     assert len(set(backends)) == 1
 
 
-def test_reader__server_dropped_connection__read_runs_on_a_new_one(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a SQLite file has no server to drop the connection")
-    engine = make_read_engine(database_url, isolation_level="AUTOCOMMIT")
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+def test_reader__server_dropped_connection__read_runs_on_a_new_one(postgresql_url):
+    # PostgreSQL only: a SQLite file has no server to drop the connection.
+    engine = make_read_engine(postgresql_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(postgresql_url, isolation_level="AUTOCOMMIT")
     reader = Reader(engine, threads=1)
 
     def failing(connection: Connection) -> None:
