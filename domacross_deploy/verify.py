@@ -236,8 +236,16 @@ def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> lis
     if compiled is None:
         compiled = compile_runtime(names)
     provider = session.provider
+    codes: dict[str, bytes] = {}
+
+    def code_at(address: str) -> bytes:
+        # NOTE: each address is read once: roles and links point at recorded contracts.
+        if address not in codes:
+            codes[address] = bytes(provider.get_code(address))
+        return codes[address]
+
     for name, entry in record.contracts.items():
-        code = bytes(provider.get_code(entry.address))
+        code = code_at(entry.address)
         label = f"{name} {entry.address}"
         if not code:
             add(Check(label, "code at address", False, "no code"))
@@ -248,23 +256,20 @@ def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> lis
         add(runtime)
         add(_creation_check(label, entry.init_code_hash, init_code_hash(name), runtime))
 
-    def has_code(address: str) -> bool:
-        return bool(provider.get_code(address))
-
     factory_entry = record.contracts.get("CompetitionFactory")
-    if factory_entry is not None and not has_code(factory_entry.address):
+    if factory_entry is not None and not code_at(factory_entry.address):
         add(Check("Competition (implementation)", "read from the factory", False, NO_CODE))
     elif factory_entry is not None:
         factory = container("CompetitionFactory").at(factory_entry.address)
         implementation = str(factory.implementation())
-        code = bytes(provider.get_code(implementation))
+        code = code_at(implementation)
         add(
             _compare(
                 f"Competition {implementation} (implementation)", compiled.get("Competition"), code
             )
         )
     for grant in record.roles:
-        if not has_code(grant.contract_address):
+        if not code_at(grant.contract_address):
             item = f"{grant.contract}.{grant.role}"
             add(Check(item, f"held by {grant.account}", False, NO_CODE))
             continue
@@ -276,7 +281,7 @@ def verify(session: Session, compiled: dict[str, Compiled] | None = None) -> lis
         if call.name in links:
             link = links[call.name]
             expected = str(call.args[0])
-            if not has_code(call.target):
+            if not code_at(call.target):
                 add(Check(call.name, f"{link.getter}() = {expected}", False, NO_CODE))
                 continue
             current = str(getattr(container(link.target).at(call.target), link.getter)())

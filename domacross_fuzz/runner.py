@@ -60,7 +60,7 @@ class _Step:
 def sequence_test(machine: type[FastStateMachine]) -> Callable[[settings, Any, int], None]:
     """A function running ``machine`` as a Hypothesis test: ``max_examples`` runs of up to
     ``stateful_step_count`` steps (see the module's docstring). Its arguments: the
-    settings, the seed (None: random) and a salt, so that the runs of one search draw
+    settings, a random seed (None: draw one) and a salt, so that the runs of one search draw
     different inputs (:class:`~domacross_fuzz.choices.Choices`). Built once per search:
     Hypothesis reads the machine's source for the example database's key."""
     state = machine.setup_state()
