@@ -31,7 +31,7 @@ from domacross.api.schemas import (
     LeaderboardEntryPublic,
 )
 from domacross.db.models import CHECKPOINT_ROW, ChainOffset, Competition, Participant, User
-from domacross.db.types import INT256_OFFSET
+from domacross.db.types import INT256_OFFSET, Int256
 from domacross_sdk.scoring import UNIT
 
 
@@ -191,6 +191,9 @@ class _DriverStatement:
     constants: dict[str, Any]
 
 
+_SCORE_TYPE = Int256()
+"""`Participant.score_e18`'s type, made once: looking it up through the mapped attribute
+on each request cost a twentieth of a cursor page's CPU."""
 _PAGE_PARAMETERS = frozenset({"competition_id", "limit", "score", "wallet"})
 _DRIVER_STATEMENTS: dict[tuple[type[Dialect], str, bool], _DriverStatement] = {}
 
@@ -224,27 +227,16 @@ def board_page_sql(
         "limit": limit + 1,
     }
     if after is not None:
-        params["score"] = Participant.score_e18.type.process_bind_param(after[0], dialect)
+        params["score"] = _SCORE_TYPE.process_bind_param(after[0], dialect)
         params["wallet"] = after[1]
     if statement.order is None:
         return statement.sql, params
     return statement.sql, tuple(params[name] for name in statement.order)
 
 
-def _page_rows(
-    session: Session | Connection, competition_id: int, limit: int, after: tuple[int, str] | None
-) -> Sequence[Sequence[Any]]:
-    """The page statement's rows as the driver returns them, without SQLAlchemy's per-value
-    result processing (`board_page` converts the four wide integers itself).
-
-    NOTE: the page's hot path (bench/api_bench.py, cache off): SQLAlchemy's execution
-    context, result rows and type processors cost as much as the query itself, so the
-    statement is compiled once per dialect by SQLAlchemy (`board_page_sql`) and run on
-    the driver's cursor (no `before_cursor_execute` events either).
-    """
-    connection = session.connection() if isinstance(session, Session) else session
+def driver_rows(connection: Connection, sql: str, values: Any) -> list[Sequence[Any]]:
+    """A statement's rows as the driver returns them, on the driver's own cursor."""
     dialect = connection.dialect
-    sql, values = board_page_sql(dialect, competition_id, limit, after)
     driver = connection.connection.driver_connection
     assert driver is not None  # noqa: S101 - a checked-out connection always has one
     cursor = driver.cursor()
@@ -260,6 +252,56 @@ def _page_rows(
     finally:
         cursor.close()
     return rows
+
+
+def _page_rows(
+    session: Session | Connection, competition_id: int, limit: int, after: tuple[int, str] | None
+) -> Sequence[Sequence[Any]]:
+    """The page statement's rows as the driver returns them, without SQLAlchemy's per-value
+    result processing (`board_page` converts the four wide integers itself).
+
+    NOTE: the page's hot path (bench/api_bench.py, cache off): SQLAlchemy's execution
+    context, result rows and type processors cost as much as the query itself, so the
+    statement is compiled once per dialect by SQLAlchemy (`board_page_sql`) and run on
+    the driver's cursor (no `before_cursor_execute` events either).
+    """
+    connection = session.connection() if isinstance(session, Session) else session
+    sql, values = board_page_sql(connection.dialect, competition_id, limit, after)
+    return driver_rows(connection, sql, values)
+
+
+def page_from_rows(rows: Sequence[Sequence[Any]], limit: int, dialect: str) -> BoardPage | None:
+    """The page of the page statement's rows (`board_page_sql`), when they are all it
+    takes: None when there are none (is there a competition at all?) or the indexer has
+    not ranked one of them yet; `board_page` then reads what is missing."""
+    if not rows or None in (row[9] for row in rows[:limit]):
+        return None
+    return _page(rows, limit, dialect, [row[9] for row in rows[:limit]])
+
+
+def _page(rows: Sequence[Sequence[Any]], limit: int, dialect: str, ranks: list[int]) -> BoardPage:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    total, block, updated = rows[0][:3]
+    # The stored forms of Uint256/Int256 (types.py): NUMERIC on PostgreSQL, offset and
+    # zero-padded text elsewhere.
+    offset = 0 if dialect == "postgresql" else INT256_OFFSET
+    entries: list[BoardEntry] = []
+    for rank, row in zip(ranks, rows, strict=True):
+        score = int(row[5]) - offset
+        entries.append(
+            {
+                "rank": rank,
+                "wallet": str(row[3]),
+                "username": row[4],
+                "score": str(score // UNIT),
+                "score_e18": str(score),
+                "value": str(int(row[6])),
+                "realised_pnl": str(int(row[7]) - offset),
+                "unrealised_pnl": str(int(row[8]) - offset),
+            }
+        )
+    return BoardPage(total, (block, updated), entries, more)
 
 
 def board_page(
@@ -278,37 +320,18 @@ def board_page(
     ranked yet are ranked here by counting.
     """
     rows = _page_rows(session, competition_id, limit, after)
+    connection = session.connection() if isinstance(session, Session) else session
+    dialect = connection.dialect.name
+    page = page_from_rows(rows, limit, dialect)
+    if page is not None:
+        return page
     if not rows:  # no entrant here: is there a competition at all?
         header = board_header(session, competition_id)
         return None if header is None else BoardPage(header[0], header[1], [], False)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    total, block, updated = rows[0][:3]
-    dialect = (session.connection() if isinstance(session, Session) else session).dialect
-    # The stored forms of Uint256/Int256 (types.py): NUMERIC on PostgreSQL, offset and
-    # zero-padded text elsewhere.
-    offset = 0 if dialect.name == "postgresql" else INT256_OFFSET
-    scores = [int(row[5]) - offset for row in rows]
-    stored = [row[9] for row in rows]
-    ranks: list[int] = (
-        stored
-        if None not in stored
-        else _count_ranks(session, competition_id, str(rows[0][3]), scores)
-    )
-    entries: list[BoardEntry] = [
-        {
-            "rank": rank,
-            "wallet": str(row[3]),
-            "username": row[4],
-            "score": str(score // UNIT),
-            "score_e18": str(score),
-            "value": str(int(row[6])),
-            "realised_pnl": str(int(row[7]) - offset),
-            "unrealised_pnl": str(int(row[8]) - offset),
-        }
-        for rank, score, row in zip(ranks, scores, rows, strict=True)
-    ]
-    return BoardPage(total, (block, updated), entries, more)
+    offset = 0 if dialect == "postgresql" else INT256_OFFSET
+    scores = [int(row[5]) - offset for row in rows[:limit]]
+    ranks = _count_ranks(session, competition_id, str(rows[0][3]), scores)
+    return _page(rows, limit, dialect, ranks)
 
 
 def leaderboard_page(

@@ -57,3 +57,56 @@ def test_reader__server_dropped_connection__read_runs_on_a_new_one(postgresql_ur
         engine.dispose()
         admin.dispose()
     assert first != second
+
+
+PID = "SELECT pg_backend_pid()"
+
+
+def test_reader_rows__reads__one_connection_reused_and_numeric_as_text(database_url):
+    engine = make_read_engine(database_url)
+    reader = Reader(engine, threads=2)
+    postgres = engine.dialect.name == "postgresql"
+    which = PID if postgres else "SELECT 1"
+    wide = "SELECT CAST(CAST(2 AS NUMERIC) ^ 255 AS NUMERIC(78, 0))" if postgres else "SELECT '7'"
+
+    async def reads() -> tuple[list[object], object]:
+        backends = [(await reader.rows(which, ()))[0][0] for _ in range(3)]
+        return backends, (await reader.rows(wide, ()))[0][0]
+
+    try:
+        backends, value = asyncio.run(reads())
+    finally:
+        reader.close()
+        engine.dispose()
+    assert len(set(backends)) == 1
+    # NUMERIC arrives as its exact text (uint256 columns), never a float or a Decimal.
+    assert value == (str(2**255) if postgres else "7")
+
+
+def test_reader_rows__server_dropped_connection__read_runs_on_a_new_one(postgresql_url):
+    engine = make_read_engine(postgresql_url)
+    admin = create_engine(postgresql_url, isolation_level="AUTOCOMMIT")
+    reader = Reader(engine, threads=1)
+
+    async def reads() -> tuple[object, object]:
+        first = (await reader.rows(PID, ()))[0][0]
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        return first, (await reader.rows(PID, ()))[0][0]
+
+    try:
+        first, second = asyncio.run(reads())
+        # Not a drop: no retry, the error as it is; and the reader still reads after it.
+        with pytest.raises(Exception, match="division by zero"):
+            asyncio.run(reader.rows("SELECT 1/0", ()))
+        # Read-only like the engine's sessions, whatever the role may do.
+        with pytest.raises(Exception, match="read-only transaction"):
+            asyncio.run(reader.rows("CREATE TABLE reader_must_not_write (x int)", ()))
+        # A new event loop (another client of the same app) gets connections of its own.
+        third = asyncio.run(reader.rows(PID, ()))[0][0]
+    finally:
+        reader.close()
+        engine.dispose()
+        admin.dispose()
+    assert first != second
+    assert third not in (first, second)
