@@ -283,6 +283,10 @@ def _page(rows: Sequence[Sequence[Any]], limit: int, dialect: str, ranks: list[i
     more = len(rows) > limit
     rows = rows[:limit]
     total, block, updated = rows[0][:3]
+    if dialect == "postgresql" and type(rows[0][5]) is str:
+        # NUMERIC(78, 0) as the server prints it (`Reader.rows`): already the canonical
+        # decimal text of the integer (no leading zeros, no point), as the page shows it.
+        return BoardPage(total, (block, updated), _text_entries(rows, ranks), more)
     # The stored forms of Uint256/Int256 (types.py): NUMERIC on PostgreSQL, offset and
     # zero-padded text elsewhere.
     offset = 0 if dialect == "postgresql" else INT256_OFFSET
@@ -302,6 +306,22 @@ def _page(rows: Sequence[Sequence[Any]], limit: int, dialect: str, ranks: list[i
             }
         )
     return BoardPage(total, (block, updated), entries, more)
+
+
+def _text_entries(rows: Sequence[Sequence[Any]], ranks: list[int]) -> list[BoardEntry]:
+    return [
+        {
+            "rank": rank,
+            "wallet": row[3],
+            "username": row[4],
+            "score": str(int(row[5]) // UNIT),
+            "score_e18": row[5],
+            "value": row[6],
+            "realised_pnl": row[7],
+            "unrealised_pnl": row[8],
+        }
+        for rank, row in zip(ranks, rows, strict=True)
+    ]
 
 
 def board_page(

@@ -110,3 +110,33 @@ def test_reader_rows__server_dropped_connection__read_runs_on_a_new_one(postgres
         admin.dispose()
     assert first != second
     assert third not in (first, second)
+
+
+@pytest.mark.parametrize(
+    "score",
+    [0, 1, -1, 10**18, -(3 * 10**18) // 2, 2**255 - 1, -(2**255)],
+)
+def test_page_from_rows__every_driver_form__same_entries(score):
+    # A page's wide integers arrive as NUMERIC text (the async reader), as Decimal (the
+    # sync driver) or as SQLite's offset digits; the entries must not depend on which.
+    from decimal import Decimal
+
+    from domacross.api.queries import page_from_rows
+    from domacross.db.types import INT256_OFFSET, UINT256_DIGITS
+
+    value, realised, unrealised = 2**256 - 1, score - 7, -score
+
+    def row(signed, unsigned) -> tuple[object, ...]:
+        wide = (signed(score), unsigned(value), signed(realised), signed(unrealised))
+        return (3, 9, "t", "0x" + "ab" * 20, None, *wide, 1)
+
+    def digits(v: int) -> str:
+        return f"{v:0{UINT256_DIGITS}d}"
+
+    text = page_from_rows([row(str, str)], 50, "postgresql")
+    decimal = page_from_rows([row(Decimal, Decimal)], 50, "postgresql")
+    sqlite = page_from_rows([row(lambda v: digits(v + INT256_OFFSET), digits)], 50, "sqlite")
+    assert text == decimal == sqlite
+    entry = text.entries[0]
+    assert entry["score_e18"] == str(score) and entry["score"] == str(score // 10**18)
+    assert (entry["value"], entry["realised_pnl"]) == (str(value), str(realised))
