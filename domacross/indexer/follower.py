@@ -8,10 +8,11 @@ in one transaction.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from domacross.indexer.addressbook import AddressBook, Role
 from domacross.indexer.apply import REGISTRY, Applier, rollback
 from domacross.indexer.breaker import CircuitBreaker, CircuitOpenError
 from domacross.indexer.decode import decode
+from domacross.indexer.gcpolicy import indexing_pace
 from domacross.indexer.logs import get_logs
 from domacross.indexer.registry import Registry, Routed
 from domacross.indexer.rows import hexstr, upsert
@@ -90,6 +92,14 @@ class Progress:
     events: int = 0
     lag_seconds: float = 0.0
     ranges: int = field(default=0)
+
+
+def _first(pair: tuple[tuple[int, int], Routed]) -> tuple[int, int]:
+    return pair[0]
+
+
+def _log_position(log: Mapping[str, Any]) -> tuple[int, int]:
+    return int(log["blockNumber"], 16), int(log["logIndex"], 16)
 
 
 def _header_of(block: dict[str, Any]) -> Header:
@@ -333,40 +343,46 @@ class ChainFollower:
         splits: list[int] = []
         end_before = self._header_or_changed(end)
 
-        def fetch() -> list[Any]:
+        def fetch() -> tuple[list[Any], list[Any]]:
             logs = get_logs(self.w3, start, end, addresses=book.by_address(), splits=splits)
+            extra: list[Any] = []
             for topics in book.topics():
-                logs += get_logs(self.w3, start, end, topics=[topics], splits=splits)
+                extra += get_logs(self.w3, start, end, topics=[topics], splits=splits)
             # Contracts created in this range: their logs of the range too.
             created = book.discover(logs)
             if created:
-                logs += get_logs(self.w3, start, end, addresses=created, splits=splits)
-            return logs
+                extra += get_logs(self.w3, start, end, addresses=created, splits=splits)
+            return logs, extra
 
-        logs = self.breaker.call(fetch)
+        logs, extra = self.breaker.call(fetch)
         if splits:  # the node's own limit: never grow past it again
             self.max_batch_blocks = max(1, min(splits) // 2)
-        self._adapt(end - start + 1, len(logs))
-        # NOTE: a contract's log may come both by address and by topic (Paused, Unpaused).
-        unique = {(lg["blockNumber"], lg["logIndex"]): lg for lg in logs}
-        raw = sorted(
-            unique.values(), key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
-        )
+        self._adapt(end - start + 1, len(logs) + len(extra))
+        if extra:
+            # NOTE: a contract's log may come both by address and by topic (Paused,
+            # Unpaused). The bulk (one query by address) needs neither pass.
+            unique = {(lg["blockNumber"], lg["logIndex"]): lg for lg in logs + extra}
+            logs = sorted(unique.values(), key=_log_position)
         events: list[Routed] = []
-        for entry in raw:
+        for entry in logs:
             event = decode(entry)
             if event is None:
                 continue
             roles = book.route(event)
             if roles:
                 events.append((event, roles))
+        positions = [(e.meta.block_number, e.meta.log_index) for e, _ in events]
+        if any(a >= b for a, b in itertools.pairwise(positions)):
+            # Log order: a node answers one query in it; this is for one that does not.
+            events = [e for _, e in sorted(zip(positions, events, strict=True), key=_first)]
         # NOTE: newest first: once a header of the new branch is read, the older ones read
         # after it are of that branch too, so the stored hashes never mix two branches.
-        blocks = sorted({e.meta.block_number for e, _ in events} | {start, end}, reverse=True)
+        blocks = sorted({p[0] for p in positions} | {start, end}, reverse=True)
         headers = self._headers(blocks)
+        expected = {n: bytes.fromhex(h[0][2:]) for n, h in headers.items()}
         for event, _ in events:
-            block_hash = hexstr(event.meta.block_hash)
-            if headers[event.meta.block_number][0] != block_hash:
+            if expected[event.meta.block_number] != event.meta.block_hash:
+                block_hash = hexstr(event.meta.block_hash)
                 raise RangeChangedError(
                     f"block {event.meta.block_number} of a log ({block_hash}) was replaced"
                 )
@@ -608,29 +624,30 @@ class ChainFollower:
         stop = stop or threading.Event()
         failing_since: float | None = None
         delay = 0.5
-        while not stop.is_set():
-            try:
-                advanced = self.step()
-            except RPC_FAULTS as exc:
-                now = time.monotonic()
-                failing_since = now if failing_since is None else failing_since
-                if retry_seconds is not None and now - failing_since >= retry_seconds:
-                    raise
-                log.warning(
-                    "chain %d: RPC fault during backfill (%s); retrying in %.1fs",
-                    self.chain_id,
-                    type(exc).__name__,
-                    delay,
-                    extra={"chain_id": self.chain_id, "breaker_state": self.breaker.state},
-                )
-                stop.wait(delay)
-                delay = min(delay * 2, 10.0)
-                continue
-            failing_since, delay = None, 0.5
-            if not advanced:
-                break
-            if on_range:
-                on_range(self.progress)
+        with indexing_pace():  # see gcpolicy: a quarter of a backfill went to the collector
+            while not stop.is_set():
+                try:
+                    advanced = self.step()
+                except RPC_FAULTS as exc:
+                    now = time.monotonic()
+                    failing_since = now if failing_since is None else failing_since
+                    if retry_seconds is not None and now - failing_since >= retry_seconds:
+                        raise
+                    log.warning(
+                        "chain %d: RPC fault during backfill (%s); retrying in %.1fs",
+                        self.chain_id,
+                        type(exc).__name__,
+                        delay,
+                        extra={"chain_id": self.chain_id, "breaker_state": self.breaker.state},
+                    )
+                    stop.wait(delay)
+                    delay = min(delay * 2, 10.0)
+                    continue
+                failing_since, delay = None, 0.5
+                if not advanced:
+                    break
+                if on_range:
+                    on_range(self.progress)
         return self.progress
 
     def follow(self, stop: threading.Event, poll_interval: float = 1.0) -> None:
@@ -642,26 +659,27 @@ class ChainFollower:
         head, while an idle chain costs one head read per `poll_interval`."""
         reported = False
         idle = 0
-        while not stop.is_set():
-            try:
-                advanced = self.step()
-            except ReorgTooDeepError as exc:  # said once; checked again each poll
-                if not reported:
-                    log.error(str(exc), extra={"chain_id": self.chain_id})
-                    reported = True
-                stop.wait(poll_interval)
-                continue
-            except Exception as exc:  # an RPC or database fault: log, back off, go on
-                log.warning(
-                    "chain %d: step failed: %s",
-                    self.chain_id,
-                    type(exc).__name__,
-                    extra={"chain_id": self.chain_id, "breaker_state": self.breaker.state},
-                )
-                stop.wait(poll_interval)
-                continue
-            if advanced:
-                idle = 0
-                continue
-            stop.wait(min(poll_interval, FAST_POLL * 2**idle))
-            idle = min(idle + 1, 16)
+        with indexing_pace():
+            while not stop.is_set():
+                try:
+                    advanced = self.step()
+                except ReorgTooDeepError as exc:  # said once; checked again each poll
+                    if not reported:
+                        log.error(str(exc), extra={"chain_id": self.chain_id})
+                        reported = True
+                    stop.wait(poll_interval)
+                    continue
+                except Exception as exc:  # an RPC or database fault: log, back off, go on
+                    log.warning(
+                        "chain %d: step failed: %s",
+                        self.chain_id,
+                        type(exc).__name__,
+                        extra={"chain_id": self.chain_id, "breaker_state": self.breaker.state},
+                    )
+                    stop.wait(poll_interval)
+                    continue
+                if advanced:
+                    idle = 0
+                    continue
+                stop.wait(min(poll_interval, FAST_POLL * 2**idle))
+                idle = min(idle + 1, 16)
