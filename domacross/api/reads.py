@@ -9,7 +9,7 @@ not the queries, was most of the leaderboard's p95 with the page cache off. So:
 * SQLite: the read runs on the event loop. A page is an index range scan of tens of rows
   (~0.1-0.3 ms), cheaper than the hop around it, and no other thread wants the GIL.
 * PostgreSQL: a network round trip must not stall the loop. A single statement whose rows
-  are all the route needs (`rows`: the page, the health check) runs on an async psycopg
+  are all the route needs (`rows`: the leaderboard's page) runs on an async psycopg
   connection of the loop's own, awaited on the loop: no thread, so no GIL hand-over at
   all. Anything else runs in a small pool of threads of its own, handed over with
   `run_in_executor` (cheaper than anyio's `to_thread`), as one job: statements and rows.
