@@ -274,9 +274,16 @@ def page_from_rows(rows: Sequence[Sequence[Any]], limit: int, dialect: str) -> B
     """The page of the page statement's rows (`board_page_sql`), when they are all it
     takes: None when there are none (is there a competition at all?) or the indexer has
     not ranked one of them yet; `board_page` then reads what is missing."""
-    if not rows or None in (row[9] for row in rows[:limit]):
+    ranks = [row[9] for row in rows[:limit]]
+    if not rows or None in ranks:
         return None
-    return _page(rows, limit, dialect, [row[9] for row in rows[:limit]])
+    return _page(rows, limit, dialect, ranks)
+
+
+def _offset(dialect: str) -> int:
+    """What the stored forms of Uint256/Int256 (types.py) add to an int256: nothing to
+    PostgreSQL's NUMERIC, INT256_OFFSET to the zero-padded text elsewhere."""
+    return 0 if dialect == "postgresql" else INT256_OFFSET
 
 
 def _page(rows: Sequence[Sequence[Any]], limit: int, dialect: str, ranks: list[int]) -> BoardPage:
@@ -287,9 +294,7 @@ def _page(rows: Sequence[Sequence[Any]], limit: int, dialect: str, ranks: list[i
         # NUMERIC(78, 0) as the server prints it (`Reader.rows`): already the canonical
         # decimal text of the integer (no leading zeros, no point), as the page shows it.
         return BoardPage(total, (block, updated), _text_entries(rows, ranks), more)
-    # The stored forms of Uint256/Int256 (types.py): NUMERIC on PostgreSQL, offset and
-    # zero-padded text elsewhere.
-    offset = 0 if dialect == "postgresql" else INT256_OFFSET
+    offset = _offset(dialect)
     entries: list[BoardEntry] = []
     for rank, row in zip(ranks, rows, strict=True):
         score = int(row[5]) - offset
@@ -340,6 +345,17 @@ def board_page(
     ranked yet are ranked here by counting.
     """
     rows = _page_rows(session, competition_id, limit, after)
+    return complete_page(session, competition_id, limit, rows)
+
+
+def complete_page(
+    session: Session | Connection,
+    competition_id: int,
+    limit: int,
+    rows: Sequence[Sequence[Any]],
+) -> BoardPage | None:
+    """`board_page` from the page statement's rows already read: `page_from_rows`, or
+    what it lacked read here (an empty page's header, ranks counted for unranked rows)."""
     connection = session.connection() if isinstance(session, Session) else session
     dialect = connection.dialect.name
     page = page_from_rows(rows, limit, dialect)
@@ -348,8 +364,7 @@ def board_page(
     if not rows:  # no entrant here: is there a competition at all?
         header = board_header(session, competition_id)
         return None if header is None else BoardPage(header[0], header[1], [], False)
-    offset = 0 if dialect == "postgresql" else INT256_OFFSET
-    scores = [int(row[5]) - offset for row in rows[:limit]]
+    scores = [int(row[5]) - _offset(dialect) for row in rows[:limit]]
     ranks = _count_ranks(session, competition_id, str(rows[0][3]), scores)
     return _page(rows, limit, dialect, ranks)
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, Literal
 
 from requests import RequestException
@@ -92,10 +93,6 @@ class Progress:
     events: int = 0
     lag_seconds: float = 0.0
     ranges: int = field(default=0)
-
-
-def _first(pair: tuple[tuple[int, int], Routed]) -> tuple[int, int]:
-    return pair[0]
 
 
 def _log_position(log: Mapping[str, Any]) -> tuple[int, int]:
@@ -374,7 +371,7 @@ class ChainFollower:
         positions = [(e.meta.block_number, e.meta.log_index) for e, _ in events]
         if any(a >= b for a, b in itertools.pairwise(positions)):
             # Log order: a node answers one query in it; this is for one that does not.
-            events = [e for _, e in sorted(zip(positions, events, strict=True), key=_first)]
+            events = [e for _, e in sorted(zip(positions, events, strict=True), key=itemgetter(0))]
         # NOTE: newest first: once a header of the new branch is read, the older ones read
         # after it are of that branch too, so the stored hashes never mix two branches.
         blocks = sorted({p[0] for p in positions} | {start, end}, reverse=True)

@@ -34,6 +34,7 @@ from domacross.api.queries import (
     board_page,
     board_page_sql,
     competition_public,
+    complete_page,
     page_from_rows,
     status_filter,
     status_of,
@@ -229,7 +230,7 @@ async def get_leaderboard(
         # NOTE: one statement is the whole read unless the page is empty or not yet ranked.
         page = page_from_rows(rows, size, reader.dialect)
         if page is None:
-            page = await reader(board_page, competition_id, size, after)
+            page = await reader(complete_page, competition_id, size, rows)
         if page is None:
             raise not_found("competition", id=competition_id)
         # NOTE: a page is a function of its data version: one rendered for this version
