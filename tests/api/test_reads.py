@@ -4,12 +4,15 @@ server dropped runs again on a new one (what `pool_pre_ping` gave per checkout).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, create_engine, text
 
+from domacross.api.queries import board_page_sql
 from domacross.api.reads import Reader
-from domacross.db.readonly import make_read_engine
+from domacross.db.readonly import SQLITE_READ_MMAP_BYTES, make_read_engine
 
 
 def _backend(connection: Connection) -> object:
@@ -110,6 +113,46 @@ def test_reader_rows__server_dropped_connection__read_runs_on_a_new_one(postgres
         admin.dispose()
     assert first != second
     assert third not in (first, second)
+
+
+def test_reader_rows__page_statement_run_often__planned_once_generic(postgresql_url):
+    # PostgreSQL's default plan choice kept planning the page statement on every run
+    # (custom plans), more work than running it; the reader's connections keep the one
+    # generic plan of the board index instead.
+    engine = make_read_engine(postgresql_url)
+    reader = Reader(engine, threads=1)
+    after = (10**18, "0x" + "ab" * 20)
+    sql, values = board_page_sql(engine.dialect, 1, 50, after)
+    # psycopg sends the statement with $n placeholders: found by its table instead.
+    plans = (
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+        "WHERE statement LIKE '%%FROM participants%%'"
+    )
+
+    async def reads() -> Sequence[Sequence[Any]]:
+        for _ in range(8):  # psycopg prepares a statement on its fifth run
+            await reader.rows(sql, values)
+        return await reader.rows(plans, ())
+
+    try:
+        found = asyncio.run(reads())
+    finally:
+        reader.close()
+        engine.dispose()
+    assert len(found) == 1, "the page statement was not prepared"
+    generic, custom = found[0]
+    assert generic >= 3
+    assert custom == 0
+
+
+def test_read_engine__sqlite__reads_through_a_memory_map(sqlite_url):
+    engine = make_read_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            mapped = connection.exec_driver_sql("PRAGMA mmap_size").scalar_one()
+    finally:
+        engine.dispose()
+    assert mapped == SQLITE_READ_MMAP_BYTES > 0
 
 
 @pytest.mark.parametrize(
