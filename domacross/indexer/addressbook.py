@@ -120,6 +120,9 @@ EXCLUSIVE: Mapping[type[ContractEvent], frozenset[Role]] = {
 same signature)."""
 
 
+_Route = tuple[frozenset[Role], tuple[Child, ...]]
+
+
 def _accepts(role: Role, event: type[ContractEvent]) -> bool:
     only = BY_TOPIC.get(role)
     if only is not None:
@@ -142,7 +145,8 @@ class AddressBook:
         for address, role in fixed:
             self._fixed.setdefault(Web3.to_checksum_address(address), set()).add(role)
         self._roles: dict[str, frozenset[Role]] = {}
-        self._accepted: dict[tuple[str, type[ContractEvent]], frozenset[Role]] = {}
+        self._accepted: dict[tuple[str, type[ContractEvent]], _Route] = {}
+        """(address, event class) -> the roles it is accepted under, and what it creates."""
         self._creators = {(c.creator, c.event): c for c in CHILDREN}
         self._clear()
 
@@ -224,14 +228,14 @@ class AddressBook:
     def route(self, event: ContractEvent) -> frozenset[Role]:
         """The roles under which `event` is ours (empty: not ours); a `*Created` event of a
         factory adds the contract it created."""
-        address, kind = event.meta.address, type(event)
-        key = (address, kind)
-        roles = self._accepted.get(key)
-        if roles is None:
+        key = (event.meta.address, type(event))
+        found = self._accepted.get(key)
+        if found is None:
+            address, kind = key
             roles = frozenset(r for r in self.roles(address) if _accepts(r, kind))
-            self._accepted[key] = roles
-        for role in roles:
-            child = self._creators.get((role, kind))
-            if child is not None:
-                self.add(getattr(event, child.field), child.role)
+            children = tuple(self._creators[r, kind] for r in roles if (r, kind) in self._creators)
+            found = self._accepted[key] = (roles, children)
+        roles, children = found
+        for child in children:  # NOTE: `add` clears the cache; `found` is already in hand
+            self.add(getattr(event, child.field), child.role)
         return roles
