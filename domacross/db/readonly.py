@@ -15,7 +15,7 @@ SQLITE_READ_MMAP_BYTES = 256 * 2**20
 
 NOTE: with SQLite's default 2 MiB page cache per connection, the leaderboard's pages of a
 10,000-entrant board missed it and each read copied B-tree pages in from the OS cache:
-a third of a page read's time. Mapped pages are the OS's shared cache, read in place,
+a fifth of a page read's time. Mapped pages are the OS's shared cache, read in place,
 not a copy per connection (they count in the API's RSS as file-backed, reclaimable pages)."""
 
 
