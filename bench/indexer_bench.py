@@ -44,6 +44,7 @@ from domacross.db import make_engine, session_factory
 from domacross.db.migrate import upgrade
 from domacross.db.models import IndexerStatus
 from domacross.indexer import ChainConfig, ChainFollower
+from domacross.indexer.follower import MAX_LOGS_PER_RANGE
 from domacross.indexer.gcpolicy import indexing_pace
 from domacross.indexer.logs import raw_get_logs
 from domacross_sdk.rpc import FailoverHTTPProvider
@@ -58,8 +59,6 @@ PG_ADMIN_URL = os.environ.get(
 TARGET_LAG_BLOCKS = 1
 MEMORY_BUDGET_MIB = 400.0
 BATCH = 2_000
-MAX_LOGS_PER_RANGE = 10_000
-"""`ChainFollower`'s default `max_logs_per_range`."""
 
 
 def emit(suite: Suite, events: int) -> int:

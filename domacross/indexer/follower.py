@@ -50,6 +50,8 @@ COMPETITIONS = CHECKPOINT_ROW
 """The checkpoint row of the competition events (fetched by topic, not by address)."""
 FIRST_RANGE_BLOCKS = 100
 """Blocks of the first getLogs range; later ranges adapt to how dense the chain is."""
+MAX_LOGS_PER_RANGE = 10_000
+"""Default most logs one range should hold (`ChainFollower`'s `max_logs_per_range`)."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class ChainFollower:
         *,
         confirmations: int | None = 2,
         batch_blocks: int = 2_000,
-        max_logs_per_range: int = 10_000,
+        max_logs_per_range: int = MAX_LOGS_PER_RANGE,
         reorg_window: int | None = 128,
         breaker: CircuitBreaker | None = None,
         head_tag: HeadTag = "latest",
