@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from domacross.db.models import ChainOffset, Competition, IndexerStatus, LeaderboardSnapshot
 from domacross.indexer import ChainFollower, Indexer
+from domacross.indexer.follower import FIRST_RANGE_BLOCKS
 from domacross.settings import Settings
 from tests.indexer.check import assert_db_matches_chain
 from tests.utils.anvil import anvil_node, free_port
@@ -127,7 +128,7 @@ def test_dense_blocks__ranges_shrink_to_max_logs_and_grow_back(anvil_url, sessio
     sizes = []
     while advanced := follower.step():
         sizes.append(advanced)
-    assert sizes[0] == 100  # FIRST_RANGE_BLOCKS: start small
+    assert sizes[0] == FIRST_RANGE_BLOCKS  # start small
     dense = next(i for i in range(len(sizes) - 1) if sizes[i + 1] < sizes[i])
     assert sizes[dense + 1] == sizes[dense] * 50 // 240  # in proportion to the 240 logs
     tail = sizes[dense + 1 : -1]  # the last range ends at the head, whatever its size
