@@ -5,6 +5,11 @@ Silverback's `@app.on_(contract.Event)` and Ponder's `Contract:Event` handlers:
 
 * `@projection.on(Role.ORACLE, ev.PriceUpdated)`: called for each such event of a contract
   in that role (`ANY_ROLE`: any of ours; `ContractEvent`: every event), in log order;
+* `@projection.on_batch(Role.ORACLE, ev.PriceUpdated)`: called once per range with the
+  list of every such event of the range (per event class and set of roles), in log
+  order, after every per-event handler of the range. A batch handler only gathers into
+  its projection's range state: batches save a call and a key per event where a range
+  holds thousands of the same event (a backfill);
 * `@projection.after_range`: called once per range, after every event of it, in
   registration order (bulk writes, derived rows, rescoring);
 * `@projection.rollback`: deletes its rows above a block (called newest projection first,
@@ -36,6 +41,9 @@ S = TypeVar("S")
 Key = dict[str, Any]
 """The unique key of a log's rows: chain_id, block_number, tx_hash, log_index."""
 Handler = Callable[["Range", E, Key], None]
+BatchHandler = Callable[["Range", list[E]], None]
+"""(range, events): every event of one class from contracts in one set of roles, in log
+order."""
 RangeHook = Callable[["Range"], None]
 Rollback = Callable[["Session", int, int], None]
 """(session, chain id, ancestor block): delete the rows of blocks above the ancestor."""
@@ -82,6 +90,9 @@ class Projection:
     def __init__(self, name: str) -> None:
         self.name = name
         self.handlers: list[tuple[frozenset[Role], type[ContractEvent], Handler[Any]]] = []
+        self.batch_handlers: list[
+            tuple[frozenset[Role], type[ContractEvent], BatchHandler[Any]]
+        ] = []
         self.after_range_hooks: list[RangeHook] = []
         self.rollbacks: list[Rollback] = []
         self.recomputes: list[Recompute] = []
@@ -94,6 +105,19 @@ class Projection:
 
         def register(handler: Handler[E]) -> Handler[E]:
             self.handlers.append((wanted, event, handler))
+            return handler
+
+        return register
+
+    def on_batch(
+        self, roles: Role | Iterable[Role], event: type[E]
+    ) -> Callable[[BatchHandler[E]], BatchHandler[E]]:
+        """Registers a handler of all of a range's `event`s (and its subclasses') from
+        contracts in `roles` at once: one call per event class and set of roles."""
+        wanted = frozenset([roles] if isinstance(roles, Role) else roles)
+
+        def register(handler: BatchHandler[E]) -> BatchHandler[E]:
+            self.batch_handlers.append((wanted, event, handler))
             return handler
 
         return register
@@ -114,6 +138,25 @@ class Projection:
         return hook
 
 
+_Entry = tuple[tuple[Handler[Any], ...], tuple[BatchHandler[Any], ...]]
+"""(per-event handlers, batch handlers) of an event class from contracts in a set of roles."""
+F = TypeVar("F")
+
+
+def _matching(
+    registered: list[list[tuple[frozenset[Role], type[ContractEvent], F]]],
+    roles: frozenset[Role],
+    kind: type[ContractEvent],
+) -> tuple[F, ...]:
+    """The handlers, of every projection in order, for `kind` from a contract in `roles`."""
+    return tuple(
+        handler
+        for handlers in registered
+        for wanted, event, handler in handlers
+        if issubclass(kind, event) and not wanted.isdisjoint(roles)
+    )
+
+
 class Registry:
     """The dispatch table of a sequence of projections."""
 
@@ -122,38 +165,58 @@ class Registry:
         if len(set(names)) != len(names):
             raise ValueError(f"two projections share a name: {names}")
         self.projections = tuple(projections)
-        self._table: dict[tuple[frozenset[Role], type], tuple[Handler[Any], ...]] = {}
+        self._table: dict[tuple[frozenset[Role], type], _Entry] = {}
 
-    def handlers(
-        self, roles: frozenset[Role], kind: type[ContractEvent]
-    ) -> tuple[Handler[Any], ...]:
-        """Every handler of an event of class `kind` from a contract in `roles`, in order."""
+    def _entry(self, roles: frozenset[Role], kind: type[ContractEvent]) -> _Entry:
         key = (roles, kind)
         found = self._table.get(key)
         if found is None:
-            found = tuple(
-                handler
-                for projection in self.projections
-                for wanted, event, handler in projection.handlers
-                if issubclass(kind, event) and not wanted.isdisjoint(roles)
+            found = (
+                _matching([p.handlers for p in self.projections], roles, kind),
+                _matching([p.batch_handlers for p in self.projections], roles, kind),
             )
             self._table[key] = found
         return found
 
+    def handlers(
+        self, roles: frozenset[Role], kind: type[ContractEvent]
+    ) -> tuple[Handler[Any], ...]:
+        """Every per-event handler of an event of class `kind` from a contract in `roles`,
+        in order."""
+        return self._entry(roles, kind)[0]
+
+    def batch_handlers(
+        self, roles: frozenset[Role], kind: type[ContractEvent]
+    ) -> tuple[BatchHandler[Any], ...]:
+        """Every batch handler of events of class `kind` from contracts in `roles`."""
+        return self._entry(roles, kind)[1]
+
     def apply(self, r: Range, events: Iterable[Routed]) -> None:
-        """Runs the handlers of each event, in log order, then every after-range hook."""
-        chain_id, table, handlers = r.chain_id, self._table, self.handlers
+        """Runs the handlers of each event in log order, then each batch handler with its
+        events of the range, then every after-range hook."""
+        chain_id, table, entry = r.chain_id, self._table, self._entry
+        batches: dict[tuple[frozenset[Role], type], list[ContractEvent]] = {}
         for event, roles in events:
-            meta = event.meta
-            key = {
-                "chain_id": chain_id,
-                "block_number": meta.block_number,
-                "tx_hash": hexstr(meta.transaction_hash),
-                "log_index": meta.log_index,
-            }
-            found = table.get((roles, type(event)))
-            for handler in found if found is not None else handlers(roles, type(event)):
-                handler(r, event, key)
+            kind = type(event)
+            found = table.get((roles, kind)) or entry(roles, kind)
+            if found[1]:
+                group = batches.get((roles, kind))
+                if group is None:
+                    group = batches[(roles, kind)] = []
+                group.append(event)
+            if found[0]:
+                meta = event.meta
+                key = {
+                    "chain_id": chain_id,
+                    "block_number": meta.block_number,
+                    "tx_hash": hexstr(meta.transaction_hash),
+                    "log_index": meta.log_index,
+                }
+                for handler in found[0]:
+                    handler(r, event, key)
+        for group_key, group in batches.items():
+            for batch in table[group_key][1]:
+                batch(r, group)
         for projection in self.projections:
             for hook in projection.after_range_hooks:
                 hook(r)

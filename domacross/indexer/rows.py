@@ -196,9 +196,22 @@ def bulk_insert_ignore(session: Session, table: Table, rows: list[Row]) -> None:
     statement is compiled once and each value goes through its column's own bind processor
     (what SQLAlchemy does per row, minus its per-row bookkeeping, which cost more than the
     database's own work on a backfill). Rows must name every column that has a default."""
-    if not rows:
+    if rows:
+        bulk_insert_columns(session, table, {name: [row[name] for row in rows] for name in rows[0]})
+
+
+Columns = dict[str, list[Any]]
+"""Rows by column: each column's values, in row order (all of one length)."""
+
+
+def bulk_insert_columns(session: Session, table: Table, columns: Columns) -> None:
+    """`bulk_insert_ignore` of rows given column by column, as a projection that gathers a
+    range's events in batches builds them: no dict per row."""
+    count = len(next(iter(columns.values()), []))
+    if not count:
         return
-    columns = tuple(rows[0])
+    if any(len(values) != count for values in columns.values()):
+        raise ValueError(f"columns of {table.name} differ in length")
     missing = [
         c.name
         for c in table.columns
@@ -207,17 +220,21 @@ def bulk_insert_ignore(session: Session, table: Table, rows: list[Row]) -> None:
     if missing:
         # NOTE: SQLAlchemy serializes JSON columns itself: pre-serialized text goes back.
         rows = [
-            {k: json.loads(v) if type(v) is JsonText else v for k, v in row.items()} for row in rows
+            {
+                k: json.loads(v) if type(v) is JsonText else v
+                for k, v in zip(columns, row, strict=True)
+            }
+            for row in zip(*columns.values(), strict=True)
         ]
         insert_ignore(session, table, rows)
         return
-    sql, (order, processors), positional = _bulk_statement(session, table, columns)
+    sql, (order, processors), positional = _bulk_statement(session, table, tuple(columns))
     postgres = session.get_bind().dialect.name == "postgresql"
-    # Column by column (a list comprehension per column is far cheaper than a generator per
-    # row); a block's timestamp recurs on every row of the block: processed once.
+    # A list comprehension per column is far cheaper than a generator per row; a block's
+    # timestamp recurs on every row of the block: processed once.
     values: list[list[Any]] = []
     for name, process in zip(order, processors, strict=True):
-        column = [row[name] for row in rows]
+        column = columns[name]
         kind = table.c[name].type
         if isinstance(kind, Uint256):
             column = _uint256_column(column, postgres)

@@ -6,39 +6,50 @@ and the follower finds reorg ancestors through its block hashes.
 
 from __future__ import annotations
 
+from itertools import chain
+
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from domacross.db.models import RawEvent
 from domacross.indexer.addressbook import ANY_ROLE
-from domacross.indexer.registry import Key, Projection, Range
-from domacross.indexer.rows import Row, args_json, bulk_insert_ignore, hexstr
+from domacross.indexer.registry import Projection, Range
+from domacross.indexer.rows import args_json, bulk_insert_columns
 from domacross_sdk.events_base import ContractEvent
 
 projection = Projection("raw_events")
 
 
-class Pending(list[Row]):
-    """The range's raw rows, inserted in bulk after its events."""
+class Pending(list[list[ContractEvent]]):
+    """The range's events, by class (as batches come), inserted in bulk after them."""
 
 
-@projection.on(ANY_ROLE, ContractEvent)
-def on_event(r: Range, e: ContractEvent, key: Key) -> None:
-    meta = e.meta
-    r.state(Pending).append(
-        {
-            **key,
-            "block_hash": hexstr(meta.block_hash),
-            "address": meta.address,
-            "name": type(e).__name__,
-            "args": args_json(e),
-        }
-    )
+@projection.on_batch(ANY_ROLE, ContractEvent)
+def on_events(r: Range, events: list[ContractEvent]) -> None:
+    r.state(Pending).append(events)
+
+
+def _position(event: ContractEvent) -> tuple[int, int]:
+    return event.meta.block_number, event.meta.log_index
 
 
 @projection.after_range
 def write(r: Range) -> None:
-    bulk_insert_ignore(r.session, RawEvent.__table__, r.state(Pending))  # type: ignore[arg-type]
+    batches = r.state(Pending)
+    # Log order across classes, so ids follow the chain as they did event by event.
+    events = batches[0] if len(batches) == 1 else sorted(chain(*batches), key=_position)
+    metas = [e.meta for e in events]
+    columns = {
+        "chain_id": [r.chain_id] * len(events),
+        "block_number": [m.block_number for m in metas],
+        "tx_hash": ["0x" + m.transaction_hash.hex() for m in metas],
+        "log_index": [m.log_index for m in metas],
+        "block_hash": ["0x" + m.block_hash.hex() for m in metas],
+        "address": [m.address for m in metas],
+        "name": [type(e).__name__ for e in events],
+        "args": [args_json(e) for e in events],
+    }
+    bulk_insert_columns(r.session, RawEvent.__table__, columns)  # type: ignore[arg-type]
 
 
 @projection.rollback

@@ -44,9 +44,9 @@ class Touched:
     competitions: set[str] = field(default_factory=set)
 
 
-@projection.on(ANY_ROLE, ev.PriceUpdated)
-def on_price(r: Range, e: ev.PriceUpdated, key: Key) -> None:
-    r.state(Touched).oracles.add(e.meta.address)
+@projection.on_batch(ANY_ROLE, ev.PriceUpdated)
+def on_prices(r: Range, events: list[ev.PriceUpdated]) -> None:
+    r.state(Touched).oracles.update({e.meta.address for e in events})
 
 
 @projection.on(Role.COMPETITION, ev.ParticipantJoined)

@@ -142,9 +142,12 @@ def on_sold(r: Range, e: ev.Sold, key: Key) -> None:
     r.state(Pending).sales[e.meta.transaction_hash].append(e)
 
 
-@projection.on(Role.ORACLE, ev.PriceUpdated)
-def on_price(r: Range, e: ev.PriceUpdated, key: Key) -> None:
-    r.state(Pending).prices.append((e.token, e.token_id, e.fungible, r.time(e)))
+@projection.on_batch(Role.ORACLE, ev.PriceUpdated)
+def on_prices(r: Range, events: list[ev.PriceUpdated]) -> None:
+    times = r.timestamps
+    r.state(Pending).prices.extend(
+        (e.token, e.token_id, e.fungible, times[e.meta.block_number]) for e in events
+    )
 
 
 @projection.after_range

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from domacross.db.models import Participant, PortfolioValue, Price
 from domacross.indexer.addressbook import Role
 from domacross.indexer.projections.competitions import created_after
 from domacross.indexer.registry import Key, Projection, Range
-from domacross.indexer.rows import Row, bulk_insert_ignore, hexstr
+from domacross.indexer.rows import Columns, Row, bulk_insert_columns, bulk_insert_ignore, hexstr
 from domacross_sdk import events as ev
 
 projection = Projection("valuations")
@@ -23,27 +24,41 @@ projection = Projection("valuations")
 class Pending:
     """The range's rows, and each entrant's latest value in it."""
 
-    prices: list[Row] = field(default_factory=list)
+    prices: list[list[ev.PriceUpdated]] = field(default_factory=list)
+    """The range's `PriceUpdated` events, in batches."""
     values: list[Row] = field(default_factory=list)
     latest: dict[tuple[int, int], tuple[int, datetime]] = field(default_factory=dict)
 
 
-@projection.on(Role.ORACLE, ev.PriceUpdated)
-def on_price(r: Range, e: ev.PriceUpdated, key: Key) -> None:
-    r.state(Pending).prices.append(
-        {
-            **key,
-            "oracle": e.meta.address,
-            "token": e.token,
-            "token_id": e.token_id,
-            "fungible": e.fungible,
-            "price": e.price,
-            "previous_price": e.previous_price,
-            "reporter": e.reporter,
-            "overridden": e.overridden,
-            "timestamp": r.time(e),
-        }
-    )
+@projection.on_batch(Role.ORACLE, ev.PriceUpdated)
+def on_prices(r: Range, events: list[ev.PriceUpdated]) -> None:
+    r.state(Pending).prices.append(events)
+
+
+def _position(event: ev.PriceUpdated) -> tuple[int, int]:
+    return event.meta.block_number, event.meta.log_index
+
+
+def _price_columns(r: Range, batches: list[list[ev.PriceUpdated]]) -> Columns:
+    """The `prices` rows of a range's `PriceUpdated` events, column by column, in log order."""
+    events = batches[0] if len(batches) == 1 else sorted(chain(*batches), key=_position)
+    metas = [e.meta for e in events]
+    times = r.timestamps
+    return {
+        "chain_id": [r.chain_id] * len(events),
+        "block_number": [m.block_number for m in metas],
+        "tx_hash": ["0x" + m.transaction_hash.hex() for m in metas],
+        "log_index": [m.log_index for m in metas],
+        "oracle": [m.address for m in metas],
+        "token": [e.token for e in events],
+        "token_id": [e.token_id for e in events],
+        "fungible": [e.fungible for e in events],
+        "price": [e.price for e in events],
+        "previous_price": [e.previous_price for e in events],
+        "reporter": [e.reporter for e in events],
+        "overridden": [e.overridden for e in events],
+        "timestamp": [times[m.block_number] for m in metas],
+    }
 
 
 @projection.on(Role.TRACKER, ev.PortfolioValueUpdated)
@@ -71,7 +86,8 @@ def on_value(r: Range, e: ev.PortfolioValueUpdated, key: Key) -> None:
 @projection.after_range
 def write(r: Range) -> None:
     pending = r.state(Pending)
-    bulk_insert_ignore(r.session, Price.__table__, pending.prices)  # type: ignore[arg-type]
+    if pending.prices:
+        bulk_insert_columns(r.session, Price.__table__, _price_columns(r, pending.prices))  # type: ignore[arg-type]
     bulk_insert_ignore(r.session, PortfolioValue.__table__, pending.values)  # type: ignore[arg-type]
     for (competition_id, user_id), (value, ts) in pending.latest.items():
         r.session.execute(
