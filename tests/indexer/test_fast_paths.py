@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import FrozenInstanceError, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,10 +77,30 @@ def test_fast_paths__every_event__equal_the_sdk(cls):
         log = _log(cls, seed)
         event = decode_log(log)
         assert event is not None
-        assert decode(log) == event
+        fast = decode(log)
+        assert fast == event
+        # == alone would take 1 for True: every field must have the SDK's type too.
+        assert _types(fast) == _types(event)
         text = args_json(event)
         assert type(text) is JsonText
         assert text == json.dumps(event_args(event))
+
+
+def _types(event: Any) -> list[tuple[str, type]]:
+    values = [(f.name, getattr(event, f.name)) for f in fields(event)]
+    values += [(f"meta.{f.name}", getattr(event.meta, f.name)) for f in fields(event.meta)]
+    return [(name, type(value)) for name, value in values]
+
+
+def test_decode__slot_built_events__are_whole_and_frozen():
+    cls = next(c for c in EVENTS.values() if c.__name__ == "PriceUpdated")
+    event = decode(_log(cls, 5))
+    assert event == decode_log(_log(cls, 5))
+    assert hash(event) == hash(decode_log(_log(cls, 5)))
+    with pytest.raises(FrozenInstanceError):
+        event.price = 1  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        event.meta.block_number = 1  # type: ignore[misc]
 
 
 def test_decode__upper_case_hex__falls_back_to_the_sdk():
