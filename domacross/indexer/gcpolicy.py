@@ -6,6 +6,13 @@ allocations) the collector kept scanning them, and every tenth time what they ha
 promoted into: a quarter of a backfill's time went to it. While an indexer runs, a young
 collection comes every YOUNG_THRESHOLD allocations instead (older generations as before,
 relative to it); the setting is restored when the last indexer in the process stops.
+
+At 10,000 the collector still took about 4.7 µs per event of a 100,000-event backfill (81
+young, 7 middle and 1 full collection, timed through `gc.callbacks`); at 100,000 it
+takes 0.5 µs (2 young collections). Nearly every object a range allocates is freed by
+reference counting as soon as it is written, so only cyclic garbage waits longer (the
+bench's peak-memory row measures the whole process); a young collection of 100,000
+objects pauses the indexer's own process for milliseconds, and no request waits on it.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-YOUNG_THRESHOLD = 10_000
+YOUNG_THRESHOLD = 100_000
 """Allocations between young collections while indexing (CPython's default: 700)."""
 
 _lock = threading.Lock()
