@@ -56,7 +56,8 @@ def test_indexing_pace__two_threads__restored_when_the_last_stops(default_pace):
 
 
 def test_indexing_pace__a_slower_pace_already_set__kept(default_pace):
-    gc.set_threshold(50_000, 10, 10)
+    slower = YOUNG_THRESHOLD * 5
+    gc.set_threshold(slower, 10, 10)
     with indexing_pace():
-        assert gc.get_threshold()[0] == 50_000
-    assert gc.get_threshold() == (50_000, 10, 10)
+        assert gc.get_threshold()[0] == slower
+    assert gc.get_threshold() == (slower, 10, 10)
