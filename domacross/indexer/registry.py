@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from domacross.indexer.addressbook import AddressBook, Role
@@ -136,6 +137,14 @@ class Projection:
         """Registers the rebuild of this projection's current state after a rollback."""
         self.recomputes.append(hook)
         return hook
+
+
+def in_log_order(batches: list[list[E]]) -> list[E]:
+    """A range's batches (of one projection, several classes or sets of roles) as one list
+    in log order: the batch itself when there is one."""
+    if len(batches) == 1:
+        return batches[0]
+    return sorted(chain(*batches), key=lambda e: (e.meta.block_number, e.meta.log_index))
 
 
 _Entry = tuple[tuple[Handler[Any], ...], tuple[BatchHandler[Any], ...]]

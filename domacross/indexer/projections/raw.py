@@ -6,14 +6,12 @@ and the follower finds reorg ancestors through its block hashes.
 
 from __future__ import annotations
 
-from itertools import chain
-
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from domacross.db.models import RawEvent
 from domacross.indexer.addressbook import ANY_ROLE
-from domacross.indexer.registry import Projection, Range
+from domacross.indexer.registry import Projection, Range, in_log_order
 from domacross.indexer.rows import args_json, bulk_insert_columns
 from domacross_sdk.events_base import ContractEvent
 
@@ -29,15 +27,11 @@ def on_events(r: Range, events: list[ContractEvent]) -> None:
     r.state(Pending).append(events)
 
 
-def _position(event: ContractEvent) -> tuple[int, int]:
-    return event.meta.block_number, event.meta.log_index
-
-
 @projection.after_range
 def write(r: Range) -> None:
     batches = r.state(Pending)
     # Log order across classes, so ids follow the chain as they did event by event.
-    events = batches[0] if len(batches) == 1 else sorted(chain(*batches), key=_position)
+    events = in_log_order(batches)
     metas = [e.meta for e in events]
     columns = {
         "chain_id": [r.chain_id] * len(events),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from domacross.db.models import Participant, PortfolioValue, Price
 from domacross.indexer.addressbook import Role
 from domacross.indexer.projections.competitions import created_after
-from domacross.indexer.registry import Key, Projection, Range
+from domacross.indexer.registry import Key, Projection, Range, in_log_order
 from domacross.indexer.rows import Columns, Row, bulk_insert_columns, bulk_insert_ignore, hexstr
 from domacross_sdk import events as ev
 
@@ -35,13 +34,9 @@ def on_prices(r: Range, events: list[ev.PriceUpdated]) -> None:
     r.state(Pending).prices.append(events)
 
 
-def _position(event: ev.PriceUpdated) -> tuple[int, int]:
-    return event.meta.block_number, event.meta.log_index
-
-
 def _price_columns(r: Range, batches: list[list[ev.PriceUpdated]]) -> Columns:
     """The `prices` rows of a range's `PriceUpdated` events, column by column, in log order."""
-    events = batches[0] if len(batches) == 1 else sorted(chain(*batches), key=_position)
+    events = in_log_order(batches)
     metas = [e.meta for e in events]
     times = r.timestamps
     return {
