@@ -1,8 +1,8 @@
 """SQLAlchemy 2 models, the indexed data and the API's own tables.
 
 Rows derived from chain events carry their position (`chain_id`, `block_number`,
-`tx_hash`, `log_index`), unique per table, so every write is idempotent and a reorg
-rolls back by deleting the rows above the common ancestor. uint256 values use `Uint256`
+`log_index`, unique per table, and the `tx_hash`), so every write is idempotent and a
+reorg rolls back by deleting the rows above the common ancestor. uint256 values use `Uint256`
 (exact on every backend), never floats.
 """
 
@@ -54,7 +54,15 @@ class Base(DeclarativeBase):
 
 
 class EventRow:
-    """Where a row came from on chain; unique per (chain, transaction, log)."""
+    """Where a row came from on chain; unique per (chain, block, log index).
+
+    NOTE: keyed in log order, not by transaction: a log's index counts within its block,
+    so (block, log index) names one log of a chain, and rows arrive in that order, so
+    each insert appends to the key's index where a transaction hash lands anywhere in it.
+    The one index serves the rollback's "above this block" too. Rows of an abandoned
+    branch are deleted by the rollback (block hashes detect it), never kept beside the
+    canonical ones, so the key cannot meet the same log twice.
+    """
 
     chain_id: Mapped[int] = mapped_column(BigInteger)
     block_number: Mapped[int] = mapped_column(BigInteger)
@@ -64,10 +72,7 @@ class EventRow:
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805 - SQLAlchemy's declared_attr
         name = cls.__tablename__  # type: ignore[attr-defined]
-        return (
-            UniqueConstraint("chain_id", "tx_hash", "log_index", name=f"uq_{name}_event"),
-            Index(f"ix_{name}_chain_block", "chain_id", "block_number"),
-        )
+        return (UniqueConstraint("chain_id", "block_number", "log_index", name=f"uq_{name}_event"),)
 
 
 CHECKPOINT_ROW = "competitions"

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 E = TypeVar("E", bound=ContractEvent)
 S = TypeVar("S")
 Key = dict[str, Any]
-"""The unique key of a log's rows: chain_id, block_number, tx_hash, log_index."""
+"""Where a log's rows come from: chain_id, block_number, tx_hash, log_index (unique per
+table on chain, block and log index)."""
 Handler = Callable[["Range", E, Key], None]
 BatchHandler = Callable[["Range", list[E]], None]
 """(range, events): every event of one class from contracts in one set of roles, in log

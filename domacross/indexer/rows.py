@@ -1,7 +1,7 @@
 """Rows and their encoding: event values as JSON, and idempotent bulk inserts.
 
 A leaf module: it imports nothing of the indexer, so every projection can use it.
-History rows are inserted with ON CONFLICT DO NOTHING on (chain, transaction, log), so a
+History rows are inserted with ON CONFLICT DO NOTHING on (chain, block, log index), so a
 replayed range writes nothing twice.
 """
 

@@ -208,6 +208,7 @@ def _created_weights(session: Session, basket: DomainBasket) -> list[Any]:
     for row in session.scalars(
         select(RawEvent).where(
             RawEvent.chain_id == basket.chain_id,
+            RawEvent.block_number == basket.created_block,  # the history key's prefix
             RawEvent.tx_hash == basket.created_tx,
             RawEvent.name == "BasketCreated",
         )
