@@ -286,14 +286,22 @@ def _copy_ignore(
 
     names = ", ".join(columns)
     raw = session.connection().connection.driver_connection
-    rows = list(zip(*values, strict=True))
+    data = copy_text(values)
+    rows = list(zip(*values, strict=True)) if data is None else []
+
+    def send(copy: Any) -> None:
+        if data is not None:
+            copy.write(data)
+            return
+        for row in rows:
+            copy.write_row(row)
+
     with raw.cursor() as cursor:  # type: ignore[union-attr]
         try:
             # NOTE: the names are our own tables' and columns', never input.
             direct = f"COPY {table.name} ({names}) FROM STDIN"
             with raw.transaction(), cursor.copy(direct) as copy:  # type: ignore[union-attr]
-                for row in rows:
-                    copy.write_row(row)
+                send(copy)
             return
         except UniqueViolation:
             pass
@@ -304,7 +312,65 @@ def _copy_ignore(
         move += "ON CONFLICT DO NOTHING"
         cursor.execute(create)
         with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            send(copy)
         cursor.execute(move)
         cursor.execute(f"TRUNCATE {stage}")
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_column(column: list[Any]) -> list[str] | None:
+    """One column in COPY's text format (NULL as \\N), or None when it holds a type this
+    does not write (its values then go through psycopg's own dumpers)."""
+    present = [v for v in column if v is not None]
+    if not present:
+        return ["\\N"] * len(column)
+    first = present[0]
+    if type(first) is bool:
+        if any(type(v) is not bool for v in present):
+            return None
+        text = ["\\N" if v is None else "t" if v else "f" for v in column]
+    elif type(first) is int:
+        if any(type(v) is not int for v in present):
+            return None
+        text = ["\\N" if v is None else str(v) for v in column]
+    elif isinstance(first, str):
+        if not all(isinstance(v, str) for v in present):
+            return None
+        # NOTE: hashes, addresses and JSON text (ASCII, `args_json`) need no escaping;
+        # one scan of the whole column tells (`in` on one character is a memchr).
+        joined = "".join(present)
+        if any(special in joined for special in "\\\t\n\r"):
+            text = ["\\N" if v is None else v.translate(_COPY_ESCAPES) for v in column]
+        elif len(present) < len(column):
+            text = ["\\N" if v is None else v for v in column]
+        else:
+            text = column
+    elif isinstance(first, datetime):
+        if not all(isinstance(v, datetime) and v.tzinfo is not None for v in present):
+            return None
+        memo = {v: v.isoformat() for v in set(present)}  # a block's time recurs per row
+        text = ["\\N" if v is None else memo[v] for v in column]
+    else:
+        return None
+    return text
+
+
+def copy_text(values: list[list[Any]]) -> bytes | None:
+    """Rows given column by column as one COPY FROM STDIN text-format payload, or None if a
+    column holds a type this does not write.
+
+    NOTE: the backfill's PostgreSQL hot path: psycopg's `write_row` cost ~4 µs a row in
+    Python (a dumper looked up per value), as much as the server's insert; whole columns
+    formatted at once cost a fraction of it.
+    """
+    texts = []
+    for column in values:
+        text = _copy_column(column)
+        if text is None:
+            return None
+        texts.append(text)
+    lines = ["\t".join(row) for row in zip(*texts, strict=True)]
+    lines.append("")
+    return "\n".join(lines).encode()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from domacross.db import make_engine, session_factory
 from domacross.db.models import PauseChange, Price, RawEvent
 from domacross.indexer.decode import decode
-from domacross.indexer.rows import JsonText, args_json, bulk_insert_ignore, event_args
+from domacross.indexer.rows import JsonText, args_json, bulk_insert_ignore, copy_text, event_args
 from domacross_sdk.events_base import decode_log
 from domacross_sdk.generated.events import EVENTS
 
@@ -187,3 +187,29 @@ def test_bulk_insert__awkward_values__read_back_as_written(database_url):
             tuple(json.loads(v) if type(v) is JsonText else v for v in row.values()) for row in rows
         ]
         assert stored == expected
+
+
+def test_copy_text__columns__one_payload_in_copy_text_format():
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    payload = copy_text(
+        [
+            [1, None],
+            [True, False],
+            ["a\tb\\", None],
+            [when, when],
+            [JsonText('{"a": "\\u00e9"}')] * 2,
+        ]
+    )
+    assert payload == (
+        b'1\tt\ta\\tb\\\\\t2026-01-02T03:04:05+00:00\t{"a": "\\\\u00e9"}\n'
+        b'\\N\tf\t\\N\t2026-01-02T03:04:05+00:00\t{"a": "\\\\u00e9"}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "column",
+    [[1.5], [datetime(2026, 1, 2)], [1, True], [b"\x00"], ["a", 1]],
+    ids=["float", "naive time", "int and bool", "bytes", "str and int"],
+)
+def test_copy_text__a_type_it_does_not_write__left_to_psycopg(column):
+    assert copy_text([column]) is None
