@@ -10,6 +10,11 @@ from alembic.config import Config
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+class MigrationRefusedError(RuntimeError):
+    """A migration found data it cannot carry over safely; it changed nothing, and its
+    message says what to do."""
+
+
 def alembic_config(url: str) -> Config:
     """An Alembic config for the packaged migrations and a database URL."""
     config = Config()

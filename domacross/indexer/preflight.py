@@ -128,7 +128,7 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
 
-    from domacross.db.migrate import alembic_config, upgrade
+    from domacross.db.migrate import MigrationRefusedError, alembic_config, upgrade
 
     script = ScriptDirectory.from_config(alembic_config(url))
     engine = create_engine(url)
@@ -149,5 +149,5 @@ def upgrade_database(url: str, revision: str = "head") -> None:
         )
     try:
         upgrade(url, revision)
-    except CommandError as exc:
+    except (CommandError, MigrationRefusedError) as exc:
         raise ConfigurationError(f"cannot migrate the database: {exc}") from None

@@ -5,9 +5,11 @@ contract and event, and rollbacks by block, go through their index."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import UniqueConstraint, create_engine, inspect, text
 
-from domacross.db.migrate import downgrade, upgrade
+from domacross.cli import main
+from domacross.db.migrate import MigrationRefusedError, downgrade, upgrade
 from domacross.db.models import Base
 
 
@@ -158,8 +160,15 @@ def test_0013__two_rows_at_one_log__refused_with_the_block_and_nothing_changed(t
         conn.execute(text(row), {"tx": "0x" + "aa" * 32})  # the abandoned branch's
         conn.execute(text(row), {"tx": "0x" + "bb" * 32})  # the canonical one
     engine.dispose()
-    with pytest.raises(RuntimeError, match=r"prices holds two rows for log 3 of block 41"):
+    with pytest.raises(MigrationRefusedError, match=r"prices holds two rows for log 3 of block 41"):
         upgrade(url)
+    # What a user runs: one line, no traceback.
+    result = CliRunner().invoke(main, ["db", "upgrade"], env={"DOMACROSS_DATABASE_URL": url})
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.output.startswith("Error: cannot migrate the database: prices holds two rows")
+    assert "--rewind-to 40" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
     engine = create_engine(url)
     with engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()

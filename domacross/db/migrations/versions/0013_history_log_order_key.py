@@ -22,6 +22,8 @@ import warnings
 import sqlalchemy as sa
 from alembic import op
 
+from domacross.db.migrate import MigrationRefusedError
+
 revision = "0013_history_log_order_key"
 down_revision = "0012_raw_events_address_name"
 branch_labels = None
@@ -57,7 +59,7 @@ def _refuse_duplicates(table: str) -> None:
     )
     if found is not None:
         chain_id, block, log_index = found
-        raise RuntimeError(
+        raise MigrationRefusedError(
             f"{table} holds two rows for log {log_index} of block {block} on chain "
             f"{chain_id}: rows of an abandoned branch were kept. Nothing was changed; "
             f"re-index from below it (`domacross index --rewind-to {block - 1}`) with the "
