@@ -101,10 +101,17 @@ def args_json(event: object) -> JsonText:
 
 
 def _args_encoder(cls: type, sample: object) -> Any:
-    """The encoder of `cls`'s args. Each field whose value in `sample` is an exact int, str
-    or bool is written inline, guarded by that type; any other value, or a guard that
-    fails, goes through `event_args` and `json.dumps`."""
+    """The encoder of `cls`'s args: one f-string. Each field whose value in `sample` is an
+    exact int, str or bool is written inline, guarded by that type (an address, which is
+    hex, also by being ASCII letters and digits, so it needs no escaping); any other value,
+    or a guard that fails, goes through `event_args` and `json.dumps`."""
     names = value_fields(cls)
+    abi_types = getattr(cls, "ABI_TYPES", ())
+    addresses = (
+        {n for n, t in zip(names, abi_types, strict=True) if t == "address"}
+        if len(abi_types) == len(names)
+        else set()
+    )
     guards: list[str] = []
     parts: list[str] = []
     for i, name in enumerate(names):
@@ -113,24 +120,31 @@ def _args_encoder(cls: type, sample: object) -> Any:
         sep = "" if i == 0 else ", "
         if kind is int:
             guards.append(f"type(v{i}) is int")
-            parts.append(f"'{sep}{key}\"' + str(v{i}) + '\"'")
+            parts.append(f'{sep}{key}"{{v{i}}}"')
+        elif kind is str and name in addresses:
+            guards.append(f"type(v{i}) is str and v{i}.isascii() and v{i}.isalnum()")
+            parts.append(f'{sep}{key}"{{v{i}}}"')
         elif kind is str:
             guards.append(f"type(v{i}) is str")
-            parts.append(f"'{sep}{key}' + _escape(v{i})")
+            parts.append(f"{sep}{key}{{_escape(v{i})}}")
         elif kind is bool:
             guards.append(f"type(v{i}) is bool")
-            parts.append(f"'{sep}{key}' + ('true' if v{i} else 'false')")
+            parts.append(f"{sep}{key}{{_bool[v{i}]}}")
         else:
-            parts.append(f"'{sep}{key}' + _dumps(_jsonable(v{i}))")
+            parts.append(f"{sep}{key}{{_dumps(_jsonable(v{i}))}}")
     reads = "".join(f"    v{i} = e.{name}\n" for i, name in enumerate(names))
     guard = " and ".join(guards) or "True"
-    body = " + ".join(["'{'", *parts, "'}'"]) if names else "'{}'"
+    # NOTE: one f-string (a single BUILD_STRING), where `+` made a string per part; the
+    # literal braces of the JSON object are doubled, and no part quotes (repr keeps it
+    # free of the backslashes an f-string's expressions may not hold).
+    body = "f" + repr("{{" + "".join(parts) + "}}") if names else "'{}'"
     source = (
         f"def encode(e):\n{reads}"
         f"    if {guard}:\n        return {body}\n"
         "    return _dumps(_event_args(e))\n"
     )
     scope: dict[str, Any] = {
+        "_bool": ("false", "true"),
         "_escape": _ESCAPE,
         "_dumps": json.dumps,
         "_jsonable": jsonable,
@@ -231,7 +245,8 @@ def bulk_insert_columns(session: Session, table: Table, columns: Columns) -> Non
     sql, (order, processors), positional = _bulk_statement(session, table, tuple(columns))
     postgres = session.get_bind().dialect.name == "postgresql"
     # A list comprehension per column is far cheaper than a generator per row; a block's
-    # timestamp recurs on every row of the block: processed once.
+    # timestamp recurs on every row of the block, and a boolean is one of two: each
+    # distinct value processed once.
     values: list[list[Any]] = []
     for name, process in zip(order, processors, strict=True):
         column = columns[name]
@@ -244,7 +259,8 @@ def bulk_insert_columns(session: Session, table: Table, columns: Columns) -> Non
             # several times the cost; `JsonText` values are that text already.
             column = [v if type(v) is JsonText or v is None else json.dumps(v) for v in column]
         elif process is not None:
-            if isinstance(column[0], datetime):
+            if isinstance(column[0], datetime) or type(column[0]) is bool:
+                # Equal values process alike (1 and True included): each distinct one once.
                 memo = {v: process(v) for v in set(column)}
                 column = [memo[v] for v in column]
             else:

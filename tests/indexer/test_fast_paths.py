@@ -5,6 +5,7 @@ event the SDK knows: the compiled decoders (`domacross.indexer.decode`) against
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import FrozenInstanceError, fields
@@ -213,3 +214,13 @@ def test_copy_text__columns__one_payload_in_copy_text_format():
 )
 def test_copy_text__a_type_it_does_not_write__left_to_psycopg(column):
     assert copy_text([column]) is None
+
+
+@pytest.mark.parametrize("address", ['0x"}, "price": "1', "0xé", "0x\\n"])
+def test_args_json__an_address_field_that_is_not_hex__escaped_as_json_dumps_would(address):
+    cls = next(c for c in EVENTS.values() if c.__name__ == "PriceUpdated")
+    event = decode(_log(cls, 5))
+    args_json(event)  # the class's encoder, compiled from a well-formed event
+    forged = dataclasses.replace(event, token=address)
+    assert args_json(forged) == json.dumps(event_args(forged))
+    assert json.loads(args_json(forged))["token"] == address
