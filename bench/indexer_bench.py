@@ -44,9 +44,9 @@ from domacross.db import make_engine, session_factory
 from domacross.db.migrate import upgrade
 from domacross.db.models import IndexerStatus
 from domacross.indexer import ChainConfig, ChainFollower
-from domacross.indexer.follower import MAX_LOGS_PER_RANGE
 from domacross.indexer.gcpolicy import indexing_pace
 from domacross.indexer.logs import raw_get_logs
+from domacross.settings import MAX_LOGS_PER_RANGE
 from domacross_sdk.rpc import FailoverHTTPProvider
 from tests.utils.anvil import anvil_node
 from tests.utils.scenario import Suite, deploy_suite

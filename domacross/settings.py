@@ -8,6 +8,11 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+BATCH_BLOCKS = 2_000
+"""Default largest eth_getLogs range of a backfill (the indexer's and `Settings`')."""
+MAX_LOGS_PER_RANGE = 10_000
+"""Default most logs one range should hold (the indexer's and `Settings`')."""
+
 
 class Settings(BaseSettings):
     """Every setting of the indexer and the API (`DOMACROSS_<NAME>` in the environment)."""
@@ -24,10 +29,10 @@ class Settings(BaseSettings):
     default (`domacross_sdk.networks.indexer_defaults`: 0 on local nodes, 2 on Doma and
     other chains)."""
 
-    batch_blocks: int = Field(default=2_000, ge=1)
+    batch_blocks: int = Field(default=BATCH_BLOCKS, ge=1)
     """Largest eth_getLogs range during backfill; halved when a node refuses a range."""
 
-    max_logs_per_range: int = Field(default=10_000, ge=1)
+    max_logs_per_range: int = Field(default=MAX_LOGS_PER_RANGE, ge=1)
     """Logs one eth_getLogs range should hold at most (a response is held in memory whole):
     ranges shrink on denser blocks and grow back, up to `batch_blocks`, on sparser ones."""
 

@@ -41,6 +41,7 @@ from domacross.indexer.gcpolicy import indexing_pace
 from domacross.indexer.logs import get_logs
 from domacross.indexer.registry import Registry, Routed
 from domacross.indexer.rows import hexstr, upsert
+from domacross.settings import BATCH_BLOCKS, MAX_LOGS_PER_RANGE
 from domacross_sdk.errors import DomaCrossError, RpcUnavailableError
 from domacross_sdk.networks import indexer_defaults
 from domacross_sdk.rpc import FailoverHTTPProvider
@@ -50,8 +51,6 @@ COMPETITIONS = CHECKPOINT_ROW
 """The checkpoint row of the competition events (fetched by topic, not by address)."""
 FIRST_RANGE_BLOCKS = 100
 """Blocks of the first getLogs range; later ranges adapt to how dense the chain is."""
-MAX_LOGS_PER_RANGE = 10_000
-"""Default most logs one range should hold (`ChainFollower`'s `max_logs_per_range`)."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,7 @@ class ChainFollower:
         sessions: sessionmaker[Session],
         *,
         confirmations: int | None = 2,
-        batch_blocks: int = 2_000,
+        batch_blocks: int = BATCH_BLOCKS,
         max_logs_per_range: int = MAX_LOGS_PER_RANGE,
         reorg_window: int | None = 128,
         breaker: CircuitBreaker | None = None,
