@@ -47,6 +47,17 @@ def _migrated(url: str) -> dict[str, set[tuple[str, tuple[str, ...], bool]]]:
         engine.dispose()
 
 
+def _plan(url: str, statement: str) -> str:
+    """SQLite's query plan of `statement`, its lines joined."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("EXPLAIN QUERY PLAN " + statement))
+            return " ".join(str(row[-1]) for row in rows)
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_migrated_schema__indexes__equal_the_models(database_url):
     migrated, declared = _migrated(database_url), _declared()
@@ -64,18 +75,11 @@ def test_raw_events__address_and_name__one_index_after_0012(tmp_path):
     after = {i[0] for i in _migrated(url)["raw_events"]}
     assert "ix_raw_events_address_name" in after
     assert not after & {"ix_raw_events_address", "ix_raw_events_name"}
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        plan = " ".join(
-            str(row[-1])
-            for row in conn.execute(
-                text(
-                    "EXPLAIN QUERY PLAN SELECT block_number FROM raw_events"
-                    " WHERE address = '0x' AND name IN ('OwnershipTokenMinted', 'Renewed')"
-                )
-            )
-        )
-    engine.dispose()
+    plan = _plan(
+        url,
+        "SELECT block_number FROM raw_events"
+        " WHERE address = '0x' AND name IN ('OwnershipTokenMinted', 'Renewed')",
+    )
     assert "ix_raw_events_address_name" in plan
     downgrade(url, "0011_basket_nft_claims")
     assert {i[0] for i in _migrated(url)["raw_events"]} == before
@@ -130,17 +134,7 @@ def test_history__keyed_in_log_order_after_0013__rollback_reads_use_the_key(tmp_
     for table in HISTORY:
         assert keys[table] == {("chain_id", "block_number", "log_index")}, table
         assert f"ix_{table}_chain_block" not in {i[0] for i in indexes[table]}, table
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        plan = " ".join(
-            str(row[-1])
-            for row in conn.execute(
-                text(
-                    "EXPLAIN QUERY PLAN DELETE FROM prices WHERE chain_id = 1 AND block_number > 5"
-                )
-            )
-        )
-    engine.dispose()
+    plan = _plan(url, "DELETE FROM prices WHERE chain_id = 1 AND block_number > 5")
     assert "USING INDEX sqlite_autoindex_prices_1 (chain_id=? AND block_number>?)" in plan
     downgrade(url, "0012_raw_events_address_name")
     assert all(_unique_keys(url)[t] == {by_transaction} for t in HISTORY)
