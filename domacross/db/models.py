@@ -2,8 +2,8 @@
 
 Rows derived from chain events carry their position (`chain_id`, `block_number`,
 `log_index`, unique per table, and the `tx_hash`), so every write is idempotent and a
-reorg rolls back by deleting the rows above the common ancestor. uint256 values use `Uint256`
-(exact on every backend), never floats.
+reorg rolls back by deleting the rows above the common ancestor. uint256 values use
+`Uint256` (exact on every backend), never floats.
 """
 
 from __future__ import annotations

@@ -343,34 +343,29 @@ def _copy_column(column: list[Any]) -> list[str] | None:
     if not present:
         return ["\\N"] * len(column)
     first = present[0]
-    if type(first) is bool:
-        if any(type(v) is not bool for v in present):
+    if type(first) is bool or type(first) is int:
+        if any(type(v) is not type(first) for v in present):
             return None
-        text = ["\\N" if v is None else "t" if v else "f" for v in column]
-    elif type(first) is int:
-        if any(type(v) is not int for v in present):
-            return None
-        text = ["\\N" if v is None else str(v) for v in column]
-    elif isinstance(first, str):
+        if type(first) is bool:
+            return ["\\N" if v is None else "t" if v else "f" for v in column]
+        return ["\\N" if v is None else str(v) for v in column]
+    if isinstance(first, str):
         if not all(isinstance(v, str) for v in present):
             return None
         # NOTE: hashes, addresses and JSON text (ASCII, `args_json`) need no escaping;
         # one scan of the whole column tells (`in` on one character is a memchr).
         joined = "".join(present)
         if any(special in joined for special in "\\\t\n\r"):
-            text = ["\\N" if v is None else v.translate(_COPY_ESCAPES) for v in column]
-        elif len(present) < len(column):
-            text = ["\\N" if v is None else v for v in column]
-        else:
-            text = column
-    elif isinstance(first, datetime):
+            return ["\\N" if v is None else v.translate(_COPY_ESCAPES) for v in column]
+        return (
+            column if len(present) == len(column) else ["\\N" if v is None else v for v in column]
+        )
+    if isinstance(first, datetime):
         if not all(isinstance(v, datetime) and v.tzinfo is not None for v in present):
             return None
         memo = {v: v.isoformat() for v in set(present)}  # a block's time recurs per row
-        text = ["\\N" if v is None else memo[v] for v in column]
-    else:
-        return None
-    return text
+        return ["\\N" if v is None else memo[v] for v in column]
+    return None
 
 
 def copy_text(values: list[list[Any]]) -> bytes | None:
