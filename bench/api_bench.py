@@ -37,6 +37,7 @@ from bench.server import served
 from domacross.db.engine import make_engine
 from domacross.db.migrate import upgrade
 from domacross.db.models import Competition, Participant, User
+from domacross.indexer.projections.board import render_entries
 from domacross.indexer.ranks import rank_entrants
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,6 +113,7 @@ def seed(url: str, entrants: int) -> int:
             ],
         )
         rank_entrants(connection, competition_id)  # as the indexer does with the scores
+        render_entries(connection, 97476)  # and with the values, after each range
     if engine.dialect.name == "postgresql":
         # NOTE: statistics, as PostgreSQL's docs advise after a bulk load and as autovacuum
         # does on its own within its naptime (1 min): without them the planner takes the

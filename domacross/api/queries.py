@@ -13,9 +13,12 @@ from sqlalchemy import (
     Connection,
     Integer,
     Select,
+    Text,
     and_,
     bindparam,
+    cast,
     func,
+    literal_column,
     not_,
     or_,
     select,
@@ -143,14 +146,34 @@ class BoardPage:
     """Whether entries follow this page."""
 
 
-def _page_statement(after: bool) -> Select[Any]:
+def _quoted(text: str) -> ColumnElement[str]:
+    """A constant text, written into the statement (no parameter)."""
+    return literal_column("'" + text.replace("'", "''") + "'", Text())
+
+
+def _rendered_entry() -> ColumnElement[str]:
+    """An entry as the API sends it, spliced in SQL from its rank and the indexer's
+    `board_json` (domacross.db.board); NULL while either is missing."""
+    return (
+        _quoted('{"rank":')
+        + cast(Participant.rank, Text())
+        + _quoted(",")
+        + Participant.board_json
+        + _quoted("}")
+    )
+
+
+def _page_statement(after: bool, rendered: bool = False) -> Select[Any]:
     """A page in the order of `ix_participants_board` (competition, score descending,
     wallet), so it is a range scan of that index at any depth, no sort; the header's
-    columns are uncorrelated scalar subqueries, computed once per statement."""
+    columns are uncorrelated scalar subqueries, computed once per statement. Its entries
+    are the rows' columns, or (`rendered`) each entry's JSON text, with no join."""
     score = Participant.score_e18
-    query = (
-        select(
-            *_header_columns(),
+    query = select(*_header_columns())
+    if rendered:
+        query = query.add_columns(_rendered_entry()).select_from(Participant)
+    else:
+        query = query.add_columns(
             Participant.wallet,
             User.username,
             score,
@@ -158,10 +181,8 @@ def _page_statement(after: bool) -> Select[Any]:
             Participant.realised_pnl,
             Participant.unrealised_pnl,
             Participant.rank,
-        )
-        .join(User, User.id == Participant.user_id)
-        .where(Participant.competition_id == bindparam("competition_id"))
-    )
+        ).join(User, User.id == Participant.user_id)
+    query = query.where(Participant.competition_id == bindparam("competition_id"))
     if after:
         # NOTE: `score <= :score` first, so the index bounds the scan; the `or_` alone
         # would not.
@@ -176,8 +197,11 @@ def _page_statement(after: bool) -> Select[Any]:
 
 # NOTE: built once: building a statement costs more than running it on the hot path.
 _HEADER = select(*_header_columns())
-_PAGE = _page_statement(after=False)
-_PAGE_AFTER = _page_statement(after=True)
+_PAGES = {
+    (after, rendered): _page_statement(after, rendered)
+    for after in (False, True)
+    for rendered in (False, True)
+}
 
 
 @dataclass(frozen=True)
@@ -195,14 +219,14 @@ _SCORE_TYPE = Int256()
 """`Participant.score_e18`'s type, made once: looking it up through the mapped attribute
 on each request cost a twentieth of a cursor page's CPU."""
 _PAGE_PARAMETERS = frozenset({"competition_id", "limit", "score", "wallet"})
-_DRIVER_STATEMENTS: dict[tuple[type[Dialect], str, bool], _DriverStatement] = {}
+_DRIVER_STATEMENTS: dict[tuple[type[Dialect], str, bool, bool], _DriverStatement] = {}
 
 
-def _driver_statement(dialect: Dialect, after: bool) -> _DriverStatement:
-    key = (type(dialect), dialect.paramstyle, after)
+def _driver_statement(dialect: Dialect, after: bool, rendered: bool) -> _DriverStatement:
+    key = (type(dialect), dialect.paramstyle, after, rendered)
     statement = _DRIVER_STATEMENTS.get(key)
     if statement is None:
-        compiled = (_PAGE_AFTER if after else _PAGE).compile(dialect=dialect)
+        compiled = _PAGES[after, rendered].compile(dialect=dialect)
         order = tuple(compiled.positiontup or ()) if compiled.positional else None
         constants: dict[str, Any] = {}
         for name, value in compiled.construct_params(_check=False).items():
@@ -216,11 +240,18 @@ def _driver_statement(dialect: Dialect, after: bool) -> _DriverStatement:
 
 
 def board_page_sql(
-    dialect: Dialect, competition_id: int, limit: int, after: tuple[int, str] | None
+    dialect: Dialect,
+    competition_id: int,
+    limit: int,
+    after: tuple[int, str] | None,
+    *,
+    rendered: bool = False,
 ) -> tuple[str, Any]:
     """The page statement as the driver runs it for `dialect`: its SQL and parameters
-    (`limit + 1` rows, the extra one telling whether more follow)."""
-    statement = _driver_statement(dialect, after is not None)
+    (`limit + 1` rows, the extra one telling whether more follow). `rendered`: each row
+    is the header and the entry's JSON text (`rendered_page`), else the entry's columns
+    (`page_from_rows`)."""
+    statement = _driver_statement(dialect, after is not None, rendered)
     params: dict[str, Any] = {
         **statement.constants,
         "competition_id": competition_id,
@@ -278,6 +309,28 @@ def page_from_rows(rows: Sequence[Sequence[Any]], limit: int, dialect: str) -> B
     if not rows or None in ranks:
         return None
     return _page(rows, limit, dialect, ranks)
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A page of entries as JSON texts, with its competition's header."""
+
+    total_entrants: int
+    version: tuple[Any, ...]
+    entries: list[str]
+    """Each entry as the API sends it (`LeaderboardEntryPublic`, compact JSON)."""
+    more: bool
+
+
+def rendered_page(rows: Sequence[Sequence[Any]], limit: int) -> RenderedPage | None:
+    """The page of the rendered page statement's rows (`board_page_sql(rendered=True)`);
+    None when there are none or one of its entries has no text yet (not ranked, or its
+    values changed since the indexer wrote it): then read it with `board_page`."""
+    entries = [row[3] for row in rows[:limit]]
+    if not rows or None in entries:
+        return None
+    total, block, updated = rows[0][:3]
+    return RenderedPage(total, (block, updated), entries, len(rows) > limit)
 
 
 def _offset(dialect: str) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     func,
     text,
@@ -204,6 +205,14 @@ class Participant(Base):
             text("score_e18 DESC"),
             "wallet",
         ),
+        # The entrants whose `board_json` the indexer has yet to write: a range finds them
+        # without scanning the others.
+        Index(
+            "ix_participants_unrendered",
+            "chain_id",
+            sqlite_where=text("board_json IS NULL"),
+            postgresql_where=text("board_json IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -230,6 +239,10 @@ class Participant(Base):
     rank: Mapped[int | None] = mapped_column(BigInteger)
     """The competition rank by `score_e18` (1, 2, 2, 4), kept by the indexer in the
     transaction that changes scores (domacross.indexer.ranks); None until first ranked."""
+    board_json: Mapped[str | None] = mapped_column(Text)
+    """The leaderboard entry but its rank as JSON text (`domacross.db.board`), written by
+    the indexer after each range; cleared by triggers when a value or the username changes
+    (migration 0014_board_json), so it is either current or None."""
 
     competition: Mapped[Competition] = relationship(back_populates="participants")
     user: Mapped[User] = relationship()

@@ -21,6 +21,7 @@ from domacross.api.security import generate_private_key_pem
 from domacross.db.engine import make_engine, session_factory
 from domacross.db.migrate import upgrade
 from domacross.db.models import Base, Competition, Participant, PortfolioValue, User
+from domacross.indexer.projections.board import render_entries
 from domacross.indexer.ranks import rank_entrants
 from domacross.settings import Settings
 
@@ -227,6 +228,7 @@ class Seed:
         self.session.add(participant)
         competition.participant_count += 1
         rank_entrants(self.session, competition.id)  # as the indexer does with the scores
+        render_entries(self.session, competition.chain_id)  # and with the values
         self.session.commit()
         return participant
 

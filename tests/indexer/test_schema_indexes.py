@@ -170,3 +170,37 @@ def test_0013__two_rows_at_one_log__refused_with_the_block_and_nothing_changed(t
     engine.dispose()
     assert (version, count) == ("0012_raw_events_address_name", 2)
     assert ("chain_id", "tx_hash", "log_index") in _unique_keys(url)["prices"]
+
+
+def _triggers(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            else:
+                query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            return {str(row[0]) for row in conn.execute(text(query))}
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_0014__board_json_and_its_triggers__up_and_down_keep_the_other_triggers(database_url):
+    board = {"trg_participants_board_json", "trg_users_board_json"}
+    at_head = _triggers(database_url)
+    assert board <= at_head
+    assert "trg_participants_wallet" in at_head
+    downgrade(database_url, "0013_history_log_order_key")
+    assert _triggers(database_url) == at_head - board
+    engine = create_engine(database_url)
+    try:
+        columns = {c["name"] for c in inspect(engine).get_columns("participants")}
+    finally:
+        engine.dispose()
+    assert "board_json" not in columns
+    upgrade(database_url)
+    assert _triggers(database_url) == at_head
+    assert ("ix_participants_unrendered", ("chain_id",), False) in _migrated(database_url)[
+        "participants"
+    ]

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
-from domacross.api.queries import leaderboard_page
+from domacross.api.queries import (
+    board_page,
+    board_page_sql,
+    driver_rows,
+    leaderboard_page,
+    rendered_page,
+)
 from domacross.db.models import Competition, Participant, User
 from domacross.indexer import ChainFollower
 from domacross_sdk.scoring import ranking
@@ -59,6 +67,14 @@ def test_scores__ranges_across_the_end__equal_sdk_standings_and_rank_the_board(a
             for a, score in expected.items()
         }
         board, _ = leaderboard_page(session, competition.id, 10, None)
+        # Entry texts written after the last range, for every entrant: what a page reads
+        # with the cache off, equal to the entries computed from the values.
+        connection = session.connection()
+        sql, values = board_page_sql(connection.dialect, competition.id, 10, None, rendered=True)
+        page = rendered_page(driver_rows(connection, sql, values), 10)
+        computed = board_page(session, competition.id, 10, None)
+        assert page is not None and computed is not None
+        assert [json.loads(entry) for entry in page.entries] == computed.entries
     assert [e.wallet for e in board] == [s.account for s in ranking(standings.scores)]
     assert [e.score for e in board] == [str(s.score) for s in ranking(standings.scores)]
     assert [e.rank for e in board] == [ranks[e.wallet] for e in board]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
@@ -31,11 +32,13 @@ from domacross.api.live import LiveHub
 from domacross.api.pagination import as_utc, decode_cursor, encode_cursor, newest_first
 from domacross.api.queries import (
     BoardPage,
+    RenderedPage,
     board_page,
     board_page_sql,
     competition_public,
     complete_page,
     page_from_rows,
+    rendered_page,
     status_filter,
     status_of,
 )
@@ -225,14 +228,19 @@ async def get_leaderboard(
     if body is None:
         after = _board_cursor(cursor)  # a bad cursor is a 400 before any read
         reader: Reader = state.reader
-        sql, values = board_page_sql(reader.engine.dialect, competition_id, size, after)
-        rows = await reader.rows(sql, values)
-        # NOTE: one statement is the whole read unless the page is empty or not yet ranked.
-        page = page_from_rows(rows, size, reader.dialect)
+        dialect = reader.engine.dialect
+        sql, values = board_page_sql(dialect, competition_id, size, after, rendered=True)
+        # NOTE: one statement is the whole read unless an entry has no text yet (the
+        # indexer writes them after each range), the page is empty or not yet ranked.
+        page: BoardPage | RenderedPage | None = rendered_page(await reader.rows(sql, values), size)
         if page is None:
-            page = await reader(complete_page, competition_id, size, rows)
-        if page is None:
-            raise not_found("competition", id=competition_id)
+            sql, values = board_page_sql(dialect, competition_id, size, after)
+            rows = await reader.rows(sql, values)
+            page = page_from_rows(rows, size, reader.dialect)
+            if page is None:
+                page = await reader(complete_page, competition_id, size, rows)
+            if page is None:
+                raise not_found("competition", id=competition_id)
         # NOTE: a page is a function of its data version: one rendered for this version
         # is served as it was (the page just read can only differ by writes the indexer
         # never makes without a new checkpoint).
@@ -240,7 +248,11 @@ async def get_leaderboard(
         key = (competition_id, cursor, size, page.version)
         body = cache.get(key)
         if body is None:
-            body = _leaderboard_json(competition_id, page)
+            body = (
+                _rendered_json(competition_id, page)
+                if isinstance(page, RenderedPage)
+                else _leaderboard_json(competition_id, page)
+            )
             cache.put(key, body)
     return Response(body, media_type="application/json")
 
@@ -273,6 +285,19 @@ def _leaderboard_json(competition_id: int, page: BoardPage) -> bytes:
             "next_cursor": next_cursor,
         }
     )
+
+
+def _rendered_json(competition_id: int, page: RenderedPage) -> bytes:
+    """`LeaderboardPublic` as JSON from entries already in JSON: the bytes
+    `_leaderboard_json` writes for the same page (tests/api/test_board_fast_path.py)."""
+    next_cursor = "null"
+    if page.more:
+        last = json.loads(page.entries[-1])
+        next_cursor = f'"{encode_cursor("leaderboard", last["score_e18"], last["wallet"])}"'
+    return (
+        f'{{"competition_id":{competition_id},"total_entrants":{page.total_entrants},'
+        f'"data":[{",".join(page.entries)}],"next_cursor":{next_cursor}}}'
+    ).encode()
 
 
 def _board_cursor(cursor: str | None) -> tuple[int, str] | None:

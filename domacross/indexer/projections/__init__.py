@@ -4,7 +4,8 @@ Adding a contract family is one module here (a `Projection` with its handlers, w
 and rollback) and one line below. The order matters where a projection reads another's
 rows of the same range in its after-range hook (trades read the range's prices and joins,
 scores read transfers and prices), and rollbacks run in the reverse order (rows before the
-rows they refer to).
+rows they refer to). Board runs last: it writes the entry texts of the values the
+others wrote.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from domacross.indexer.projections import (
     basket_claims,
     baskets,
+    board,
     competitions,
     pauses,
     raw,
@@ -30,4 +32,5 @@ PROJECTIONS: tuple[Projection, ...] = (
     basket_claims.projection,
     trades.projection,
     scores.projection,
+    board.projection,
 )
