@@ -219,7 +219,8 @@ async def get_leaderboard(
     ties share a rank and are ordered by wallet."""
     # NOTE: the API's hot path (bench/api_bench.py). A page rendered for the data version
     # read less than `api_version_check_seconds` ago is answered from memory; else one
-    # statement reads the page with its version (`board_page`, run by `reads.Reader`).
+    # statement reads the page's entry texts with its version (`rendered_page`, run by
+    # `reads.Reader`), or its values when a text is missing (`board_page`).
     size = page_size(limit, settings)
     state = request.app.state
     cache: PageCache = state.page_cache
