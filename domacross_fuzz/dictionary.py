@@ -24,6 +24,17 @@ _PUSH1, _PUSH32, _JUMPDEST = 0x60, 0x7F, 0x5B
 _WORD = 32
 
 
+def code_length(code: bytes) -> int:
+    """The length of EVM ``code`` without Solidity's CBOR metadata at its end (data, not
+    code: its length is in the last two bytes)."""
+    n = len(code)
+    if n > 2:
+        metadata = int.from_bytes(code[-2:], "big") + 2
+        if metadata < n and code[n - metadata] in (0xA1, 0xA2, 0xA3):  # a CBOR map
+            n -= metadata
+    return n
+
+
 def push_constants(code: bytes) -> list[int]:
     """The PUSH1-PUSH32 operands of EVM ``code`` that may be data.
 
@@ -32,11 +43,7 @@ def push_constants(code: bytes) -> list[int]:
     contract's small constants and never an interesting input) and Solidity's CBOR
     metadata at the end (data, not code; its length is in the last two bytes).
     """
-    n = len(code)
-    if n > 2:
-        metadata = int.from_bytes(code[-2:], "big") + 2
-        if metadata < n and code[n - metadata] in (0xA1, 0xA2, 0xA3):  # a CBOR map
-            n -= metadata
+    n = code_length(code)
     pushed: list[tuple[int, int]] = []  # (operand size, value)
     jumpdests: set[int] = set()
     i = 0

@@ -50,7 +50,7 @@ from domacross_fuzz.abi import (
 )
 from domacross_fuzz.chain_api import Event, Receipt
 from domacross_fuzz.contract import FastContract
-from domacross_fuzz.dictionary import STORAGE_SLOTS, ValueDictionary, push_constants
+from domacross_fuzz.dictionary import STORAGE_SLOTS, ValueDictionary, code_length, push_constants
 from domacross_fuzz.errors import (
     ContractRevertError,
     ExecutionError,
@@ -594,9 +594,11 @@ def _address_word(value: Any) -> bytes:
 
 
 def _opcodes(code: bytes) -> set[int]:
-    """The opcodes of ``code`` (PUSH operands skipped)."""
+    """The opcodes of ``code`` (PUSH operands and the metadata skipped: a metadata hash
+    holding 0xFF made a contract look self-destructing, and every transaction then read
+    the whole journal)."""
     found: set[int] = set()
-    i, n = 0, len(code)
+    i, n = 0, code_length(code)
     while i < n:
         op = code[i]
         found.add(op)
