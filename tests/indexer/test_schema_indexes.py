@@ -204,3 +204,13 @@ def test_0014__board_json_and_its_triggers__up_and_down_keep_the_other_triggers(
     assert ("ix_participants_unrendered", ("chain_id",), False) in _migrated(database_url)[
         "participants"
     ]
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_downgrades_to_0006__participants_keep_their_wallet_trigger(database_url):
+    # A batch rebuild of `participants` (SQLite) drops its triggers: every later
+    # migration's downgrade must leave the wallet trigger of 0006 in place.
+    downgrade(database_url, "0006_bigint_ids")
+    assert "trg_participants_wallet" in _triggers(database_url)
+    upgrade(database_url)
+    assert "trg_participants_wallet" in _triggers(database_url)

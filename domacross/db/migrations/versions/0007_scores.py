@@ -60,5 +60,6 @@ def downgrade() -> None:
         "participants",
         ["competition_id", sa.text("portfolio_value DESC"), "wallet"],
     )
-    with op.batch_alter_table("participants", schema=None) as batch_op:
-        batch_op.drop_column("score_e18")
+    # NOTE: SQLite's own DROP COLUMN (3.35+), not a batch rebuild, which would drop the
+    # table's triggers (its wallet trigger, migration 0006).
+    op.execute("ALTER TABLE participants DROP COLUMN score_e18")

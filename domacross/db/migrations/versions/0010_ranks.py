@@ -34,5 +34,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("participants", schema=None) as batch_op:
-        batch_op.drop_column("rank")
+    # NOTE: SQLite's own DROP COLUMN (3.35+), not a batch rebuild, which would drop the
+    # table's triggers (its wallet trigger, migration 0006).
+    op.execute("ALTER TABLE participants DROP COLUMN rank")
