@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -274,10 +274,7 @@ def _leaderboard_json(competition_id: int, page: BoardPage) -> bytes:
     NOTE: validating trusted rows into a model per entry cost more than the query did;
     tests/api/test_read.py checks this body against the model.
     """
-    next_cursor = None
-    if page.more:
-        last = page.entries[-1]
-        next_cursor = encode_cursor("leaderboard", last["score_e18"], last["wallet"])
+    next_cursor = _next_cursor(page.entries[-1]) if page.more else None
     return to_json(
         {
             "competition_id": competition_id,
@@ -290,15 +287,17 @@ def _leaderboard_json(competition_id: int, page: BoardPage) -> bytes:
 
 def _rendered_json(competition_id: int, page: RenderedPage) -> bytes:
     """`LeaderboardPublic` as JSON from entries already in JSON: the bytes
-    `_leaderboard_json` writes for the same page (tests/api/test_board_fast_path.py)."""
-    next_cursor = "null"
-    if page.more:
-        last = json.loads(page.entries[-1])
-        next_cursor = f'"{encode_cursor("leaderboard", last["score_e18"], last["wallet"])}"'
+    `_leaderboard_json` writes for the same page (tests/api/test_board_json.py)."""
+    next_cursor = f'"{_next_cursor(json.loads(page.entries[-1]))}"' if page.more else "null"
     return (
         f'{{"competition_id":{competition_id},"total_entrants":{page.total_entrants},'
         f'"data":[{",".join(page.entries)}],"next_cursor":{next_cursor}}}'
     ).encode()
+
+
+def _next_cursor(last: Mapping[str, Any]) -> str:
+    """The cursor of the page after the one whose last entry is `last`."""
+    return encode_cursor("leaderboard", last["score_e18"], last["wallet"])
 
 
 def _board_cursor(cursor: str | None) -> tuple[int, str] | None:

@@ -2,10 +2,10 @@
 every range and after a rollback, once every other projection has written its values.
 
 Triggers clear an entrant's text when one of its values or its username changes
-(migration 0014_board_json), whoever writes it; this projection writes the texts that are missing,
-found through the partial index `ix_participants_unrendered`. It runs last, so a range's
-values are all in before their texts are written, in the same transaction: a reader never
-sees an entry without its current values.
+(migration 0014_board_json), whoever writes it; this projection writes the texts that
+are missing, found through the partial index `ix_participants_unrendered`. It runs last,
+so a range's values are all in before their texts are written, in the same transaction:
+a reader never sees an entry without its current values.
 """
 
 from __future__ import annotations
