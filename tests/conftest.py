@@ -143,13 +143,19 @@ def make_params(chain, oracle, tracker, treasury):
 
 
 @pytest.fixture
-def make_competition(project, factory, owner, make_params):
+def make_competition(project, chain, factory, owner, make_params):
     """Creates a competition through the factory and returns it as a contract instance."""
 
     def make(sender=None, **overrides):
         tx = factory.createCompetition(make_params(**overrides), sender=sender or owner)
         [log] = tx.decode_logs(factory.CompetitionCreated)
-        return project.Competition.at(log.competition)
+        # NOTE: `replace`: Ape caches a contract type per address for the whole session,
+        # and a test reverted before this one may have left another contract's type at the
+        # clone's address (a CREATE address repeats after a revert); Ape's cached type
+        # would win over `Competition.at`'s.
+        return chain.contracts.instance_at(
+            log.competition, contract_type=project.Competition.contract_type, replace=True
+        )
 
     return make
 
